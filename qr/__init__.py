@@ -1,0 +1,1 @@
+"""QR payload encoding, rendering and offline verification."""

@@ -1,0 +1,115 @@
+"""Ports of the storage layer.
+
+Every adapter implements one of these protocols; the composition root picks
+adapters from the configured URLs (``storage.factory``). Contracts:
+
+* ``BlobStore.put`` is all-or-nothing: when it returns, the object exists
+  whole; when it raises (including an exception raised by the ``chunks``
+  iterable itself), nothing is visible under ``key``. Temporary state it may
+  leave after a crash (a temp file, an incomplete multipart upload) is removed
+  by ``collect_incomplete``.
+* ``UnitOfWork`` is a context manager that rolls back unless ``commit`` was
+  called before it exits.
+* Repositories raise ``NotFound`` for a missing record and ``Conflict`` for a
+  broken uniqueness rule; they never return table rows, only records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from types import TracebackType
+from typing import Protocol
+
+from storage.records import BlobInfo, CitizenRecord, DocumentRecord, SigningKeyRecord
+
+
+class BlobStore(Protocol):
+    """Opaque byte objects addressed by key."""
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int: ...
+
+    def open(self, key: str) -> Iterator[bytes]: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def list(self, prefix: str = "") -> Iterator[BlobInfo]: ...
+
+    def collect_incomplete(self, older_than: dt.datetime) -> int: ...
+
+
+class CitizenRepository(Protocol):
+    """Citizen accounts."""
+
+    def add(self, citizen: CitizenRecord) -> None: ...  # Conflict on duplicate blind index
+
+    def get(self, citizen_id: str) -> CitizenRecord: ...
+
+    def find_by_index(self, blind_index: str) -> CitizenRecord | None: ...
+
+    def delete(self, citizen_id: str) -> None: ...
+
+
+class DocumentRepository(Protocol):
+    """Document versions, always scoped to their owner."""
+
+    def add(self, document: DocumentRecord) -> None: ...
+
+    def get(self, citizen_id: str, document_id: str) -> DocumentRecord: ...
+
+    def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[DocumentRecord]: ...
+
+    def delete(self, citizen_id: str, document_id: str) -> DocumentRecord: ...
+
+    def delete_all(self, citizen_id: str) -> Sequence[DocumentRecord]: ...
+
+    def all_blob_keys(self) -> set[str]: ...
+
+
+class ReplayGuard(Protocol):
+    """One-time identifiers (DPoP and assertion ``jti``s) shared by every worker."""
+
+    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool: ...
+    # True if new, False if seen before (a replay)
+
+    def purge(self, now: dt.datetime) -> int: ...
+
+
+class SigningKeyRepository(Protocol):
+    """The service's own signing keys."""
+
+    def add(self, key: SigningKeyRecord) -> None: ...
+
+    def all(self) -> Sequence[SigningKeyRecord]: ...
+
+    def retire(self, kid: str, at: dt.datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; rolls back unless committed."""
+
+    citizens: CitizenRepository
+    documents: DocumentRepository
+    replay: ReplayGuard
+    signing_keys: SigningKeyRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class Metadata(Protocol):
+    """A metadata backend."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+    def migrate(self) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,46 @@
+"""The composition root of the HTTP service: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import time
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from wallet_api.bootstrap import build_context
+from wallet_api.context import Clock
+from wallet_api.problems import handle_exception
+from wallet_api.routes import citizens, discovery, documents
+from wallet_api.routes.common import provide_services
+from wallet_api.services import Services
+from wallet_api.settings import Settings
+
+OPENAPI_PATH = "/openapi"
+
+
+def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
+    """Build the app over the adapters named by ``settings`` (data directory already initialised)."""
+    services = Services.over(build_context(settings, clock=clock))
+
+    def close() -> None:
+        services.ctx.metadata.close()
+
+    return Litestar(
+        route_handlers=[*discovery.ROUTES, *citizens.ROUTES, *documents.ROUTES],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        exception_handlers={Exception: handle_exception},
+        state=State({"services": services}),
+        on_shutdown=[close],
+        request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path
+        openapi_config=OpenAPIConfig(
+            title="Citizen data wallet API",
+            version="1.0.0",
+            description="Ví dữ liệu công dân / Citizen data wallet. Errors are RFC 9457 problem details.",
+            path=OPENAPI_PATH,
+            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )

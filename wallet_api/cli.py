@@ -1,0 +1,104 @@
+"""The operator's ``wallet`` command: init, serve, collect, keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+
+from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
+from wallet_api.errors import WalletError
+from wallet_api.logs import configure_logging
+from wallet_api.services.documents import collect_orphans
+from wallet_api.settings import Settings
+
+_data_dir = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
+                         help="Thư mục dữ liệu / Data directory (WALLET_DATA_DIR).")
+
+
+def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    try:
+        return Settings.from_env(data_dir=data_dir, **overrides)
+    except WalletError as exc:
+        raise click.ClickException(f"Cấu hình không hợp lệ / Invalid configuration: {exc}") from None
+
+
+@click.group()
+def main() -> None:
+    """Ví dữ liệu công dân: lệnh vận hành / Citizen data wallet: operator commands."""
+    configure_logging(os.environ.get("WALLET_LOG_LEVEL", "WARNING"))
+
+
+@main.command()
+@_data_dir
+def init(data_dir: Path | None) -> None:
+    """Khởi tạo thư mục dữ liệu, khoá chủ và CSDL / Initialise data directory, master key, schema."""
+    settings = _settings(data_dir)
+    initialise(settings)
+    click.echo(f"Đã khởi tạo / Initialised: {settings.data_dir}")
+
+
+@main.command()
+@_data_dir
+@click.option("--host", default=None, help="Địa chỉ lắng nghe / Listen address (WALLET_HOST).")
+@click.option("--port", type=int, default=None, help="Cổng / Port (WALLET_PORT).")
+@click.option("--workers", type=int, default=None, help="Số tiến trình / Worker processes (WALLET_WORKERS).")
+@click.option("--server", type=click.Choice(["granian", "uvicorn"]), default=None,
+              help="Máy chủ ASGI / ASGI server (WALLET_SERVER).")
+def serve(data_dir: Path | None, host: str | None, port: int | None, workers: int | None,
+          server: str | None) -> None:
+    """Chạy dịch vụ / Run the service (initialises the data directory on first start)."""
+    settings = _settings(data_dir, host=host, port=port, workers=workers, server=server)
+    initialise(settings)
+    os.environ.update(settings.as_env())
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"Ví dữ liệu công dân / Citizen data wallet: {base}")
+    click.echo(f"  Tài liệu API / OpenAPI document: {base}/openapi/openapi.json")
+    click.echo(f"  Trang tương tác / Interactive page: {base}/openapi/")
+    click.echo(f"  Dữ liệu / Data: {settings.data_dir}")
+    from wallet_api.server import run  # imported late: server libraries are heavy
+
+    run(settings)
+
+
+@main.command()
+@_data_dir
+@click.option("--grace", type=int, default=None,
+              help="Chỉ xoá đối tượng cũ hơn N giây / Only remove objects older than N seconds.")
+def collect(data_dir: Path | None, grace: int | None) -> None:
+    """Thu gom dữ liệu mồ côi / Remove orphan blobs and leftovers of interrupted uploads."""
+    settings = _settings(data_dir)
+    ctx = build_context(settings)
+    seconds = settings.orphan_grace_seconds if grace is None else grace
+    removed = collect_orphans(ctx, dt.timedelta(seconds=seconds))
+    ctx.metadata.close()
+    click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
+
+
+@main.group()
+def keys() -> None:
+    """Quản lý khoá / Key management."""
+
+
+@keys.command("rotate-signing")
+@_data_dir
+def rotate_signing(data_dir: Path | None) -> None:
+    """Tạo khoá ký mới của dịch vụ / Create a new service signing key (old ones stay published)."""
+    settings = _settings(data_dir)
+    ctx = build_context(settings)
+    kid = rotate_signing_key(ctx.master, ctx.metadata)
+    ctx.metadata.close()
+    click.echo(f"Khoá ký mới / New signing key: {kid}")
+
+
+@keys.command("rotate-master")
+@_data_dir
+def rotate_master(data_dir: Path | None) -> None:
+    """Thêm phiên bản khoá chủ / Add a master-key version (new wraps use it; old ones still open)."""
+    settings = _settings(data_dir)
+    ctx = build_context(settings)
+    version = ctx.master.rotate()
+    ctx.metadata.close()
+    click.echo(f"Phiên bản khoá chủ / Master key version: {version}")

@@ -1,0 +1,36 @@
+"""The service context: adapters and keys chosen once by the composition root."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import crypto
+import storage
+from wallet_api.settings import Settings
+
+Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class Context:
+    """What every service needs; built by ``wallet_api.bootstrap.build_context``."""
+
+    settings: Settings
+    master: crypto.MasterKeyRing
+    metadata: storage.Metadata
+    blobs: storage.BlobStore
+    service_keys: crypto.ServiceKeyRing
+    tokens: crypto.TokenMinter
+    blind_key: bytes
+    clock: Clock = time.time
+
+    def now(self) -> int:
+        """Whole seconds since the epoch, from the injected clock."""
+        return int(self.clock())
+
+    def utcnow(self) -> dt.datetime:
+        """The injected clock as an aware UTC datetime."""
+        return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)

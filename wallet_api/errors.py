@@ -1,0 +1,114 @@
+"""The service-layer error tree: each class sets a machine code, mapped to HTTP in ``problems``.
+
+Domain code raises these (or the ``crypto`` / ``storage`` families); it never
+raises HTTP exceptions. ``params`` fill the localized detail templates and must
+never hold secrets.
+"""
+
+from __future__ import annotations
+
+
+class WalletError(Exception):
+    """Base of every error the service reports to a client."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str = "", **params: object) -> None:
+        super().__init__(message or self.code)
+        self.params = params
+
+
+class ConfigError(WalletError):
+    """The configuration cannot work; raised at start-up only."""
+
+    code = "config_error"
+
+
+class InvalidRequest(WalletError):
+    """A malformed request body, header or parameter."""
+
+    code = "invalid_request"
+
+
+class InvalidCccd(WalletError):
+    """The citizen ID number fails validation; ``reason`` says which rule."""
+
+    code = "invalid_cccd"
+
+
+class InvalidName(WalletError):
+    """The full name is empty, too long or contains characters a name cannot have."""
+
+    code = "invalid_name"
+
+
+class InvalidDate(WalletError):
+    """The date of birth is not a real past date."""
+
+    code = "invalid_date"
+
+
+class AlreadyEnrolled(WalletError):
+    """That citizen ID number already has a wallet."""
+
+    code = "already_enrolled"
+
+
+class EnrolmentNeedsIdentityProvider(WalletError):
+    """Strict mode refuses self-asserted enrolment."""
+
+    code = "enrolment_requires_idp"
+
+
+class Unauthenticated(WalletError):
+    """The token, DPoP proof or client assertion failed (the reason is only logged)."""
+
+    code = "invalid_token"
+
+
+class InvalidClient(WalletError):
+    """The client authentication at the token endpoint failed (reason only logged)."""
+
+    code = "invalid_client"
+
+
+class DocumentNotFound(WalletError):
+    """No such document for this citizen (also when it is another citizen's)."""
+
+    code = "not_found"
+
+
+class UnknownDocumentType(WalletError):
+    """The document type is not in the catalog."""
+
+    code = "unknown_document_type"
+
+
+class UnsupportedMediaType(WalletError):
+    """The content type is outside the allow-list."""
+
+    code = "unsupported_media_type"
+
+
+class ContentMismatch(WalletError):
+    """The bytes do not look like the declared content type."""
+
+    code = "content_mismatch"
+
+
+class PayloadTooLarge(WalletError):
+    """The upload is over the configured size limit."""
+
+    code = "payload_too_large"
+
+
+class IncompleteBody(WalletError):
+    """The request body ended before its announced length."""
+
+    code = "incomplete_body"
+
+
+class EraseNotConfirmed(WalletError):
+    """Erasure needs the ``Erase-Confirm`` header naming the account."""
+
+    code = "erase_confirmation_required"

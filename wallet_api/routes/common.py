@@ -1,0 +1,46 @@
+"""What every handler shares: the services, the caller and the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from wallet_api.errors import Unauthenticated
+from wallet_api.problems import language
+from wallet_api.services import Principal, Services
+
+AnyRequest = Request[Any, Any, Any]
+
+
+def provide_services(state: State) -> Services:
+    """Dependency: the services built by ``create_app``."""
+    services: Services = state.services
+    return services
+
+
+def request_url(request: AnyRequest, services: Services) -> str:
+    """The URL a DPoP proof must name: the configured public URL, else the one requested."""
+    public = services.ctx.settings.public_url
+    if public:
+        return public.rstrip("/") + request.url.path
+    return str(request.url)
+
+
+def citizen(request: AnyRequest, services: Services) -> Principal:
+    """Authenticate the request as a citizen (blocking: call from a worker thread)."""
+    principal = services.auth.authenticate(
+        authorization=request.headers.get("authorization"),
+        proofs=request.headers.getall("dpop", []),
+        method=request.method,
+        url=request_url(request, services),
+    )
+    if principal.kind != "citizen":
+        raise Unauthenticated()
+    return principal
+
+
+def lang(request: AnyRequest) -> str:
+    """The reader's language."""
+    return language(request)

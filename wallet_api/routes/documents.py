@@ -1,0 +1,105 @@
+"""The citizen's documents: streamed upload and download, listing, metadata, deletion."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import anyio.from_thread
+import anyio.to_thread
+from litestar import Response, delete, get, post
+from litestar.params import Parameter
+from litestar.response import Stream
+
+from wallet_api.errors import IncompleteBody, InvalidRequest
+from wallet_api.routes.common import AnyRequest, citizen, lang
+from wallet_api.services import Services
+from wallet_api.wire import DocumentList, DocumentOut
+
+NO_STORE = {"Cache-Control": "no-store"}
+Receive = Callable[[], Awaitable[Any]]
+
+
+def _body_from_thread(receive: Receive) -> Iterator[bytes]:
+    """The request body as a blocking iterator, pulled from the event loop by a worker thread."""
+    while True:
+        message = anyio.from_thread.run(receive)
+        if message["type"] == "http.disconnect":
+            raise IncompleteBody()
+        chunk = message.get("body", b"")
+        if chunk:
+            yield chunk
+        if not message.get("more_body", False):
+            return
+
+
+def _declared_length(request: AnyRequest) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidRequest("content-length", reason_vi="Content-Length không hợp lệ",
+                             reason_en="invalid Content-Length")
+    return int(raw)
+
+
+@post("/v1/me/documents", status_code=201, tags=["documents"])
+async def upload(
+    request: AnyRequest,
+    services: Services,
+    doc_type: str = Parameter(query="type", default="other", max_length=64),
+    filename: str | None = Parameter(query="filename", default=None, max_length=255),
+) -> DocumentOut:
+    """Upload a PDF, PNG, JPEG or JSON file as the raw body; it is encrypted as it streams in."""
+    who = (await anyio.to_thread.run_sync(citizen, request, services)).subject
+    plan = await anyio.to_thread.run_sync(
+        services.documents.plan_upload, who, doc_type, request.headers.get("content-type"), filename,
+        _declared_length(request),
+    )
+    meta = await anyio.to_thread.run_sync(services.documents.store, plan, _body_from_thread(request.receive))
+    return DocumentOut.of(meta, lang(request))
+
+
+@get("/v1/me/documents", sync_to_thread=True, tags=["documents"], response_headers=NO_STORE)
+def list_documents(
+    request: AnyRequest,
+    services: Services,
+    doc_type: str | None = Parameter(query="type", default=None, max_length=64),
+) -> DocumentList:
+    """The citizen's documents, newest first, optionally filtered by type."""
+    who = citizen(request, services).subject
+    reader = lang(request)
+    return DocumentList([DocumentOut.of(m, reader) for m in services.documents.list(who, doc_type)])
+
+
+@get("/v1/me/documents/{document_id:str}", sync_to_thread=True, tags=["documents"],
+     response_headers=NO_STORE)
+def document_metadata(request: AnyRequest, services: Services, document_id: str) -> DocumentOut:
+    """One document's metadata."""
+    who = citizen(request, services).subject
+    return DocumentOut.of(services.documents.get(who, document_id), lang(request))
+
+
+@get("/v1/me/documents/{document_id:str}/content", sync_to_thread=True, tags=["documents"])
+def document_content(request: AnyRequest, services: Services, document_id: str) -> Stream:
+    """The document's bytes, decrypted and authenticated segment by segment."""
+    who = citizen(request, services).subject
+    meta, chunks = services.documents.open_content(who, document_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(meta.filename)}"
+    return Stream(
+        chunks,
+        media_type=meta.content_type,
+        headers={**NO_STORE, "Content-Length": str(meta.size), "Content-Disposition": disposition,
+                 "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@delete("/v1/me/documents/{document_id:str}", sync_to_thread=True, status_code=204, tags=["documents"])
+def delete_document(request: AnyRequest, services: Services, document_id: str) -> Response[None]:
+    """Delete a document and its content."""
+    services.documents.delete(citizen(request, services).subject, document_id)
+    return Response(None, status_code=204)
+
+
+ROUTES = [upload, list_documents, document_metadata, document_content, delete_document]

@@ -1,0 +1,125 @@
+"""Client authentication (RFC 7523 assertions) and DPoP-bound access tokens (RFC 9449)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import crypto
+import storage
+from wallet_api.context import Context
+from wallet_api.errors import InvalidClient, InvalidRequest, Unauthenticated
+
+log = logging.getLogger("wallet.auth")
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+DPOP_LEEWAY = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who an authenticated request comes from."""
+
+    subject: str
+    kind: str
+    jkt: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """An access token and its lifetime."""
+
+    access_token: str
+    expires_in: int
+
+
+def _single_proof(proofs: Sequence[str]) -> str:
+    if len(proofs) != 1 or not proofs[0]:
+        raise crypto.InvalidSignature("exactly one DPoP header is required")
+    return proofs[0]
+
+
+class AuthService:
+    """Issues and checks DPoP-bound access tokens."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def issue_token(
+        self,
+        *,
+        grant_type: str,
+        client_id: str,
+        assertion_type: str,
+        assertion: str,
+        proofs: Sequence[str],
+        token_url: str,
+    ) -> IssuedToken:
+        """Check the client assertion and DPoP proof; mint a token bound to the device key."""
+        if grant_type != "client_credentials" or assertion_type != ASSERTION_TYPE:
+            raise InvalidRequest("grant", reason_vi="grant_type hoặc client_assertion_type không hỗ trợ",
+                                 reason_en="unsupported grant_type or client_assertion_type")
+        now = self.ctx.now()
+        try:
+            citizen = self._citizen(client_id)
+            proof = crypto.check_dpop_proof(
+                _single_proof(proofs), method="POST", url=token_url, now=now, access_token=None,
+                max_age=self.ctx.settings.dpop_max_age_seconds, leeway=DPOP_LEEWAY,
+            )
+            if not hmac.compare_digest(proof.jkt.encode(), citizen.device_jkt.encode()):
+                raise crypto.InvalidSignature("proof key is not the enrolled device key")
+            key = crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+            claim = crypto.check_client_assertion(
+                assertion, key, client_id=client_id, audience=token_url, now=now
+            )
+            self._remember("assertion", claim.jti, claim.exp)
+            self._remember("dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY)
+        except (crypto.CryptoError, storage.NotFound) as exc:
+            log.info("token refused: %s", type(exc).__name__)
+            raise InvalidClient() from None
+        ttl = self.ctx.settings.token_ttl_seconds
+        token = self.ctx.tokens.mint(
+            {"sub": citizen.id, "kind": "citizen", "cnf": {"jkt": proof.jkt}, "iat": now, "exp": now + ttl}
+        )
+        return IssuedToken(token, ttl)
+
+    def authenticate(self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str) -> Principal:
+        """Check ``Authorization: DPoP`` and its proof; refuse replays; return the caller."""
+        now = self.ctx.now()
+        try:
+            scheme, _, token = (authorization or "").partition(" ")
+            if scheme.lower() != "dpop" or not token:
+                raise crypto.InvalidToken("no DPoP token")
+            claims = self.ctx.tokens.check(token.strip(), now=now)
+            proof = crypto.check_dpop_proof(
+                _single_proof(proofs), method=method, url=url, now=now, access_token=token.strip(),
+                max_age=self.ctx.settings.dpop_max_age_seconds, leeway=DPOP_LEEWAY,
+            )
+            cnf = claims.get("cnf")
+            if not isinstance(cnf, dict) or not hmac.compare_digest(proof.jkt.encode(), str(cnf.get("jkt", "")).encode()):
+                raise crypto.InvalidSignature("proof key does not match the token")
+            self._remember("dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY)
+        except crypto.CryptoError as exc:
+            log.info("request refused: %s", type(exc).__name__)
+            raise Unauthenticated() from None
+        return Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
+
+    def _citizen(self, client_id: str) -> storage.CitizenRecord:
+        try:
+            uuid.UUID(client_id)
+        except ValueError:
+            raise storage.NotFound() from None
+        with self.ctx.metadata.unit_of_work() as uow:
+            return uow.citizens.get(client_id)
+
+    def _remember(self, scope: str, jti: str, expires_at: int) -> None:
+        when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
+        with self.ctx.metadata.unit_of_work() as uow:
+            fresh = uow.replay.remember(scope, jti, when)
+            uow.commit()
+        if not fresh:
+            raise crypto.InvalidSignature("replayed")

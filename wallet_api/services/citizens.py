@@ -1,0 +1,124 @@
+"""Enrolment, profile and erasure of citizen accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import crypto
+import storage
+from wallet_api.context import Context
+from wallet_api.errors import AlreadyEnrolled, EnrolmentNeedsIdentityProvider, InvalidRequest
+from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
+
+log = logging.getLogger("wallet.citizens")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a citizen sees of their own account."""
+
+    citizen_id: str
+    cccd: str
+    full_name: str
+    date_of_birth: str
+    device_jkt: str
+    created_at: dt.datetime
+
+
+def kek_aad(citizen_id: str) -> bytes:
+    """Associated data binding a wrapped citizen key to its owner."""
+    return b"citizen-kek|" + citizen_id.encode()
+
+
+def field_aad(citizen_id: str, name: str) -> bytes:
+    """Associated data binding a sealed personal field to its owner and name."""
+    return f"citizen-field|{citizen_id}|{name}".encode()
+
+
+class CitizenService:
+    """Use cases of a citizen's account."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def enrol(self, cccd: str, full_name: str, date_of_birth: str, device_jwk: Mapping[str, object]) -> str:
+        """Create a wallet for a self-asserted identity (``dev`` mode only); return its id."""
+        if self.ctx.settings.mode != "dev":
+            raise EnrolmentNeedsIdentityProvider()
+        dob = parse_date_of_birth(date_of_birth, self.ctx.utcnow().date())
+        number = parse_cccd(cccd, dob).number
+        name = normalize_name(full_name)
+        try:
+            crypto.public_key_from_jwk(device_jwk)
+        except crypto.KeyError_:
+            raise InvalidRequest("device key", reason_vi="khoá thiết bị phải là JWK công khai EC P-256",
+                                 reason_en="the device key must be a public EC P-256 JWK") from None
+        public = {k: str(device_jwk[k]) for k in ("kty", "crv", "x", "y")}
+        index = crypto.blind_index(self.ctx.blind_key, number)
+        citizen_id = str(uuid.uuid4())
+        kek = crypto.new_key()
+        record = storage.CitizenRecord(
+            id=citizen_id,
+            blind_index=index,
+            wrapped_kek=self.ctx.master.wrap(kek, kek_aad(citizen_id)),
+            national_id_sealed=crypto.seal(kek, number.encode(), field_aad(citizen_id, "cccd")),
+            full_name_sealed=crypto.seal(kek, name.encode(), field_aad(citizen_id, "name")),
+            date_of_birth_sealed=crypto.seal(kek, dob.isoformat().encode(), field_aad(citizen_id, "dob")),
+            device_jwk=json.dumps(public, sort_keys=True),
+            device_jkt=crypto.jwk_thumbprint(public),
+            created_at=self.ctx.utcnow(),
+        )
+        with self.ctx.metadata.unit_of_work() as uow:
+            if uow.citizens.find_by_index(index) is not None:
+                raise AlreadyEnrolled()
+            try:
+                uow.citizens.add(record)
+                uow.commit()
+            except storage.Conflict:
+                raise AlreadyEnrolled() from None
+        log.info("citizen enrolled %s", citizen_id)
+        return citizen_id
+
+    def citizen_key(self, record: storage.CitizenRecord) -> bytes:
+        """Unwrap the citizen's key-encryption key."""
+        return self.ctx.master.unwrap(record.wrapped_kek, kek_aad(record.id))
+
+    def profile(self, citizen_id: str) -> Profile:
+        """The citizen's own profile, unsealed."""
+        with self.ctx.metadata.unit_of_work() as uow:
+            record = uow.citizens.get(citizen_id)
+        kek = self.citizen_key(record)
+
+        def unseal(value: bytes, name: str) -> str:
+            return crypto.open_sealed(kek, value, field_aad(citizen_id, name)).decode()
+
+        return Profile(
+            citizen_id=citizen_id,
+            cccd=unseal(record.national_id_sealed, "cccd"),
+            full_name=unseal(record.full_name_sealed, "name"),
+            date_of_birth=unseal(record.date_of_birth_sealed, "dob"),
+            device_jkt=record.device_jkt,
+            created_at=record.created_at,
+        )
+
+    def erase(self, citizen_id: str) -> int:
+        """Crypto-shred the account: the key and every row go; blobs become unreadable at once."""
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.citizens.get(citizen_id)
+            documents = uow.documents.delete_all(citizen_id)
+            uow.citizens.delete(citizen_id)
+            uow.commit()
+        removed = 0
+        for document in documents:
+            try:
+                self.ctx.blobs.delete(document.blob_key)
+                removed += 1
+            except storage.StorageError:
+                log.warning("blob of an erased account left for the collector")
+        log.info("citizen erased %s (%d blobs removed)", citizen_id, removed)
+        return removed

@@ -1,0 +1,270 @@
+"""The citizen's document vault: streamed, encrypted upload and download, listing, deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import unicodedata
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import crypto
+import storage
+from consent import document_types
+from wallet_api.context import Context
+from wallet_api.errors import (
+    ContentMismatch,
+    DocumentNotFound,
+    IncompleteBody,
+    PayloadTooLarge,
+    UnknownDocumentType,
+    UnsupportedMediaType,
+)
+from wallet_api.services.citizens import kek_aad
+
+log = logging.getLogger("wallet.documents")
+PREFETCH_BYTES = 1024 * 1024  # below this a download is fully authenticated before the first byte
+MAX_FILENAME = 200
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "application/json": (b"{", b"["),
+}
+_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "application/json": ".json"}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What the owner sees of a document."""
+
+    id: str
+    doc_type: str
+    provenance: str
+    content_type: str
+    size: int
+    filename: str
+    version: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UploadPlan:
+    """A validated upload, ready to receive its bytes."""
+
+    citizen_id: str
+    document_id: str
+    doc_type: str
+    content_type: str
+    filename: str
+    declared_length: int | None
+    kek: bytes
+
+
+def blob_aad(citizen_id: str, document_id: str, version: int) -> bytes:
+    """Associated data binding content and data key to owner, document and version."""
+    return f"doc|{citizen_id}|{document_id}|{version}".encode()
+
+
+def blob_key(citizen_id: str, document_id: str, version: int) -> str:
+    """Where a document version's ciphertext lives in the blob store."""
+    return f"c/{citizen_id}/{document_id}/{version}"
+
+
+def clean_filename(raw: str | None, document_id: str, content_type: str) -> str:
+    """NFC, no path parts or control characters, bounded length; a default when empty."""
+    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    if not name:
+        name = document_id + _EXTENSIONS.get(content_type, "")
+    return name[:MAX_FILENAME]
+
+
+def media_type(raw: str | None) -> str:
+    """The bare media type of a Content-Type header, checked against the allow-list."""
+    value = (raw or "").split(";", 1)[0].strip().lower()
+    if value == "image/jpg":
+        value = "image/jpeg"
+    if value not in _MAGIC:
+        raise UnsupportedMediaType(content_type=value)
+    return value
+
+
+def checked_body(
+    chunks: Iterable[bytes], content_type: str, limit: int, declared: int | None
+) -> Iterator[bytes]:
+    """Pass the body through, refusing it past ``limit``, short of ``declared`` or of the wrong kind."""
+    total, head, sniffed = 0, b"", False
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise PayloadTooLarge(limit=limit)
+        if not sniffed:
+            head += chunk
+            if len(head) < 8:
+                continue
+            _sniff(head, content_type)
+            sniffed, chunk, head = True, head, b""
+        if chunk:
+            yield chunk
+    if declared is not None and total != declared:
+        raise IncompleteBody()
+    if not sniffed:
+        _sniff(head, content_type)
+        if head:
+            yield head
+
+
+def _sniff(head: bytes, content_type: str) -> None:
+    start = head.lstrip(b" \t\r\n\xef\xbb\xbf") if content_type == "application/json" else head
+    if not start.startswith(_MAGIC[content_type]):
+        raise ContentMismatch(content_type=content_type)
+
+
+class DocumentService:
+    """Use cases of the citizen's own documents."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _kek(self, uow: storage.UnitOfWork, citizen_id: str) -> bytes:
+        citizen = uow.citizens.get(citizen_id)
+        return self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+
+    def plan_upload(
+        self, citizen_id: str, doc_type: str, raw_content_type: str | None, filename: str | None,
+        declared_length: int | None,
+    ) -> UploadPlan:
+        """Validate everything known before the first byte arrives."""
+        if doc_type not in document_types():
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        content_type = media_type(raw_content_type)
+        limit = self.ctx.settings.max_upload_bytes
+        if declared_length is not None and declared_length > limit:
+            raise PayloadTooLarge(limit=limit)
+        document_id = str(uuid.uuid4())
+        with self.ctx.metadata.unit_of_work() as uow:
+            kek = self._kek(uow, citizen_id)
+        name = clean_filename(filename, document_id, content_type)
+        return UploadPlan(citizen_id, document_id, doc_type, content_type, name, declared_length, kek)
+
+    def store(self, plan: UploadPlan, chunks: Iterable[bytes]) -> DocumentMeta:
+        """Encrypt and store the body (blob first), then record it; all or nothing."""
+        version = 1
+        dek = crypto.new_key()
+        aad = blob_aad(plan.citizen_id, plan.document_id, version)
+        key = blob_key(plan.citizen_id, plan.document_id, version)
+        size = 0
+
+        def counted() -> Iterator[bytes]:
+            nonlocal size
+            for chunk in checked_body(chunks, plan.content_type, self.ctx.settings.max_upload_bytes,
+                                      plan.declared_length):
+                size += len(chunk)
+                yield chunk
+
+        self.ctx.blobs.put(key, crypto.encrypt_stream(dek, aad, counted()))
+        record = storage.DocumentRecord(
+            id=plan.document_id, citizen_id=plan.citizen_id, version=version, doc_type=plan.doc_type,
+            provenance="uploaded", content_type=plan.content_type, size=size,
+            wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad), blob_key=key,
+            filename_sealed=crypto.seal(plan.kek, plan.filename.encode(), b"filename|" + aad),
+            created_at=self.ctx.utcnow(),
+        )
+        try:
+            with self.ctx.metadata.unit_of_work() as uow:
+                uow.citizens.get(plan.citizen_id)  # erased meanwhile: store nothing
+                uow.documents.add(record)
+                uow.commit()
+        except BaseException:
+            self.ctx.blobs.delete(key)
+            raise
+        log.info("document stored %s (%d bytes)", plan.document_id, size)
+        return self._meta(record, plan.kek)
+
+    def _meta(self, record: storage.DocumentRecord, kek: bytes) -> DocumentMeta:
+        aad = blob_aad(record.citizen_id, record.id, record.version)
+        filename = crypto.open_sealed(kek, record.filename_sealed, b"filename|" + aad).decode()
+        return DocumentMeta(
+            id=record.id, doc_type=record.doc_type, provenance=record.provenance,
+            content_type=record.content_type, size=record.size, filename=filename,
+            version=record.version, created_at=record.created_at,
+        )
+
+    def list(self, citizen_id: str, doc_type: str | None = None) -> list[DocumentMeta]:
+        """The citizen's documents, newest first, optionally of one type."""
+        if doc_type is not None and doc_type not in document_types():
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        with self.ctx.metadata.unit_of_work() as uow:
+            kek = self._kek(uow, citizen_id)
+            records = uow.documents.list(citizen_id, doc_type)
+        metas = [self._meta(r, kek) for r in records]
+        return sorted(metas, key=lambda m: m.created_at, reverse=True)
+
+    def _record(self, citizen_id: str, document_id: str) -> tuple[storage.DocumentRecord, bytes]:
+        try:
+            uuid.UUID(document_id)
+            with self.ctx.metadata.unit_of_work() as uow:
+                record = uow.documents.get(citizen_id, document_id)
+                kek = self._kek(uow, citizen_id)
+        except (ValueError, storage.NotFound):
+            raise DocumentNotFound() from None
+        return record, kek
+
+    def get(self, citizen_id: str, document_id: str) -> DocumentMeta:
+        """One document's metadata; another citizen's id is simply not found."""
+        record, kek = self._record(citizen_id, document_id)
+        return self._meta(record, kek)
+
+    def open_content(self, citizen_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
+        """The plaintext as a stream; small documents are authenticated whole before it starts."""
+        record, kek = self._record(citizen_id, document_id)
+        return self._meta(record, kek), self._plaintext(record, kek)
+
+    def _plaintext(self, record: storage.DocumentRecord, kek: bytes) -> Iterator[bytes]:
+        aad = blob_aad(record.citizen_id, record.id, record.version)
+        dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
+        segments = crypto.decrypt_stream(dek, aad, self.ctx.blobs.open(record.blob_key))
+        ahead = -(-max(record.size, 1) // crypto.SEGMENT_SIZE) if record.size <= PREFETCH_BYTES else 1
+        first = list(itertools.islice(segments, ahead))
+        return itertools.chain(first, segments)
+
+    def delete(self, citizen_id: str, document_id: str) -> None:
+        """Remove the record, then its blob (an orphan left by a crash is collected later)."""
+        try:
+            uuid.UUID(document_id)
+            with self.ctx.metadata.unit_of_work() as uow:
+                record = uow.documents.delete(citizen_id, document_id)
+                uow.commit()
+        except (ValueError, storage.NotFound):
+            raise DocumentNotFound() from None
+        try:
+            self.ctx.blobs.delete(record.blob_key)
+        except storage.StorageError:
+            log.warning("blob of a deleted document left for the collector")
+
+    def records_with_plaintext(self, citizen_id: str) -> Iterator[tuple[DocumentMeta, Iterator[bytes]]]:
+        """Every document with a lazy plaintext stream (for export)."""
+        with self.ctx.metadata.unit_of_work() as uow:
+            kek = self._kek(uow, citizen_id)
+            records = uow.documents.list(citizen_id, None)
+        for record in records:
+            yield self._meta(record, kek), self._plaintext(record, kek)
+
+
+def collect_orphans(ctx: Context, grace: dt.timedelta) -> int:
+    """Delete blobs no record points to and temp state left by crashes, older than ``grace``."""
+    cutoff = ctx.utcnow() - grace
+    removed = ctx.blobs.collect_incomplete(cutoff)
+    # Candidates first, references second: a blob whose record commits in between is kept.
+    candidates = [info.key for info in ctx.blobs.list("c/") if info.modified < cutoff]
+    with ctx.metadata.unit_of_work() as uow:
+        referenced = uow.documents.all_blob_keys()
+    for key in candidates:
+        if key not in referenced:
+            ctx.blobs.delete(key)
+            removed += 1
+    log.info("collector removed %d orphan objects", removed)
+    return removed

@@ -1,0 +1,114 @@
+"""Typed settings, loaded once from ``WALLET_*`` environment variables and validated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from wallet_api.errors import ConfigError
+
+MIB = 1024 * 1024
+_MODES = ("dev", "strict")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service needs to start; see ``Settings.from_env`` for the variables."""
+
+    data_dir: Path
+    database_url: str
+    blob_url: str
+    master_key_url: str
+    mode: str = "dev"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_url: str | None = None
+    max_upload_bytes: int = 50 * MIB
+    token_ttl_seconds: int = 300
+    dpop_max_age_seconds: int = 60
+    orphan_grace_seconds: int = 3600
+    server: str = "granian"
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path, **overrides: object) -> Settings:
+        """The embedded default: SQLite, a blob folder and a key file inside ``data_dir``."""
+        data_dir = data_dir.resolve()
+        base = cls(
+            data_dir=data_dir,
+            database_url=f"sqlite:///{data_dir / 'wallet.sqlite3'}",
+            blob_url=f"file://{data_dir / 'blobs'}",
+            master_key_url=f"file:{data_dir / 'master.key'}",
+        )
+        return replace(base, **overrides).validated()  # type: ignore[arg-type]  # keys checked by dataclasses.replace
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``WALLET_*`` variables; unset backends fall back to the data directory's embedded ones."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("WALLET_DATA_DIR", "./.wallet-data"))
+        values: dict[str, object] = {}
+        for name, convert in _VARIABLES.items():
+            raw = env.get(f"WALLET_{name.upper()}")
+            if raw is not None and raw != "":
+                values[name] = convert(name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.for_data_dir(Path(str(values.pop("data_dir", data_dir))), **values)
+
+    def validated(self) -> Settings:
+        """Fail fast on values that cannot work."""
+        if self.mode not in _MODES:
+            raise ConfigError(f"WALLET_MODE must be one of {_MODES}")
+        if not 0 < self.port < 65536:
+            raise ConfigError("WALLET_PORT must be between 1 and 65535")
+        if self.max_upload_bytes < 1:
+            raise ConfigError("WALLET_MAX_UPLOAD_BYTES must be positive")
+        if not 30 <= self.token_ttl_seconds <= 3600:
+            raise ConfigError("WALLET_TOKEN_TTL_SECONDS must be between 30 and 3600")
+        if self.workers < 1:
+            raise ConfigError("WALLET_WORKERS must be at least 1")
+        if self.server not in ("granian", "uvicorn"):
+            raise ConfigError("WALLET_SERVER must be granian or uvicorn")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError("WALLET_PUBLIC_URL must be an http(s) URL")
+        return self
+
+    def as_env(self) -> dict[str, str]:
+        """The variables that reproduce these settings in a worker process."""
+        out = {"WALLET_DATA_DIR": str(self.data_dir)}
+        for name in _VARIABLES:
+            value = getattr(self, name)
+            if value is not None and name != "data_dir":
+                out[f"WALLET_{name.upper()}"] = str(value)
+        return out
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"WALLET_{name.upper()} must be an integer") from None
+
+
+def _str(name: str, raw: str) -> str:
+    return raw
+
+
+_VARIABLES = {
+    "data_dir": _str,
+    "database_url": _str,
+    "blob_url": _str,
+    "master_key_url": _str,
+    "mode": _str,
+    "host": _str,
+    "port": _int,
+    "workers": _int,
+    "public_url": _str,
+    "max_upload_bytes": _int,
+    "token_ttl_seconds": _int,
+    "dpop_max_age_seconds": _int,
+    "orphan_grace_seconds": _int,
+    "server": _str,
+}
