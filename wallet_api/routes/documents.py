@@ -9,7 +9,7 @@ from urllib.parse import quote
 import anyio.from_thread
 import anyio.to_thread
 from litestar import Response, delete, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
@@ -48,8 +48,8 @@ def _declared_length(request: AnyRequest) -> int | None:
 async def upload(
     request: AnyRequest,
     services: Services,
-    doc_type: str = Parameter(query="type", default="other", max_length=64),
-    filename: str | None = Parameter(query="filename", default=None, max_length=255),
+    doc_type: str = QueryParameter(name="type", default="other", max_length=64),
+    filename: str | None = QueryParameter(name="filename", default=None, max_length=255),
 ) -> DocumentOut:
     """Upload a PDF, PNG, JPEG or JSON file as the raw body; it is encrypted as it streams in."""
     who = (await anyio.to_thread.run_sync(citizen, request, services)).subject
@@ -65,7 +65,7 @@ async def upload(
 def list_documents(
     request: AnyRequest,
     services: Services,
-    doc_type: str | None = Parameter(query="type", default=None, max_length=64),
+    doc_type: str | None = QueryParameter(name="type", default=None, max_length=64),
 ) -> DocumentList:
     """The citizen's documents, newest first, optionally filtered by type."""
     who = citizen(request, services).subject
