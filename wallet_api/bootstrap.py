@@ -69,7 +69,9 @@ def load_service_keys(master: crypto.MasterKeyRing, metadata: storage.Metadata) 
     keys = [
         crypto.ServiceKey(
             kid=r.kid,
-            private=crypto.load_private_key_pem(_open_envelope(master, r.wrapped_private, _signing_aad(r.kid))),
+            private=crypto.load_private_key_pem(
+                _open_envelope(master, r.wrapped_private, _signing_aad(r.kid))
+            ),
             created_at=int(r.created_at.timestamp()),
             retired_at=int(r.retired_at.timestamp()) if r.retired_at else None,
         )

@@ -14,13 +14,17 @@ from wallet_api.logs import configure_logging
 from wallet_api.services.documents import collect_orphans
 from wallet_api.settings import Settings
 
-_data_dir = click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-                         help="Thư mục dữ liệu / Data directory (WALLET_DATA_DIR).")
+_data_dir = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Thư mục dữ liệu / Data directory (WALLET_DATA_DIR).",
+)
 
 
 def _settings(data_dir: Path | None, **overrides: object) -> Settings:
     try:
-        return Settings.from_env(data_dir=data_dir, **overrides)
+        return Settings.from_env(None, data_dir=data_dir, **overrides)
     except WalletError as exc:
         raise click.ClickException(f"Cấu hình không hợp lệ / Invalid configuration: {exc}") from None
 
@@ -45,10 +49,15 @@ def init(data_dir: Path | None) -> None:
 @click.option("--host", default=None, help="Địa chỉ lắng nghe / Listen address (WALLET_HOST).")
 @click.option("--port", type=int, default=None, help="Cổng / Port (WALLET_PORT).")
 @click.option("--workers", type=int, default=None, help="Số tiến trình / Worker processes (WALLET_WORKERS).")
-@click.option("--server", type=click.Choice(["granian", "uvicorn"]), default=None,
-              help="Máy chủ ASGI / ASGI server (WALLET_SERVER).")
-def serve(data_dir: Path | None, host: str | None, port: int | None, workers: int | None,
-          server: str | None) -> None:
+@click.option(
+    "--server",
+    type=click.Choice(["granian", "uvicorn"]),
+    default=None,
+    help="Máy chủ ASGI / ASGI server (WALLET_SERVER).",
+)
+def serve(
+    data_dir: Path | None, host: str | None, port: int | None, workers: int | None, server: str | None
+) -> None:
     """Chạy dịch vụ / Run the service (initialises the data directory on first start)."""
     settings = _settings(data_dir, host=host, port=port, workers=workers, server=server)
     initialise(settings)
@@ -65,8 +74,12 @@ def serve(data_dir: Path | None, host: str | None, port: int | None, workers: in
 
 @main.command()
 @_data_dir
-@click.option("--grace", type=int, default=None,
-              help="Chỉ xoá đối tượng cũ hơn N giây / Only remove objects older than N seconds.")
+@click.option(
+    "--grace",
+    type=int,
+    default=None,
+    help="Chỉ xoá đối tượng cũ hơn N giây / Only remove objects older than N seconds.",
+)
 def collect(data_dir: Path | None, grace: int | None) -> None:
     """Thu gom dữ liệu mồ côi / Remove orphan blobs and leftovers of interrupted uploads."""
     settings = _settings(data_dir)

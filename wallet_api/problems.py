@@ -34,9 +34,7 @@ class Problem:
 
 
 CATALOGUE: dict[str, Problem] = {
-    "invalid_request": Problem(
-        400, "Yêu cầu không hợp lệ", "Invalid request", "{reason}", "{reason}"
-    ),
+    "invalid_request": Problem(400, "Yêu cầu không hợp lệ", "Invalid request", "{reason}", "{reason}"),
     "invalid_cccd": Problem(
         422,
         "Số CCCD không hợp lệ",
@@ -86,9 +84,7 @@ CATALOGUE: dict[str, Problem] = {
         "Không xác thực được thiết bị hoặc cơ quan gửi yêu cầu.",
         "The device or agency could not be authenticated.",
     ),
-    "not_found": Problem(
-        404, "Không tìm thấy", "Not found", "Không có tài nguyên này.", "No such resource."
-    ),
+    "not_found": Problem(404, "Không tìm thấy", "Not found", "Không có tài nguyên này.", "No such resource."),
     "method_not_allowed": Problem(405, "Phương thức không được hỗ trợ", "Method not allowed"),
     "unknown_document_type": Problem(
         422,
@@ -236,7 +232,9 @@ def handle_exception(request: Request, exc: Exception) -> Response[dict[str, obj
         log.error("crypto failure: %s on %s", type(exc).__name__, request.url.path)
         return problem_response(exc.code, lang, {})
     if isinstance(exc, HTTPException):
-        code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_request")
+        code = _HTTP_CODES.get(
+            exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_request"
+        )
         return problem_response(code, lang, {"reason": _safe_detail(exc)})
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response("internal_error", lang, {})

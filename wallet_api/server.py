@@ -12,11 +12,25 @@ def run(settings: Settings) -> None:
     if settings.server == "uvicorn":
         import uvicorn
 
-        uvicorn.run(FACTORY, factory=True, host=settings.host, port=settings.port,
-                    workers=settings.workers, log_level="warning", access_log=False)
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="warning",
+            access_log=False,
+        )
         return
     from granian import Granian
     from granian.constants import Interfaces
 
-    Granian(FACTORY, address=settings.host, port=settings.port, interface=Interfaces.ASGI,
-            workers=settings.workers, factory=True, log_access=False).serve()
+    Granian(
+        FACTORY,
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.ASGI,
+        workers=settings.workers,
+        factory=True,
+        log_access=False,
+    ).serve()

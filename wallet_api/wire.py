@@ -41,7 +41,7 @@ class TokenResponse(msgspec.Struct):
 
     access_token: str
     expires_in: int
-    token_type: str = "DPoP"
+    token_type: str = "DPoP"  # noqa: S105  # the RFC 9449 token type name, not a secret
 
 
 class ProfileOut(msgspec.Struct):
@@ -78,8 +78,9 @@ class DocumentOut(msgspec.Struct):
         """From the service's metadata, with the type's name in the reader's language."""
         entry = document_types().get(m.doc_type)
         name = (entry.name_en if lang == "en" else entry.name_vi) if entry else m.doc_type
-        return cls(m.id, m.doc_type, name, m.provenance, m.content_type, m.size, m.filename,
-                   m.version, m.created_at)
+        return cls(
+            m.id, m.doc_type, name, m.provenance, m.content_type, m.size, m.filename, m.version, m.created_at
+        )
 
 
 class DocumentList(msgspec.Struct):

@@ -27,12 +27,15 @@ def backend_env(request: pytest.FixtureRequest) -> Callable[[], dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def make_server(tmp_path_factory: pytest.TempPathFactory, backend_env: Callable[[], dict[str, str]]
-                ) -> Iterator[Callable[..., WalletServer]]:
+def make_server(
+    tmp_path_factory: pytest.TempPathFactory, backend_env: Callable[[], dict[str, str]]
+) -> Iterator[Callable[..., WalletServer]]:
     """Start servers on the session's backend; each gets its own data directory unless one is given."""
     started: list[WalletServer] = []
 
-    def make(data_dir: Path | None = None, env: dict[str, str] | None = None, **kwargs: object) -> WalletServer:
+    def make(
+        data_dir: Path | None = None, env: dict[str, str] | None = None, **kwargs: object
+    ) -> WalletServer:
         directory = data_dir or tmp_path_factory.mktemp("wallet") / "data"
         server = WalletServer(directory, env={**backend_env(), **(env or {})}, **kwargs)  # type: ignore[arg-type]
         server.start()

@@ -33,8 +33,9 @@ def test_token_then_profile(citizen: RawCitizen) -> None:
 
 
 def test_token_without_dpop_proof(citizen: RawCitizen) -> None:
-    _assert_unauthorised(citizen.http.get(citizen.base_url + "/v1/me",
-                                          headers={"Authorization": f"DPoP {citizen.token}"}))
+    _assert_unauthorised(
+        citizen.http.get(citizen.base_url + "/v1/me", headers={"Authorization": f"DPoP {citizen.token}"})
+    )
 
 
 def test_token_as_bearer_is_refused(citizen: RawCitizen) -> None:
@@ -91,7 +92,9 @@ def test_token_hs256_keyed_with_service_public_key(citizen: RawCitizen, server: 
     import hashlib
     import hmac
 
-    header = _b64(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": "wallet-at-1"}, separators=(",", ":")).encode())
+    header = _b64(
+        json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": "wallet-at-1"}, separators=(",", ":")).encode()
+    )
     body = _b64(json.dumps(claims, separators=(",", ":")).encode())
     mac = hmac.new(pem, f"{header}.{body}".encode(), hashlib.sha256).digest()
     forged = f"{header}.{body}.{_b64(mac)}"
@@ -128,12 +131,19 @@ def test_login_assertion_replayed(server: WalletServer) -> None:
     url = server.url + "/v1/token"
     now = int(time.time())
     assertion = crypto.make_client_assertion(person.key, person.citizen_id, url, now=now)
-    form = {"grant_type": "client_credentials", "client_id": person.citizen_id,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": assertion}
-    first = httpx.post(url, data=form, headers={"DPoP": crypto.make_dpop_proof(person.key, "POST", url, now=now)})
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": person.citizen_id,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion,
+    }
+    first = httpx.post(
+        url, data=form, headers={"DPoP": crypto.make_dpop_proof(person.key, "POST", url, now=now)}
+    )
     assert first.status_code == 200
-    again = httpx.post(url, data=form, headers={"DPoP": crypto.make_dpop_proof(person.key, "POST", url, now=now)})
+    again = httpx.post(
+        url, data=form, headers={"DPoP": crypto.make_dpop_proof(person.key, "POST", url, now=now)}
+    )
     assert again.status_code == 401
 
 
@@ -143,8 +153,10 @@ def test_login_unknown_client(server: WalletServer) -> None:
     assert person.login().status_code == 401
 
 
-@pytest.mark.parametrize("lang, title", [("vi", "Chưa xác thực"), ("en", "Not authenticated"),
-                                         ("fr, en;q=0.5", "Not authenticated")])
+@pytest.mark.parametrize(
+    "lang, title",
+    [("vi", "Chưa xác thực"), ("en", "Not authenticated"), ("fr, en;q=0.5", "Not authenticated")],
+)
 def test_problem_language(server: WalletServer, lang: str, title: str) -> None:
     r = httpx.get(server.url + "/v1/me", headers={"Accept-Language": lang})
     assert r.status_code == 401

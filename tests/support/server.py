@@ -49,15 +49,34 @@ class WalletServer:
 
     def wallet(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a ``wallet`` CLI command against this server's configuration."""
-        return subprocess.run([sys.executable, "-m", "wallet_api", *args], env=self.command_env(),
-                              capture_output=True, text=True, check=check, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "wallet_api", *args],
+            env=self.command_env(),
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
+        )
 
     def start(self, timeout: float = 60) -> None:
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115  # kept open for the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "wallet_api", "serve", "--port", str(self.port),
-             "--workers", str(self.workers), "--server", self.server],
-            env=self.command_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "wallet_api",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--server",
+                self.server,
+            ],
+            env=self.command_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Response, delete, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Stream
@@ -19,34 +20,39 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @post("/v1/citizens", sync_to_thread=True, status_code=201, tags=["citizen"])
-def enrol(data: EnrolRequest, services: Services) -> EnrolResponse:
+def enrol(data: EnrolRequest, services: NamedDependency[Services]) -> EnrolResponse:
     """Enrol a citizen with a self-asserted identity and the device's public key (dev mode)."""
-    return EnrolResponse(services.citizens.enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk))
+    return EnrolResponse(
+        services.citizens.enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk)
+    )
 
 
 @post("/v1/token", sync_to_thread=True, status_code=200, tags=["auth"], response_headers=NO_STORE)
 def token(
     request: AnyRequest,
-    services: Services,
+    services: NamedDependency[Services],
     data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> TokenResponse:
     """RFC 7523 client assertion + RFC 9449 DPoP proof in, a DPoP-bound access token out."""
     issued = services.auth.issue_token(
-        grant_type=data.grant_type, client_id=data.client_id, assertion_type=data.client_assertion_type,
-        assertion=data.client_assertion, proofs=request.headers.getall("dpop", []),
+        grant_type=data.grant_type,
+        client_id=data.client_id,
+        assertion_type=data.client_assertion_type,
+        assertion=data.client_assertion,
+        proofs=request.headers.getall("dpop", []),
         token_url=request_url(request, services),
     )
     return TokenResponse(issued.access_token, issued.expires_in)
 
 
 @get("/v1/me", sync_to_thread=True, tags=["citizen"], response_headers=NO_STORE)
-def me(request: AnyRequest, services: Services) -> ProfileOut:
+def me(request: AnyRequest, services: NamedDependency[Services]) -> ProfileOut:
     """The citizen's own profile."""
     return ProfileOut.of(services.citizens.profile(citizen(request, services).subject))
 
 
 @get("/v1/me/export", sync_to_thread=True, tags=["citizen"], media_type="application/zip")
-def export(request: AnyRequest, services: Services) -> Stream:
+def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
     """Everything the wallet holds for the citizen, as one ZIP archive."""
     who = citizen(request, services).subject
     return Stream(
@@ -57,7 +63,7 @@ def export(request: AnyRequest, services: Services) -> Stream:
 
 
 @delete("/v1/me", sync_to_thread=True, status_code=204, tags=["citizen"])
-def erase(request: AnyRequest, services: Services) -> Response[None]:
+def erase(request: AnyRequest, services: NamedDependency[Services]) -> Response[None]:
     """Erase the account for good (crypto-shredding); needs ``Erase-Confirm: <citizen_id>``."""
     who = citizen(request, services).subject
     if request.headers.get("erase-confirm", "").strip() != who:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request
 from litestar.datastructures import State
@@ -22,10 +23,12 @@ def provide_services(state: State) -> Services:
 
 def request_url(request: AnyRequest, services: Services) -> str:
     """The URL a DPoP proof must name: the configured public URL, else the one requested."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else quote(request.url.path)  # as sent, still percent-encoded
     public = services.ctx.settings.public_url
     if public:
-        return public.rstrip("/") + request.url.path
-    return str(request.url)
+        return public.rstrip("/") + path
+    return f"{request.url.scheme}://{request.url.netloc}{path}"
 
 
 def citizen(request: AnyRequest, services: Services) -> Principal:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.from_thread
 import anyio.to_thread
 from litestar import Response, delete, get, post
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
@@ -18,13 +19,13 @@ from wallet_api.services import Services
 from wallet_api.wire import DocumentList, DocumentOut
 
 NO_STORE = {"Cache-Control": "no-store"}
-Receive = Callable[[], Awaitable[Any]]
+Receive = Callable[[], Coroutine[Any, Any, Any]]
 
 
 def _body_from_thread(receive: Receive) -> Iterator[bytes]:
     """The request body as a blocking iterator, pulled from the event loop by a worker thread."""
     while True:
-        message = anyio.from_thread.run(receive)
+        message: dict[str, Any] = anyio.from_thread.run(receive)
         if message["type"] == "http.disconnect":
             raise IncompleteBody()
         chunk = message.get("body", b"")
@@ -39,33 +40,39 @@ def _declared_length(request: AnyRequest) -> int | None:
     if raw is None:
         return None
     if not raw.isdigit():
-        raise InvalidRequest("content-length", reason_vi="Content-Length không hợp lệ",
-                             reason_en="invalid Content-Length")
+        raise InvalidRequest(
+            "content-length", reason_vi="Content-Length không hợp lệ", reason_en="invalid Content-Length"
+        )
     return int(raw)
 
 
 @post("/v1/me/documents", status_code=201, tags=["documents"])
 async def upload(
     request: AnyRequest,
-    services: Services,
-    doc_type: str = QueryParameter(name="type", default="other", max_length=64),
-    filename: str | None = QueryParameter(name="filename", default=None, max_length=255),
+    services: NamedDependency[Services],
+    doc_type: Annotated[str, QueryParameter(name="type", max_length=64)] = "other",
+    filename: Annotated[str | None, QueryParameter(name="filename", max_length=255)] = None,
 ) -> DocumentOut:
     """Upload a PDF, PNG, JPEG or JSON file as the raw body; it is encrypted as it streams in."""
     who = (await anyio.to_thread.run_sync(citizen, request, services)).subject
     plan = await anyio.to_thread.run_sync(
-        services.documents.plan_upload, who, doc_type, request.headers.get("content-type"), filename,
+        services.documents.plan_upload,
+        who,
+        doc_type,
+        request.headers.get("content-type"),
+        filename,
         _declared_length(request),
     )
-    meta = await anyio.to_thread.run_sync(services.documents.store, plan, _body_from_thread(request.receive))
+    body = _body_from_thread(request.receive)  # type: ignore[arg-type]  # ASGI receive returns a coroutine
+    meta = await anyio.to_thread.run_sync(services.documents.store, plan, body)
     return DocumentOut.of(meta, lang(request))
 
 
 @get("/v1/me/documents", sync_to_thread=True, tags=["documents"], response_headers=NO_STORE)
 def list_documents(
     request: AnyRequest,
-    services: Services,
-    doc_type: str | None = QueryParameter(name="type", default=None, max_length=64),
+    services: NamedDependency[Services],
+    doc_type: Annotated[str | None, QueryParameter(name="type", max_length=64)] = None,
 ) -> DocumentList:
     """The citizen's documents, newest first, optionally filtered by type."""
     who = citizen(request, services).subject
@@ -73,16 +80,19 @@ def list_documents(
     return DocumentList([DocumentOut.of(m, reader) for m in services.documents.list(who, doc_type)])
 
 
-@get("/v1/me/documents/{document_id:str}", sync_to_thread=True, tags=["documents"],
-     response_headers=NO_STORE)
-def document_metadata(request: AnyRequest, services: Services, document_id: str) -> DocumentOut:
+@get("/v1/me/documents/{document_id:str}", sync_to_thread=True, tags=["documents"], response_headers=NO_STORE)
+def document_metadata(
+    request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
+) -> DocumentOut:
     """One document's metadata."""
     who = citizen(request, services).subject
     return DocumentOut.of(services.documents.get(who, document_id), lang(request))
 
 
 @get("/v1/me/documents/{document_id:str}/content", sync_to_thread=True, tags=["documents"])
-def document_content(request: AnyRequest, services: Services, document_id: str) -> Stream:
+def document_content(
+    request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
+) -> Stream:
     """The document's bytes, decrypted and authenticated segment by segment."""
     who = citizen(request, services).subject
     meta, chunks = services.documents.open_content(who, document_id)
@@ -90,13 +100,19 @@ def document_content(request: AnyRequest, services: Services, document_id: str) 
     return Stream(
         chunks,
         media_type=meta.content_type,
-        headers={**NO_STORE, "Content-Length": str(meta.size), "Content-Disposition": disposition,
-                 "X-Content-Type-Options": "nosniff"},
+        headers={
+            **NO_STORE,
+            "Content-Length": str(meta.size),
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
 @delete("/v1/me/documents/{document_id:str}", sync_to_thread=True, status_code=204, tags=["documents"])
-def delete_document(request: AnyRequest, services: Services, document_id: str) -> Response[None]:
+def delete_document(
+    request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
+) -> Response[None]:
     """Delete a document and its content."""
     services.documents.delete(citizen(request, services).subject, document_id)
     return Response(None, status_code=204)

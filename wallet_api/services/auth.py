@@ -61,14 +61,22 @@ class AuthService:
     ) -> IssuedToken:
         """Check the client assertion and DPoP proof; mint a token bound to the device key."""
         if grant_type != "client_credentials" or assertion_type != ASSERTION_TYPE:
-            raise InvalidRequest("grant", reason_vi="grant_type hoặc client_assertion_type không hỗ trợ",
-                                 reason_en="unsupported grant_type or client_assertion_type")
+            raise InvalidRequest(
+                "grant",
+                reason_vi="grant_type hoặc client_assertion_type không hỗ trợ",
+                reason_en="unsupported grant_type or client_assertion_type",
+            )
         now = self.ctx.now()
         try:
             citizen = self._citizen(client_id)
             proof = crypto.check_dpop_proof(
-                _single_proof(proofs), method="POST", url=token_url, now=now, access_token=None,
-                max_age=self.ctx.settings.dpop_max_age_seconds, leeway=DPOP_LEEWAY,
+                _single_proof(proofs),
+                method="POST",
+                url=token_url,
+                now=now,
+                access_token=None,
+                max_age=self.ctx.settings.dpop_max_age_seconds,
+                leeway=DPOP_LEEWAY,
             )
             if not hmac.compare_digest(proof.jkt.encode(), citizen.device_jkt.encode()):
                 raise crypto.InvalidSignature("proof key is not the enrolled device key")
@@ -77,7 +85,9 @@ class AuthService:
                 assertion, key, client_id=client_id, audience=token_url, now=now
             )
             self._remember("assertion", claim.jti, claim.exp)
-            self._remember("dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY)
+            self._remember(
+                "dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY
+            )
         except (crypto.CryptoError, storage.NotFound) as exc:
             log.info("token refused: %s", type(exc).__name__)
             raise InvalidClient() from None
@@ -87,7 +97,9 @@ class AuthService:
         )
         return IssuedToken(token, ttl)
 
-    def authenticate(self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str) -> Principal:
+    def authenticate(
+        self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str
+    ) -> Principal:
         """Check ``Authorization: DPoP`` and its proof; refuse replays; return the caller."""
         now = self.ctx.now()
         try:
@@ -96,13 +108,22 @@ class AuthService:
                 raise crypto.InvalidToken("no DPoP token")
             claims = self.ctx.tokens.check(token.strip(), now=now)
             proof = crypto.check_dpop_proof(
-                _single_proof(proofs), method=method, url=url, now=now, access_token=token.strip(),
-                max_age=self.ctx.settings.dpop_max_age_seconds, leeway=DPOP_LEEWAY,
+                _single_proof(proofs),
+                method=method,
+                url=url,
+                now=now,
+                access_token=token.strip(),
+                max_age=self.ctx.settings.dpop_max_age_seconds,
+                leeway=DPOP_LEEWAY,
             )
             cnf = claims.get("cnf")
-            if not isinstance(cnf, dict) or not hmac.compare_digest(proof.jkt.encode(), str(cnf.get("jkt", "")).encode()):
+            if not isinstance(cnf, dict) or not hmac.compare_digest(
+                proof.jkt.encode(), str(cnf.get("jkt", "")).encode()
+            ):
                 raise crypto.InvalidSignature("proof key does not match the token")
-            self._remember("dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY)
+            self._remember(
+                "dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY
+            )
         except crypto.CryptoError as exc:
             log.info("request refused: %s", type(exc).__name__)
             raise Unauthenticated() from None

@@ -56,8 +56,11 @@ class CitizenService:
         try:
             crypto.public_key_from_jwk(device_jwk)
         except crypto.KeyError_:
-            raise InvalidRequest("device key", reason_vi="khoá thiết bị phải là JWK công khai EC P-256",
-                                 reason_en="the device key must be a public EC P-256 JWK") from None
+            raise InvalidRequest(
+                "device key",
+                reason_vi="khoá thiết bị phải là JWK công khai EC P-256",
+                reason_en="the device key must be a public EC P-256 JWK",
+            ) from None
         public = {k: str(device_jwk[k]) for k in ("kty", "crv", "x", "y")}
         index = crypto.blind_index(self.ctx.blind_key, number)
         citizen_id = str(uuid.uuid4())

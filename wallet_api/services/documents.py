@@ -33,7 +33,12 @@ _MAGIC: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "application/json": (b"{", b"["),
 }
-_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "application/json": ".json"}
+_EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/json": ".json",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +139,11 @@ class DocumentService:
         return self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
 
     def plan_upload(
-        self, citizen_id: str, doc_type: str, raw_content_type: str | None, filename: str | None,
+        self,
+        citizen_id: str,
+        doc_type: str,
+        raw_content_type: str | None,
+        filename: str | None,
         declared_length: int | None,
     ) -> UploadPlan:
         """Validate everything known before the first byte arrives."""
@@ -160,16 +169,23 @@ class DocumentService:
 
         def counted() -> Iterator[bytes]:
             nonlocal size
-            for chunk in checked_body(chunks, plan.content_type, self.ctx.settings.max_upload_bytes,
-                                      plan.declared_length):
+            for chunk in checked_body(
+                chunks, plan.content_type, self.ctx.settings.max_upload_bytes, plan.declared_length
+            ):
                 size += len(chunk)
                 yield chunk
 
         self.ctx.blobs.put(key, crypto.encrypt_stream(dek, aad, counted()))
         record = storage.DocumentRecord(
-            id=plan.document_id, citizen_id=plan.citizen_id, version=version, doc_type=plan.doc_type,
-            provenance="uploaded", content_type=plan.content_type, size=size,
-            wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad), blob_key=key,
+            id=plan.document_id,
+            citizen_id=plan.citizen_id,
+            version=version,
+            doc_type=plan.doc_type,
+            provenance="uploaded",
+            content_type=plan.content_type,
+            size=size,
+            wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad),
+            blob_key=key,
             filename_sealed=crypto.seal(plan.kek, plan.filename.encode(), b"filename|" + aad),
             created_at=self.ctx.utcnow(),
         )
@@ -188,9 +204,14 @@ class DocumentService:
         aad = blob_aad(record.citizen_id, record.id, record.version)
         filename = crypto.open_sealed(kek, record.filename_sealed, b"filename|" + aad).decode()
         return DocumentMeta(
-            id=record.id, doc_type=record.doc_type, provenance=record.provenance,
-            content_type=record.content_type, size=record.size, filename=filename,
-            version=record.version, created_at=record.created_at,
+            id=record.id,
+            doc_type=record.doc_type,
+            provenance=record.provenance,
+            content_type=record.content_type,
+            size=record.size,
+            filename=filename,
+            version=record.version,
+            created_at=record.created_at,
         )
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> list[DocumentMeta]:

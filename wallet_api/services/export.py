@@ -57,11 +57,19 @@ def export_archive(citizens: CitizenService, documents: DocumentService, citizen
                 for chunk in content:
                     target.write(chunk)
                     yield sink.drain()
-            entries.append({
-                "id": meta.id, "type": meta.doc_type, "provenance": meta.provenance,
-                "content_type": meta.content_type, "size": meta.size, "filename": meta.filename,
-                "version": meta.version, "created_at": meta.created_at.isoformat(), "path": path,
-            })
+            entries.append(
+                {
+                    "id": meta.id,
+                    "type": meta.doc_type,
+                    "provenance": meta.provenance,
+                    "content_type": meta.content_type,
+                    "size": meta.size,
+                    "filename": meta.filename,
+                    "version": meta.version,
+                    "created_at": meta.created_at.isoformat(),
+                    "path": path,
+                }
+            )
             yield sink.drain()
         manifest["documents"] = entries
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))

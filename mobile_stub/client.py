@@ -1,0 +1,316 @@
+"""``WalletClient``: the citizen's phone speaking HTTP API v1 (docs/internals.md).
+
+Authentication is RFC 7523 ``private_key_jwt`` at ``POST /v1/token`` with a
+DPoP proof (RFC 9449); every later call carries ``Authorization: DPoP <token>``
+and a fresh proof bound to its method, URL and token. The device key signs;
+only its public JWK ever leaves the phone, once, at enrolment.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+from urllib.parse import quote
+
+import httpx
+
+from crypto import make_client_assertion, make_dpop_proof
+from mobile_stub._transfer import (
+    JsonObject,
+    Progress,
+    UploadBody,
+    guess_content_type,
+    json_object,
+    problem_from,
+    save_response,
+    send,
+)
+from mobile_stub.device import Device, DeviceState
+from mobile_stub.errors import (
+    AlreadyEnrolled,
+    EnrolledElsewhere,
+    NotEnrolled,
+    TransferIntegrityError,
+    UnsupportedContentType,
+    WalletError,
+)
+
+TOKEN_PATH = "/v1/token"  # noqa: S105 -- a URL path, not a secret
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+_REFRESH_MARGIN = 10  # seconds: log in again rather than send a token about to lapse
+
+
+def htu(url: httpx.URL) -> str:
+    """The DPoP ``htu`` of a request URL: the URL without query and fragment."""
+    return str(url.copy_with(query=None, fragment=None))
+
+
+class WalletClient:
+    """The citizen's SDK: enrol the device, log in, and manage the wallet's documents."""
+
+    def __init__(
+        self,
+        base_url: str,
+        device: Device,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        accept_language: str = "vi",
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = str(httpx.URL(base_url.rstrip("/")))
+        self.device = device
+        self._clock = clock
+        self._state = device.load_state()
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,  # a proof is bound to one URL; never replay it elsewhere
+            headers={"Accept-Language": accept_language, "User-Agent": "wallet-mobile/0.1"},
+        )
+
+    def __enter__(self) -> WalletClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def state(self) -> DeviceState:
+        return self._state
+
+    # -- account --------------------------------------------------------------
+
+    def enrol(self, cccd: str, full_name: str, date_of_birth: date | str) -> str:
+        """Register this device for a citizen; return the new ``citizen_id``."""
+        if self._state.citizen_id is not None:
+            raise AlreadyEnrolled("this device is already enrolled", subject=self._state.citizen_id)
+        dob = date_of_birth.isoformat() if isinstance(date_of_birth, date) else date_of_birth
+        body = {
+            "cccd": cccd.strip(),
+            "full_name": unicodedata.normalize("NFC", full_name.strip()),
+            "date_of_birth": dob.strip(),
+            "device_jwk": self.device.public_jwk(),
+        }
+        request = self._http.build_request("POST", self._url("/v1/citizens"), json=body)
+        citizen_id = json_object(self._checked(send(self._http, request))).get("citizen_id")
+        if not isinstance(citizen_id, str) or not citizen_id:
+            raise WalletError(201, "bad_response", "Unexpected response", "no citizen_id")
+        self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
+        return citizen_id
+
+    def login(self) -> None:
+        """Get a DPoP-bound access token with a signed client assertion; keep it."""
+        citizen_id = self._citizen_id()
+        key = self.device.private_key()
+        url = self._url(TOKEN_PATH)
+        now = self._now()
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": make_client_assertion(key, citizen_id, str(url), now=now),
+            "client_id": citizen_id,
+        }
+        request = self._http.build_request("POST", url, data=form)
+        request.headers["DPoP"] = make_dpop_proof(key, "POST", htu(request.url), now=now)
+        data = json_object(self._checked(send(self._http, request)))
+        token, token_type, expires_in = (data.get(k) for k in _TOKEN_FIELDS)
+        if (
+            not isinstance(token, str)
+            or not isinstance(token_type, str)
+            or token_type.lower() != "dpop"
+            or not isinstance(expires_in, int)
+        ):
+            raise WalletError(200, "bad_response", "Unexpected response", "not a DPoP token")
+        self._save(replace(self._state, access_token=token, token_expires_at=now + expires_in))
+
+    def me(self) -> JsonObject:
+        """The citizen's profile."""
+        return json_object(self._authed("GET", "/v1/me"))
+
+    def erase(self) -> None:
+        """Erase the citizen's account and every document (crypto-shredded), then forget it."""
+        citizen_id = self._citizen_id()
+        self._authed("DELETE", "/v1/me", headers={"Erase-Confirm": citizen_id}).close()
+        self._save(DeviceState())
+
+    def export(self, dest_path: str | os.PathLike[str], progress: Progress | None = None) -> Path:
+        """Save the zip of everything to ``dest_path`` (atomically, checked whole)."""
+        dest = Path(dest_path)
+        headers = {"Accept-Encoding": "identity"}
+        response = self._authed("GET", "/v1/me/export", headers=headers, stream=True)
+        try:
+            save_response(response, dest, progress=progress, require_length=False, check=_check_zip)
+        finally:
+            response.close()
+        return dest
+
+    # -- documents ------------------------------------------------------------
+
+    def list_documents(self, doc_type: str | None = None) -> list[JsonObject]:
+        """Metadata of the citizen's documents, optionally of one type."""
+        params = {"type": doc_type} if doc_type else None
+        data = json_object(self._authed("GET", "/v1/me/documents", params=params))
+        items = data.get("items")
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
+        return items
+
+    def get_document(self, document_id: str) -> JsonObject:
+        """One document's metadata."""
+        return json_object(self._authed("GET", _doc_path(document_id)))
+
+    def delete_document(self, document_id: str) -> None:
+        self._authed("DELETE", _doc_path(document_id)).close()
+
+    def upload(
+        self,
+        source: str | os.PathLike[str] | BinaryIO,
+        doc_type: str,
+        content_type: str | None = None,
+        progress: Progress | None = None,
+        *,
+        filename: str | None = None,
+    ) -> JsonObject:
+        """Stream a file (path or binary stream) into the wallet; return its metadata."""
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as stream:
+                return self.upload(stream, doc_type, content_type, progress, filename=filename)
+        name = filename or Path(str(getattr(source, "name", "") or "")).name
+        media = content_type or guess_content_type(name)
+        if media is None:
+            raise UnsupportedContentType("unknown file type", subject=name or "<stream>")
+        params = {"type": doc_type}
+        if name:
+            params["filename"] = unicodedata.normalize("NFC", name)
+        body = UploadBody(source, progress)
+        headers = {"Content-Type": media}
+        if body.size is not None:
+            headers["Content-Length"] = str(body.size)
+        response = self._authed("POST", "/v1/me/documents", params=params, headers=headers, body=body)
+        return json_object(response)
+
+    def download(
+        self,
+        document_id: str,
+        dest_path: str | os.PathLike[str],
+        progress: Progress | None = None,
+    ) -> Path:
+        """Save a document's content to ``dest_path``, only if every byte arrived."""
+        dest = Path(dest_path)
+        headers = {"Accept-Encoding": "identity"}  # Content-Length must count the stored bytes
+        response = self._authed("GET", _doc_path(document_id) + "/content", headers=headers, stream=True)
+        try:
+            save_response(response, dest, progress=progress)
+        finally:
+            response.close()
+        return dest
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _authed(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: UploadBody | None = None,
+        stream: bool = False,
+    ) -> httpx.Response:
+        """Send with token and proof; on 401 log in again and retry once (if the body can)."""
+        url = self._url(path)
+        if not self._token_fresh():
+            self.login()
+        response = self._send_authed(method, url, params, headers, body, stream)
+        if response.status_code == 401 and (body is None or body.rewind()):
+            response.close()
+            self.login()
+            response = self._send_authed(method, url, params, headers, body, stream)
+        return self._checked(response)
+
+    def _send_authed(
+        self,
+        method: str,
+        url: httpx.URL,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        body: UploadBody | None,
+        stream: bool,
+    ) -> httpx.Response:
+        token = self._state.access_token
+        if token is None:  # login() always stores one; this guards the type
+            raise NotEnrolled("no access token")
+        content = body.chunks() if body is not None else None
+        request = self._http.build_request(method, url, params=params, headers=headers, content=content)
+        proof = make_dpop_proof(
+            self.device.private_key(), method, htu(request.url), now=self._now(), access_token=token
+        )
+        request.headers["Authorization"] = f"DPoP {token}"
+        request.headers["DPoP"] = proof
+        return send(self._http, request, stream=stream)
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        if response.is_error:
+            raise problem_from(response)
+        return response
+
+    def _token_fresh(self) -> bool:
+        expires = self._state.token_expires_at
+        return (
+            self._state.access_token is not None
+            and expires is not None
+            and self._now() < expires - _REFRESH_MARGIN
+        )
+
+    def _citizen_id(self) -> str:
+        state = self._state
+        if state.citizen_id is None:
+            raise NotEnrolled("this device is not enrolled")
+        if state.server is not None and state.server != self.base_url:
+            raise EnrolledElsewhere("enrolled at another server", subject=state.server)
+        return state.citizen_id
+
+    def _save(self, state: DeviceState) -> None:
+        self.device.save_state(state)
+        self._state = state
+
+    def _url(self, path: str) -> httpx.URL:
+        return httpx.URL(self.base_url + path)
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+
+_TOKEN_FIELDS = ("access_token", "token_type", "expires_in")
+
+
+def _doc_path(document_id: str) -> str:
+    return "/v1/me/documents/" + quote(document_id, safe="")
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse an export whose zip is cut off or corrupt."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise TransferIntegrityError("the export archive is incomplete") from exc
+    if bad is not None:
+        raise TransferIntegrityError("the export archive is corrupt", subject=bad)

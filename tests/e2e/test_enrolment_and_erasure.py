@@ -1,0 +1,160 @@
+"""Enrolment rules and crypto-shredding erasure, over real HTTP and real storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+import crypto
+import storage
+from tests.support.raw import RawCitizen, valid_cccd
+from tests.support.server import WalletServer
+
+Backend = Callable[[WalletServer], tuple[storage.Metadata, storage.BlobStore]]
+
+
+def _enrol(server: WalletServer, cccd: str, dob: str, name: str = "Lê Thị Hồng Gấm") -> httpx.Response:
+    return RawCitizen(server.url).enrol(name=name, cccd=cccd, dob=dob)
+
+
+@pytest.mark.parametrize(
+    "cccd, dob, reason",
+    [
+        ("04809001234", "1990-01-01", "12"),  # 11 digits
+        ("0480900123456", "1990-01-01", "12"),  # 13 digits
+        ("04809001234a", "1990-01-01", "12"),  # a letter
+        ("０４８０９００１２３４５", "1990-01-01", None),  # full-width digits normalise to a valid number
+        ("003090012345", "1990-01-01", "003"),  # no province 003
+        ("099090012345", "1990-01-01", "099"),  # no province 099
+        ("048290012345", "1990-01-01", "century"),  # 2: born in the 2000s, but 1990
+        ("048091012345", "1990-01-01", "year"),  # year digits 91, born 1990
+        ("048305012345", "1905-06-01", "century"),  # 3: female 2000s, but 1905
+    ],
+)
+def test_cccd_rules(server: WalletServer, cccd: str, dob: str, reason: str | None) -> None:
+    r = _enrol(server, cccd, dob)
+    if reason is None:
+        assert r.status_code in (201, 409)
+        return
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["code"] == "invalid_cccd"
+    assert problem["type"].endswith("/invalid-cccd")
+    assert reason in problem["detail"] or reason in ("century", "year", "12")
+
+
+def test_century_digit_for_the_2000s(server: WalletServer) -> None:
+    cccd, dob = valid_cccd(birth_year=2004, female=True)
+    assert cccd[3] == "3"
+    assert _enrol(server, cccd, dob).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "name", ["", "   ", "Nguyễn\x00Văn", "Robert'); DROP TABLE citizens;--", "A" * 101, "Nguyễn Văn 3"]
+)
+def test_bad_names(server: WalletServer, name: str) -> None:
+    cccd, dob = valid_cccd()
+    r = _enrol(server, cccd, dob, name=name)
+    assert r.status_code == 422 and r.json()["code"] == "invalid_name"
+    assert _enrol(server, cccd, dob).status_code == 201  # nothing was stored for the bad attempt
+
+
+@pytest.mark.parametrize("dob", ["1990-02-30", "yesterday", "2999-01-01", "1850-01-01"])
+def test_bad_dates(server: WalletServer, dob: str) -> None:
+    cccd, _ = valid_cccd(birth_year=1990)
+    r = _enrol(server, cccd, dob)
+    assert r.status_code == 422 and r.json()["code"] == "invalid_date"
+
+
+def test_name_is_stored_nfc(server: WalletServer) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "Nguyễn  Thị   Ánh")
+    person = RawCitizen(server.url)
+    assert person.enrol(name=decomposed).status_code == 201 and person.login().status_code == 200
+    assert person.request("GET", "/v1/me").json()["full_name"] == "Nguyễn Thị Ánh"
+
+
+def test_duplicate_enrolment(server: WalletServer) -> None:
+    cccd, dob = valid_cccd()
+    assert _enrol(server, cccd, dob).status_code == 201
+    again = _enrol(server, cccd, dob, name="Kẻ Mạo Danh")
+    assert again.status_code == 409 and again.json()["code"] == "already_enrolled"
+
+
+@pytest.mark.parametrize(
+    "jwk",
+    [
+        {},
+        {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+        {"kty": "oct", "k": "c2VjcmV0"},
+    ],
+)
+def test_bad_device_keys(server: WalletServer, jwk: dict[str, str]) -> None:
+    cccd, dob = valid_cccd()
+    r = httpx.post(
+        server.url + "/v1/citizens",
+        json={"cccd": cccd, "full_name": "Phạm Văn Đồng", "date_of_birth": dob, "device_jwk": jwk},
+    )
+    assert r.status_code == 400 and r.json()["code"] == "invalid_request"
+
+
+def test_device_jwk_with_private_part_is_refused(server: WalletServer) -> None:
+    key = crypto.generate_private_key()
+    jwk = {**crypto.public_jwk(key), "d": "AAAA"}
+    cccd, dob = valid_cccd()
+    r = httpx.post(
+        server.url + "/v1/citizens",
+        json={"cccd": cccd, "full_name": "Phạm Văn Đồng", "date_of_birth": dob, "device_jwk": jwk},
+    )
+    assert r.status_code == 400
+
+
+def test_malformed_json_body(server: WalletServer) -> None:
+    r = httpx.post(
+        server.url + "/v1/citizens", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_erasure_crypto_shreds(server: WalletServer, citizen: RawCitizen, backend_of: Backend) -> None:
+    body = b"%PDF-" + b"secret content " * 1000
+    document_id = citizen.upload(body).json()["id"]
+    metadata, blobs = backend_of(server)
+    with metadata.unit_of_work() as uow:
+        record = uow.documents.get(citizen.citizen_id, document_id)
+        wrapped_kek = uow.citizens.get(citizen.citizen_id).wrapped_kek
+    ciphertext = b"".join(blobs.open(record.blob_key))
+
+    refused = citizen.request("DELETE", "/v1/me")
+    assert refused.status_code == 428
+    assert citizen.request("DELETE", "/v1/me", headers={"Erase-Confirm": "someone-else"}).status_code == 428
+    assert (
+        citizen.request("DELETE", "/v1/me", headers={"Erase-Confirm": citizen.citizen_id}).status_code == 204
+    )
+
+    with metadata.unit_of_work() as uow:
+        with pytest.raises(storage.NotFound):
+            uow.citizens.get(citizen.citizen_id)
+        assert uow.documents.list(citizen.citizen_id) == []
+    assert list(blobs.list(f"c/{citizen.citizen_id}/")) == []
+    # Even the ciphertext copied before erasure cannot be opened: the wrapped data key went with the row,
+    # and the citizen key is gone from the database files.
+    assert b"secret content" not in ciphertext
+    if not server.env.get("WALLET_DATABASE_URL"):
+        for path in server.data_dir.glob("wallet.sqlite3*"):
+            assert wrapped_kek not in path.read_bytes(), path.name
+            assert record.wrapped_dek not in path.read_bytes(), path.name
+    assert citizen.request("GET", "/v1/me").status_code in (401, 404)
+    # the national ID can enrol again, as a new wallet
+    again = RawCitizen(server.url)
+    r = again.enrol(cccd=citizen.cccd, dob=None or _dob_of(citizen.cccd))
+    assert r.status_code == 201 and again.citizen_id != citizen.citizen_id
+
+
+def _dob_of(cccd: str) -> str:
+    century = 19 + int(cccd[3]) // 2
+    return f"{century}{cccd[4:6]}-01-01"

@@ -1,0 +1,121 @@
+"""Expiry with a pinned clock: the app in-process over its ASGI interface, on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+import crypto
+from tests.support.raw import ASSERTION_TYPE, valid_cccd
+from wallet_api.app import create_app
+from wallet_api.bootstrap import initialise
+from wallet_api.settings import Settings
+
+BASE = "http://testserver.local"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["embedded", pytest.param("scaled", marks=pytest.mark.scaled)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "embedded":
+        return Settings.for_data_dir(tmp_path / "data")
+    from tests.support.server import scaled_env
+
+    env = scaled_env(
+        request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
+    )
+    return Settings.for_data_dir(
+        tmp_path / "data", database_url=env["WALLET_DATABASE_URL"], blob_url=env["WALLET_BLOB_URL"]
+    )
+
+
+def _login(client: TestClient, key: crypto.EcPrivateKey, citizen_id: str, now: int) -> str:  # type: ignore[type-arg]
+    url = BASE + "/v1/token"
+    r = client.post(
+        "/v1/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": citizen_id,
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": crypto.make_client_assertion(key, citizen_id, url, now=now),
+        },
+        headers={"DPoP": crypto.make_dpop_proof(key, "POST", url, now=now)},
+    )
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def test_expired_token_is_refused(settings: Settings) -> None:
+    clock = Clock(1_800_000_000)
+    initialise(settings)
+    with TestClient(create_app(settings, clock=clock), base_url=BASE) as client:
+        key = crypto.generate_private_key()
+        cccd, dob = valid_cccd()
+        r = client.post(
+            "/v1/citizens",
+            json={
+                "cccd": cccd,
+                "full_name": "Đỗ Mười",
+                "date_of_birth": dob,
+                "device_jwk": crypto.public_jwk(key),
+            },
+        )
+        citizen_id = r.json()["citizen_id"]
+        token = _login(client, key, citizen_id, int(clock.now))
+
+        def get_me() -> int:
+            proof = crypto.make_dpop_proof(
+                key, "GET", BASE + "/v1/me", now=int(clock.now), access_token=token
+            )
+            return client.get("/v1/me", headers={"Authorization": f"DPoP {token}", "DPoP": proof}).status_code
+
+        assert get_me() == 200
+        clock.now += settings.token_ttl_seconds - 1
+        assert get_me() == 200
+        clock.now += 2
+        assert get_me() == 401
+        # an assertion from the past is refused too
+        stale = int(clock.now) - 3600
+        url = BASE + "/v1/token"
+        r = client.post(
+            "/v1/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": citizen_id,
+                "client_assertion_type": ASSERTION_TYPE,
+                "client_assertion": crypto.make_client_assertion(key, citizen_id, url, now=stale),
+            },
+            headers={"DPoP": crypto.make_dpop_proof(key, "POST", url, now=int(clock.now))},
+        )
+        assert r.status_code == 401
+
+
+def test_openapi_document_describes_v1(settings: Settings) -> None:
+    initialise(settings)
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        doc = client.get("/openapi/openapi.json").json()
+        assert doc["openapi"].startswith("3.")
+        for path in (
+            "/v1/citizens",
+            "/v1/token",
+            "/v1/me",
+            "/v1/me/documents",
+            "/v1/me/documents/{document_id}",
+            "/v1/me/documents/{document_id}/content",
+            "/v1/me/export",
+            "/.well-known/jwks.json",
+            "/health",
+        ):
+            assert path in doc["paths"], path
+        assert client.get("/openapi/").status_code == 200
