@@ -22,17 +22,32 @@ NO_STORE = {"Cache-Control": "no-store"}
 Receive = Callable[[], Coroutine[Any, Any, Any]]
 
 
-def _body_from_thread(receive: Receive) -> Iterator[bytes]:
-    """The request body as a blocking iterator, pulled from the event loop by a worker thread."""
-    while True:
-        message: dict[str, Any] = anyio.from_thread.run(receive)
+BATCH = 1024 * 1024  # bytes gathered on the event loop per hop to the worker thread
+
+
+async def _receive_batch(receive: Receive) -> tuple[bytes, bool]:
+    """Gather body messages up to ``BATCH`` bytes; return them and whether more follow."""
+    parts: list[bytes] = []
+    size = 0
+    while size < BATCH:
+        message = await receive()
         if message["type"] == "http.disconnect":
             raise IncompleteBody()
         chunk = message.get("body", b"")
+        parts.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts), False
+    return b"".join(parts), True
+
+
+def _body_from_thread(receive: Receive) -> Iterator[bytes]:
+    """The request body as a blocking iterator, pulled from the event loop by a worker thread."""
+    more = True
+    while more:
+        chunk, more = anyio.from_thread.run(_receive_batch, receive)
         if chunk:
             yield chunk
-        if not message.get("more_body", False):
-            return
 
 
 def _declared_length(request: AnyRequest) -> int | None:

@@ -1,0 +1,260 @@
+"""Vault benchmark (issue 2): throughput, streaming memory, authenticated request rate, scaled backends.
+
+Run with ``scripts/bench.sh`` (it starts PostgreSQL and SeaweedFS for the scaled part).
+Every figure is printed as a ratio against a baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+import storage
+from tests.support.raw import RawCitizen
+from tests.support.server import WalletServer, scaled_env
+
+MIB = 1024 * 1024
+HERE = Path(__file__).parent
+
+
+def aes_baseline(size: int) -> float:
+    """Seconds to encrypt then decrypt ``size`` bytes with AES-256-GCM in one call each."""
+    data, key, nonce = os.urandom(size), AESGCM.generate_key(bit_length=256), os.urandom(12)
+    aead = AESGCM(key)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        aead.decrypt(nonce, aead.encrypt(nonce, data, None), None)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _chunks(data: bytes, size: int = 256 * 1024) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+def http_round_trip(citizen: RawCitizen, size: int, repeat: int = 3) -> float:
+    """Best seconds to upload then download ``size`` bytes through the API (streamed both ways)."""
+    body = b"%PDF-" + os.urandom(size - 5)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        r = citizen.request(
+            "POST",
+            "/v1/me/documents?type=other",
+            content=_chunks(body),
+            headers={"Content-Type": "application/pdf"},
+        )
+        doc = r.json()["id"]
+        path = f"/v1/me/documents/{doc}/content"
+        got = 0
+        with citizen.http.stream(
+            "GET", citizen.base_url + path, headers=citizen.headers("GET", path)
+        ) as resp:
+            for chunk in resp.iter_bytes(1024 * 1024):
+                got += len(chunk)
+        best = min(best, time.perf_counter() - start)
+        assert got == size, (got, size)
+        citizen.request("DELETE", f"/v1/me/documents/{doc}")
+    return best
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its children (granian workers)."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total
+
+
+def peak_memory(server: WalletServer, citizen: RawCitizen, size: int) -> tuple[int, int]:
+    """Idle and peak RSS of the server while ``size`` bytes go up and come back."""
+    assert server.proc is not None
+    pid = server.proc.pid
+    idle = tree_rss(pid)
+    peak = [idle]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], tree_rss(pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        http_round_trip(citizen, size, repeat=1)
+    finally:
+        stop.set()
+        sampler.join()
+    return idle, peak[0]
+
+
+def wrk_rate(server: WalletServer, lines: list[str], seconds: int = 5, connections: int = 16) -> float:
+    """Requests per second that wrk reaches replaying ``lines`` (path, Authorization, DPoP)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
+        f.write("\n".join(lines) + "\n")
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            str(HERE / "proofs.lua"),
+            server.url,
+            "--",
+            f.name,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(f.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    stats = re.search(r"STATS requests=(\d+) errors_status=(\d+)", out)
+    if stats and int(stats.group(2)):
+        raise RuntimeError(f"{stats.group(2)} of {stats.group(1)} requests failed; wrk output:\n{out}")
+    return rate
+
+
+def proof_lines(citizen: RawCitizen, path: str, count: int) -> list[str]:
+    """``count`` single-use authenticated request lines for ``path``."""
+    now = int(time.time())
+    return [f"{path}\tDPoP {citizen.token}\t{citizen.proof('GET', path, now=now)}" for _ in range(count)]
+
+
+def es256_verify_cost() -> float:
+    """Seconds for one bare ES256 verify with ``cryptography``."""
+    from cryptography.hazmat.primitives import hashes
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    sig = key.sign(b"x" * 200, ec.ECDSA(hashes.SHA256()))
+    public, n = key.public_key(), 3000
+    start = time.perf_counter()
+    for _ in range(n):
+        public.verify(sig, b"x" * 200, ec.ECDSA(hashes.SHA256()))
+    return (time.perf_counter() - start) / n
+
+
+def pk_read_cost(server: WalletServer, citizen: RawCitizen, document_id: str) -> float:
+    """Seconds for one primary-key read of a document row through the metadata adapter."""
+    from wallet_api.settings import Settings
+
+    metadata = storage.open_metadata(Settings.from_env(server.command_env()).database_url)
+    n = 3000
+    with metadata.unit_of_work() as uow:
+        uow.documents.get(citizen.citizen_id, document_id)
+    start = time.perf_counter()
+    for _ in range(n):
+        with metadata.unit_of_work() as uow:
+            uow.documents.get(citizen.citizen_id, document_id)
+    cost = (time.perf_counter() - start) / n
+    metadata.close()
+    return cost
+
+
+def enrolled(server: WalletServer) -> RawCitizen:
+    citizen = RawCitizen(server.url)
+    assert citizen.enrol().status_code == 201 and citizen.login().status_code == 200
+    return citizen
+
+
+def run_server(root: Path, name: str, **kwargs: object) -> WalletServer:
+    server = WalletServer(root / name / "data", **kwargs)  # type: ignore[arg-type]
+    server.data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server.start()
+    return server
+
+
+def request_rates(server: WalletServer, citizen: RawCitizen, seconds: int) -> None:
+    document_id = citizen.upload(b"%PDF-" + os.urandom(4096)).json()["id"]
+    path = f"/v1/me/documents/{document_id}"
+    health = wrk_rate(server, ["/health\t\t"], seconds)
+    meta = wrk_rate(server, proof_lines(citizen, path, int(health * seconds * 1.5) + 1000), seconds)
+    verify, pk = es256_verify_cost(), pk_read_cost(server, citizen, document_id)
+    floor = 1 / health + verify + pk
+    print(f"  unauthenticated /health: {health:8.0f} req/s")
+    print(f"  GET document metadata with DPoP: {meta:8.0f} req/s  ({meta / health:.2f}x of /health)")
+    print(
+        f"  floor = /health cost {1e6 / health:.0f} us + ES256 verify {verify * 1e6:.0f} us + "
+        f"PK read {pk * 1e6:.0f} us = {floor * 1e6:.0f} us ({1 / floor:.0f} req/s)"
+    )
+    print(f"  per-request cost vs floor: {(1 / meta) / floor:.2f}x (aim <= 1.5x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--big-mib", type=int, default=200)
+    parser.add_argument("--skip-scaled", action="store_true")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
+    size = 20 * MIB
+
+    print("== ASGI server choice: unauthenticated /health, 1 worker, wrk -t1 -c16 ==")
+    rates = {}
+    for name in ("granian", "uvicorn"):
+        server = run_server(root, f"asgi-{name}", server=name)
+        rates[name] = wrk_rate(server, ["/health\t\t"], args.seconds)
+        server.stop()
+        print(f"  {name:8s}: {rates[name]:8.0f} req/s")
+    print(f"  granian / uvicorn: {rates['granian'] / rates['uvicorn']:.2f}x")
+
+    limit = str((args.big_mib + 10) * MIB)
+    server = run_server(root, "embedded", env={"WALLET_MAX_UPLOAD_BYTES": limit})
+    citizen = enrolled(server)
+    print("\n== 20 MiB upload + download through the API, embedded default ==")
+    base, http = aes_baseline(size), http_round_trip(citizen, size)
+    print(f"  AES-256-GCM encrypt+decrypt in one process: {size / base / MIB:8.0f} MiB/s")
+    print(f"  HTTP upload+download:                       {size / http / MIB:8.0f} MiB/s")
+    print(f"  throughput ratio: {base / http:.3f} (aim >= 0.25)")
+
+    print(f"\n== Server memory while a {args.big_mib} MiB document goes up and comes back ==")
+    idle, peak = peak_memory(server, citizen, args.big_mib * MIB)
+    print(
+        f"  idle {idle / MIB:.0f} MiB, peak {peak / MIB:.0f} MiB: +{(peak - idle) / MIB:.0f} MiB "
+        f"(limit +64 MiB; {(peak - idle) / (args.big_mib * MIB):.3f} of the document size)"
+    )
+
+    print("\n== Requests per second, embedded default ==")
+    request_rates(server, citizen, args.seconds)
+    server.stop()
+
+    if args.skip_scaled or not os.environ.get("WALLET_TEST_DATABASE_URL"):
+        print("\n(scaled backends skipped: run through scripts/bench.sh)")
+        return
+    env = scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"])
+    scaled = run_server(root, "scaled", env=env)
+    scaled_citizen = enrolled(scaled)
+    print("\n== PostgreSQL + S3 (SeaweedFS) against the embedded default ==")
+    scaled_http = http_round_trip(scaled_citizen, size)
+    print(
+        f"  20 MiB upload+download: {size / scaled_http / MIB:8.0f} MiB/s "
+        f"({http / scaled_http:.2f}x of embedded)"
+    )
+    request_rates(scaled, scaled_citizen, args.seconds)
+    scaled.stop()
+
+
+if __name__ == "__main__":
+    main()

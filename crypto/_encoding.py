@@ -1,0 +1,66 @@
+"""Strict base64url and JSON helpers shared by the JOSE, token and key-file code.
+
+These raise ``ValueError``; every caller translates it into its own opaque
+``crypto`` error at the module boundary.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["b64url_decode", "b64url_encode", "json_compact", "json_object"]
+
+
+def b64url_encode(data: bytes) -> str:
+    """Unpadded base64url (RFC 7515 §2) of ``data``."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str | bytes) -> bytes:
+    """Decode canonical unpadded base64url; anything else (padding, ``+/``, stray bits) fails."""
+    raw = text.encode("ascii", "strict") if isinstance(text, str) else bytes(text)
+    if len(raw) % 4 == 1:
+        raise ValueError("base64url length")
+    try:
+        data = base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+    except binascii.Error as exc:
+        raise ValueError("base64url") from exc
+    # The round trip refuses every non-canonical spelling, so one value has one encoding.
+    if b64url_encode(data).encode("ascii") != raw:
+        raise ValueError("base64url not canonical")
+    return data
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError("duplicate JSON member")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError("non-finite JSON number")
+
+
+def json_object(data: bytes | str) -> dict[str, Any]:
+    """Parse a JSON object, refusing duplicate members, NaN/Infinity and non-objects."""
+    try:
+        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise ValueError("malformed JSON") from exc
+    if not isinstance(value, dict):
+        raise ValueError("JSON value is not an object")
+    return value
+
+
+def json_compact(value: Mapping[str, Any]) -> bytes:
+    """Serialise ``value`` as compact UTF-8 JSON (no whitespace, non-ASCII kept)."""
+    try:
+        text = json.dumps(dict(value), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("value is not JSON-serialisable") from exc
+    return text.encode("utf-8")

@@ -1,0 +1,402 @@
+"""Metadata on SQL through SQLAlchemy Core over the SQLModel tables: SQLite or PostgreSQL.
+
+``SqlMetadata(url)`` picks the dialect from the URL. Repositories run one
+pre-built statement per call and return frozen records, never rows. Driver
+errors are translated here, at the boundary: ``IntegrityError`` becomes
+``Conflict`` and a backend that cannot be reached or is locked becomes
+``Unavailable``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    exc,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, CursorResult, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
+
+from storage.errors import Conflict, NotFound, Unavailable
+from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.tables import CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from _typeshed import DataclassInstance
+
+    from storage.ports import (
+        CitizenRepository,
+        DocumentRepository,
+        Metadata,
+        ReplayGuard,
+        SigningKeyRepository,
+        UnitOfWork,
+    )
+
+log = logging.getLogger(__name__)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_MIGRATION_LOCK = 0x77616C6C6574  # pg_advisory_xact_lock key: b"wallet"
+_SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",  # deleted rows (wrapped keys) are zeroed, not left in free pages
+)
+_ERASED = "storage.sql.erased"  # Session.info flag: this transaction deleted a citizen
+
+
+def _translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Map SQLAlchemy errors onto the storage error tree."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except exc.IntegrityError as err:
+            raise Conflict("a uniqueness or reference rule was broken") from err
+        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as err:
+            raise Unavailable("the metadata database is unavailable") from err
+
+    return wrapper
+
+
+def _columns(table: Table, record: type[DataclassInstance]) -> list[Any]:
+    """The table's columns in the record's field order, so ``Record(*row)`` builds it."""
+    return [table.c[field.name] for field in fields(record)]
+
+
+def _values(record: DataclassInstance) -> dict[str, Any]:
+    return {field.name: getattr(record, field.name) for field in fields(record)}
+
+
+_CITIZEN = _columns(CITIZENS, CitizenRecord)
+_DOCUMENT = _columns(DOCUMENTS, DocumentRecord)
+_SIGNING_KEY = _columns(SIGNING_KEYS, SigningKeyRecord)
+_OWNED_DOCUMENT = (DOCUMENTS.c.citizen_id == bindparam("citizen_id")) & (
+    DOCUMENTS.c.id == bindparam("document_id")
+)
+_CITIZEN_DOCUMENTS = DOCUMENTS.c.citizen_id == bindparam("citizen_id")
+
+_GET_CITIZEN = select(*_CITIZEN).where(CITIZENS.c.id == bindparam("citizen_id"))
+_FIND_CITIZEN = select(*_CITIZEN).where(CITIZENS.c.blind_index == bindparam("blind_index"))
+_DELETE_CITIZEN = delete(CITIZENS).where(CITIZENS.c.id == bindparam("citizen_id"))
+_GET_DOCUMENT = select(*_DOCUMENT).where(_OWNED_DOCUMENT)
+_LIST_DOCUMENTS = (
+    select(*_DOCUMENT).where(_CITIZEN_DOCUMENTS).order_by(DOCUMENTS.c.created_at, DOCUMENTS.c.id)
+)
+_LIST_DOCUMENTS_OF_TYPE = _LIST_DOCUMENTS.where(DOCUMENTS.c.doc_type == bindparam("doc_type"))
+_DELETE_DOCUMENT = delete(DOCUMENTS).where(_OWNED_DOCUMENT).returning(*_DOCUMENT)
+_DELETE_DOCUMENTS = delete(DOCUMENTS).where(_CITIZEN_DOCUMENTS).returning(*_DOCUMENT)
+_BLOB_KEYS = select(DOCUMENTS.c.blob_key)
+# INSERT ... ON CONFLICT DO NOTHING; its rowcount (kept for INSERTs only on request)
+# is 1 for a new jti, 0 for a replay.
+_REMEMBER = {
+    "sqlite": sqlite.insert(REPLAY).on_conflict_do_nothing().execution_options(preserve_rowcount=True),
+    "postgresql": postgresql.insert(REPLAY)
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True),
+}
+_PURGE = delete(REPLAY).where(REPLAY.c.expires_at < bindparam("now"))
+_ALL_KEYS = select(*_SIGNING_KEY).order_by(SIGNING_KEYS.c.created_at, SIGNING_KEYS.c.kid)
+_RETIRE_KEY = (
+    update(SIGNING_KEYS)
+    .where(SIGNING_KEYS.c.kid == bindparam("key_id"))
+    .values(retired_at=bindparam("retired_at"))
+)
+
+
+class _Repository:
+    """Shares the unit of work's session."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _execute(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> CursorResult[*tuple[Any, ...]]:
+        # Core on the session's connection: no ORM identity map, no lazy loads.
+        return self._session.connection().execute(statement, params)
+
+    def _insert(self, table: Table, record: DataclassInstance) -> None:
+        # A SAVEPOINT keeps the transaction usable after a Conflict on PostgreSQL
+        # too (SQLite would survive anyway): same behaviour on both dialects.
+        with self._session.begin_nested():
+            self._execute(insert(table), _values(record))
+
+
+class SqlCitizenRepository(_Repository):
+    """Citizens on SQL."""
+
+    __slots__ = ()
+
+    @_translated
+    def add(self, citizen: CitizenRecord) -> None:
+        self._insert(CITIZENS, citizen)
+
+    @_translated
+    def get(self, citizen_id: str) -> CitizenRecord:
+        row = self._execute(_GET_CITIZEN, {"citizen_id": citizen_id}).first()
+        if row is None:
+            raise NotFound("no such citizen")
+        return CitizenRecord(*row)
+
+    @_translated
+    def find_by_index(self, blind_index: str) -> CitizenRecord | None:
+        row = self._execute(_FIND_CITIZEN, {"blind_index": blind_index}).first()
+        return None if row is None else CitizenRecord(*row)
+
+    @_translated
+    def delete(self, citizen_id: str) -> None:
+        """Delete the citizen; their documents' rows go with them (ON DELETE CASCADE)."""
+        if self._execute(_DELETE_CITIZEN, {"citizen_id": citizen_id}).rowcount == 0:
+            raise NotFound("no such citizen")
+        self._session.info[_ERASED] = True
+
+
+class SqlDocumentRepository(_Repository):
+    """Documents on SQL, every lookup scoped by the owner's id."""
+
+    __slots__ = ()
+
+    @_translated
+    def add(self, document: DocumentRecord) -> None:
+        self._insert(DOCUMENTS, document)
+
+    @_translated
+    def get(self, citizen_id: str, document_id: str) -> DocumentRecord:
+        params = {"citizen_id": citizen_id, "document_id": document_id}
+        row = self._execute(_GET_DOCUMENT, params).first()
+        if row is None:
+            raise NotFound("no such document")
+        return DocumentRecord(*row)
+
+    @_translated
+    def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[DocumentRecord]:
+        if doc_type is None:
+            result = self._execute(_LIST_DOCUMENTS, {"citizen_id": citizen_id})
+        else:
+            params = {"citizen_id": citizen_id, "doc_type": doc_type}
+            result = self._execute(_LIST_DOCUMENTS_OF_TYPE, params)
+        return [DocumentRecord(*row) for row in result]
+
+    @_translated
+    def delete(self, citizen_id: str, document_id: str) -> DocumentRecord:
+        params = {"citizen_id": citizen_id, "document_id": document_id}
+        row = self._execute(_DELETE_DOCUMENT, params).first()
+        if row is None:
+            raise NotFound("no such document")
+        return DocumentRecord(*row)
+
+    @_translated
+    def delete_all(self, citizen_id: str) -> Sequence[DocumentRecord]:
+        result = self._execute(_DELETE_DOCUMENTS, {"citizen_id": citizen_id})
+        records = [DocumentRecord(*row) for row in result]
+        records.sort(key=lambda record: (record.created_at, record.id))
+        return records
+
+    @_translated
+    def all_blob_keys(self) -> set[str]:
+        return set(self._execute(_BLOB_KEYS).scalars())
+
+
+class SqlReplayGuard(_Repository):
+    """One-time identifiers on SQL; only a SHA-256 of each ``jti`` is stored."""
+
+    __slots__ = ("_remember",)
+
+    def __init__(self, session: Session, dialect: str) -> None:
+        super().__init__(session)
+        self._remember = _REMEMBER[dialect]
+
+    @_translated
+    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
+        """Race-free across processes: the primary key decides, one INSERT ... ON CONFLICT."""
+        digest = hashlib.sha256(jti.encode()).digest()
+        params = {"scope": scope, "jti_sha256": digest, "expires_at": expires_at}
+        return self._execute(self._remember, params).rowcount == 1
+
+    @_translated
+    def purge(self, now: dt.datetime) -> int:
+        return self._execute(_PURGE, {"now": now}).rowcount
+
+
+class SqlSigningKeyRepository(_Repository):
+    """Service signing keys on SQL."""
+
+    __slots__ = ()
+
+    @_translated
+    def add(self, key: SigningKeyRecord) -> None:
+        self._insert(SIGNING_KEYS, key)
+
+    @_translated
+    def all(self) -> Sequence[SigningKeyRecord]:
+        return [SigningKeyRecord(*row) for row in self._execute(_ALL_KEYS)]
+
+    @_translated
+    def retire(self, kid: str, at: dt.datetime) -> None:
+        params = {"key_id": kid, "retired_at": at}
+        if self._execute(_RETIRE_KEY, params).rowcount == 0:
+            raise NotFound("no such signing key")
+
+
+class SqlUnitOfWork:
+    """One Session shared by every repository; rolls back unless committed."""
+
+    def __init__(self, session: Session, dialect: str, after_erasure: Callable[[], None]) -> None:
+        self._session = session
+        self._after_erasure = after_erasure
+        self.citizens: CitizenRepository = SqlCitizenRepository(session)
+        self.documents: DocumentRepository = SqlDocumentRepository(session)
+        self.replay: ReplayGuard = SqlReplayGuard(session, dialect)
+        self.signing_keys: SigningKeyRepository = SqlSigningKeyRepository(session)
+
+    def __enter__(self) -> SqlUnitOfWork:
+        return self
+
+    @_translated
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Closing ends the transaction: whatever was not committed is rolled back.
+        self._session.close()
+
+    @_translated
+    def commit(self) -> None:
+        self._session.commit()
+        if self._session.info.pop(_ERASED, False):
+            self._after_erasure()
+
+
+class SqlMetadata:
+    """Metadata on SQLite (WAL, shared by worker processes) or PostgreSQL, chosen by URL."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self._engine = _create_engine(make_url(url), echo)
+        self._sessions = sessionmaker(self._engine, autoflush=False, expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (health checks, pool metrics)."""
+        return self._engine
+
+    def unit_of_work(self) -> UnitOfWork:
+        return SqlUnitOfWork(self._sessions(), self._engine.dialect.name, self._after_erasure)
+
+    @_translated
+    def migrate(self) -> None:
+        """Run alembic ``upgrade head`` in one transaction; concurrent callers take turns."""
+        with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                connection.execute(lock, {"key": _MIGRATION_LOCK})
+            # SQLite needs no lock: the transaction began IMMEDIATE.
+            command.upgrade(alembic_config(connection), "head")
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def _after_erasure(self) -> None:
+        """On SQLite, also empty the WAL, whose old frames still hold the erased citizen's key."""
+        if self._engine.dialect.name != "sqlite":
+            return  # PostgreSQL: dead tuples stay until VACUUM reuses their space
+        connection = self._engine.raw_connection()  # outside any transaction, as a checkpoint needs
+        try:
+            busy, _, _ = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                log.warning("WAL not emptied after an erasure: other connections were busy")
+        except sqlite3.Error:  # the erasure is committed; only the clean-up failed
+            log.warning("WAL checkpoint after an erasure failed", exc_info=True)
+        finally:
+            connection.close()
+
+
+def alembic_config(connection: Connection) -> Config:
+    """An alembic configuration over ``storage/migrations`` bound to ``connection`` (no .ini)."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _create_engine(url: URL, echo: bool) -> Engine:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, echo)
+    if backend == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return create_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,  # keep blind indexes and sealed values out of errors and logs
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 10},
+        )
+    raise ValueError(f"unsupported metadata database {backend!r}: use sqlite or postgresql")
+
+
+def _sqlite_engine(url: URL, echo: bool) -> Engine:
+    engine = create_engine(url, echo=echo, hide_parameters=True)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Turn off pysqlite's own transaction handling so that SQLAlchemy's BEGIN
+    # (below) and SAVEPOINTs are the ones that run, and PRAGMAs run outside any.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in _SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # Take the write lock up front, waiting up to busy_timeout for it. A deferred
+    # transaction that reads and then writes fails at once with SQLITE_BUSY when
+    # another process wrote in between (the busy handler cannot help there), and
+    # every request writes (the replay guard), so nothing is lost by this.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+if TYPE_CHECKING:
+
+    def _conforms(metadata: SqlMetadata) -> Metadata:  # mypy checks the adapter against its port
+        return metadata

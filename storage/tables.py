@@ -1,0 +1,107 @@
+"""SQLModel tables behind ``storage.sql``; only that module and the migrations use them.
+
+Rows never leave ``storage.sql``: repositories convert them to the frozen
+records of ``storage.records``. Every ``datetime`` column is a ``UtcDateTime``:
+bound values must be timezone-aware, and values read back are always
+timezone-aware UTC, on SQLite (stored as naive UTC text, which sorts and
+compares correctly) and on PostgreSQL (``timestamptz``) alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Index, Table, Text
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime, stored as UTC and read back as UTC on every dialect."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: records carry timezone-aware UTC datetimes")
+        value = value.astimezone(dt.UTC)
+        # SQLite has no timezone type: keep naive UTC text there so comparisons work.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class CitizenRow(SQLModel, table=True):
+    """A row of ``citizens``; see ``storage.records.CitizenRecord``."""
+
+    __tablename__ = "citizens"
+
+    id: str = Field(primary_key=True)
+    blind_index: str = Field(unique=True, index=True)
+    wrapped_kek: bytes
+    national_id_sealed: bytes
+    full_name_sealed: bytes
+    date_of_birth_sealed: bytes
+    device_jwk: str = Field(sa_type=Text)
+    device_jkt: str
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class DocumentRow(SQLModel, table=True):
+    """A row of ``documents``; see ``storage.records.DocumentRecord``."""
+
+    __tablename__ = "documents"
+    # Serves lookups by citizen (leftmost prefix), by citizen and type, and the
+    # cascade from citizens; a separate citizen_id index would only cost writes.
+    __table_args__ = (Index("ix_documents_citizen_id_doc_type", "citizen_id", "doc_type"),)
+
+    id: str = Field(primary_key=True)
+    citizen_id: str = Field(
+        sa_column_args=[ForeignKey("citizens.id", ondelete="CASCADE", name="fk_documents_citizen_id")]
+    )
+    version: int
+    doc_type: str
+    provenance: str
+    content_type: str
+    size: int = Field(sa_type=BigInteger)
+    wrapped_dek: bytes
+    blob_key: str
+    filename_sealed: bytes
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class ReplayRow(SQLModel, table=True):
+    """A row of ``replay``: a one-time identifier, kept as a SHA-256 digest until it expires."""
+
+    __tablename__ = "replay"
+
+    scope: str = Field(primary_key=True)
+    jti_sha256: bytes = Field(primary_key=True)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+
+
+class SigningKeyRow(SQLModel, table=True):
+    """A row of ``signing_keys``; see ``storage.records.SigningKeyRecord``."""
+
+    __tablename__ = "signing_keys"
+
+    kid: str = Field(primary_key=True)
+    wrapped_private: bytes
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    retired_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+# Typed handles on the Core tables (SQLModel does not declare ``__table__``).
+CITIZENS: Table = SQLModel.metadata.tables["citizens"]
+DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
+REPLAY: Table = SQLModel.metadata.tables["replay"]
+SIGNING_KEYS: Table = SQLModel.metadata.tables["signing_keys"]
+TABLE_NAMES = frozenset({"citizens", "documents", "replay", "signing_keys"})

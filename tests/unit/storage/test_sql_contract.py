@@ -1,0 +1,387 @@
+"""The SQL metadata contract, here on SQLite in tmp_path.
+
+The tests reach the database only through the ``database_url`` and
+``metadata`` fixtures, so ``tests/integration/test_sql_metadata.py`` imports
+this module and runs the same bodies against PostgreSQL by overriding
+``database_url``. (This module is not named ``test_sql_metadata.py``: with
+pytest's default import mode two test modules may not share a basename.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, select
+from sqlalchemy.exc import StatementError
+from sqlmodel import SQLModel
+
+from storage.errors import Conflict, NotFound
+from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.sql import SqlMetadata
+from storage.tables import REPLAY, TABLE_NAMES
+
+T0 = dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)
+FAR = T0 + dt.timedelta(days=3650)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'wallet.db'}"
+
+
+@pytest.fixture
+def metadata(database_url: str) -> Iterator[SqlMetadata]:
+    backend = SqlMetadata(database_url)
+    backend.migrate()
+    yield backend
+    backend.close()
+
+
+def citizen(n: int, **changes: Any) -> CitizenRecord:
+    fields: dict[str, Any] = {
+        "id": f"citizen-{n}",
+        "blind_index": f"{n:064x}",
+        "wrapped_kek": b"\x01kek" + bytes([n]) * 40,
+        "national_id_sealed": b"\x01nid" + bytes(range(30)),
+        "full_name_sealed": "Nguyễn Văn A".encode(),
+        "date_of_birth_sealed": b"\x00\xff" * 10,
+        "device_jwk": '{"kty":"EC","crv":"P-256","x":"x","y":"y"}',
+        "device_jkt": f"jkt-{n}",
+        "created_at": T0 + dt.timedelta(seconds=n),
+    }
+    fields.update(changes)
+    return CitizenRecord(**fields)
+
+
+def document(owner: CitizenRecord, n: int, doc_type: str = "birth_certificate") -> DocumentRecord:
+    return DocumentRecord(
+        id=f"{owner.id}-doc-{n}",
+        citizen_id=owner.id,
+        version=1,
+        doc_type=doc_type,
+        provenance="issued",
+        content_type="application/pdf",
+        size=5 * 2**30 + n,  # past 32 bits on purpose
+        wrapped_dek=b"\x01dek" + bytes([n]) * 44,
+        blob_key=f"c/{owner.id}/{owner.id}-doc-{n}/1",
+        filename_sealed=b"\x01name" + bytes([n]),
+        created_at=T0 + dt.timedelta(minutes=n),
+    )
+
+
+def signing_key(kid: str, minutes: int) -> SigningKeyRecord:
+    return SigningKeyRecord(kid, b"\x00\x00\x00\x01" + kid.encode(), T0 + dt.timedelta(minutes=minutes), None)
+
+
+def store(metadata: SqlMetadata, *records: CitizenRecord | DocumentRecord) -> None:
+    with metadata.unit_of_work() as uow:
+        for record in records:
+            if isinstance(record, CitizenRecord):
+                uow.citizens.add(record)
+            else:
+                uow.documents.add(record)
+        uow.commit()
+
+
+def remember(metadata: SqlMetadata, jti: str, scope: str = "dpop", expires_at: dt.datetime = FAR) -> bool:
+    with metadata.unit_of_work() as uow:
+        new = uow.replay.remember(scope, jti, expires_at)
+        uow.commit()
+    return new
+
+
+def test_citizen_round_trip(metadata: SqlMetadata) -> None:
+    alice = citizen(1)
+    store(metadata, alice)
+    with metadata.unit_of_work() as uow:
+        loaded = uow.citizens.get(alice.id)
+        found = uow.citizens.find_by_index(alice.blind_index)
+    assert loaded == alice == found
+    assert type(loaded) is CitizenRecord
+    assert loaded.created_at.tzinfo is dt.UTC
+
+
+def test_missing_citizen_is_not_found_and_unknown_index_is_none(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow:
+        with pytest.raises(NotFound):
+            uow.citizens.get("nobody")
+        assert uow.citizens.find_by_index("0" * 64) is None
+        with pytest.raises(NotFound):
+            uow.citizens.delete("nobody")
+
+
+def test_duplicates_are_conflicts_and_the_work_goes_on(metadata: SqlMetadata) -> None:
+    alice = citizen(1)
+    with metadata.unit_of_work() as uow:
+        uow.citizens.add(alice)
+        with pytest.raises(Conflict):
+            uow.citizens.add(citizen(2, blind_index=alice.blind_index))
+        with pytest.raises(Conflict):
+            uow.citizens.add(citizen(3, id=alice.id))
+        uow.citizens.add(citizen(4))  # the transaction survived (a SAVEPOINT on PostgreSQL)
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        assert uow.citizens.get(alice.id) == alice
+        assert uow.citizens.get("citizen-4") == citizen(4)
+        with pytest.raises(NotFound):
+            uow.citizens.get("citizen-2")
+
+
+def test_a_blind_index_taken_earlier_is_a_conflict(metadata: SqlMetadata) -> None:
+    store(metadata, citizen(1))
+    with metadata.unit_of_work() as uow, pytest.raises(Conflict):
+        uow.citizens.add(citizen(2, blind_index=citizen(1).blind_index))
+
+
+def test_deleting_a_citizen_removes_their_documents(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    store(metadata, alice, bob, document(alice, 1), document(bob, 1))
+    with metadata.unit_of_work() as uow:
+        uow.citizens.delete(alice.id)
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        with pytest.raises(NotFound):
+            uow.citizens.get(alice.id)
+        assert uow.documents.list(alice.id) == []
+        assert uow.documents.all_blob_keys() == {document(bob, 1).blob_key}
+
+
+def test_nothing_is_kept_without_commit(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow:
+        uow.citizens.add(citizen(1))
+        assert uow.replay.remember("dpop", "j1", FAR)
+    with pytest.raises(RuntimeError), metadata.unit_of_work() as uow:
+        uow.citizens.add(citizen(2))
+        raise RuntimeError("crash half-way")
+    with metadata.unit_of_work() as uow:
+        for n in (1, 2):
+            with pytest.raises(NotFound):
+                uow.citizens.get(f"citizen-{n}")
+        assert uow.replay.remember("dpop", "j1", FAR)
+
+
+def test_work_after_the_last_commit_is_rolled_back(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow:
+        uow.citizens.add(citizen(1))
+        uow.commit()
+        uow.citizens.add(citizen(2))
+    with metadata.unit_of_work() as uow:
+        assert uow.citizens.get("citizen-1") == citizen(1)
+        with pytest.raises(NotFound):
+            uow.citizens.get("citizen-2")
+
+
+def test_a_naive_datetime_is_refused(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow, pytest.raises(StatementError, match="naive datetime"):
+        uow.citizens.add(citizen(1, created_at=T0.replace(tzinfo=None)))
+
+
+def test_other_zones_come_back_as_the_same_instant_in_utc(metadata: SqlMetadata) -> None:
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    store(metadata, citizen(1, created_at=T0.astimezone(hanoi)))
+    with metadata.unit_of_work() as uow:
+        created = uow.citizens.get("citizen-1").created_at
+    assert created == T0
+    assert created.tzinfo is dt.UTC
+    assert created.hour == T0.hour
+
+
+def test_document_round_trip(metadata: SqlMetadata) -> None:
+    alice = citizen(1)
+    doc = document(alice, 1)
+    store(metadata, alice, doc)
+    with metadata.unit_of_work() as uow:
+        loaded = uow.documents.get(alice.id, doc.id)
+    assert loaded == doc
+    assert type(loaded) is DocumentRecord
+    assert loaded.created_at.tzinfo is dt.UTC
+
+
+def test_documents_are_scoped_by_their_owner(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    doc = document(alice, 1)
+    store(metadata, alice, bob, doc)
+    with metadata.unit_of_work() as uow:
+        with pytest.raises(NotFound) as missing:
+            uow.documents.get(bob.id, "no-such-document")
+        with pytest.raises(NotFound) as foreign:
+            uow.documents.get(bob.id, doc.id)
+        assert str(foreign.value) == str(missing.value)  # indistinguishable
+        with pytest.raises(NotFound):
+            uow.documents.delete(bob.id, doc.id)
+        assert uow.documents.delete_all(bob.id) == []
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.get(alice.id, doc.id) == doc
+
+
+def test_a_document_of_an_unknown_citizen_is_a_conflict(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow, pytest.raises(Conflict):
+        uow.documents.add(document(citizen(9), 1))
+
+
+def test_list_by_owner_and_type_in_creation_order(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    docs = [document(alice, 3, "diploma"), document(alice, 1), document(alice, 2, "diploma")]
+    store(metadata, alice, bob, *docs, document(bob, 1, "diploma"))
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.list(alice.id) == sorted(docs, key=lambda d: d.created_at)
+        assert uow.documents.list(alice.id, "diploma") == [docs[2], docs[0]]
+        assert uow.documents.list(alice.id, "driving_licence") == []
+        assert uow.documents.list("nobody") == []
+
+
+def test_delete_returns_the_record_and_delete_all_the_owners(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    first, second, third = document(alice, 1), document(alice, 2), document(alice, 3)
+    store(metadata, alice, bob, first, second, third, document(bob, 1))
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.delete(alice.id, second.id) == second
+        with pytest.raises(NotFound):
+            uow.documents.delete(alice.id, second.id)
+        assert uow.documents.delete_all(alice.id) == [first, third]
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.list(alice.id) == []
+        assert uow.documents.list(bob.id) == [document(bob, 1)]
+
+
+def test_all_blob_keys_names_every_referenced_blob(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    docs = [document(alice, 1), document(alice, 2), document(bob, 1)]
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.all_blob_keys() == set()
+    store(metadata, alice, bob, *docs)
+    with metadata.unit_of_work() as uow:
+        assert uow.documents.all_blob_keys() == {d.blob_key for d in docs}
+
+
+def test_a_jti_is_new_once_per_scope(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow:
+        assert uow.replay.remember("dpop", "jti-1", FAR) is True
+        assert uow.replay.remember("dpop", "jti-1", FAR) is False
+        assert uow.replay.remember("client-assertion", "jti-1", FAR) is True
+        uow.citizens.add(citizen(1))  # the transaction survived the refused insert
+        uow.commit()
+    assert remember(metadata, "jti-1") is False
+    with metadata.unit_of_work() as uow:
+        assert uow.citizens.get("citizen-1") == citizen(1)
+
+
+def test_only_a_digest_of_the_jti_is_stored(metadata: SqlMetadata) -> None:
+    remember(metadata, "the-secret-jti")
+    with metadata.engine.connect() as connection:
+        rows = connection.execute(select(REPLAY)).all()
+    assert [(r.scope, r.jti_sha256) for r in rows] == [("dpop", hashlib.sha256(b"the-secret-jti").digest())]
+    assert all(b"the-secret-jti" not in bytes(r.jti_sha256) for r in rows)
+
+
+def test_replay_is_seen_by_another_instance(database_url: str, metadata: SqlMetadata) -> None:
+    other = SqlMetadata(database_url)
+    try:
+        assert remember(metadata, "shared") is True
+        assert remember(other, "shared") is False
+        assert remember(other, "fresh") is True
+        assert remember(metadata, "fresh") is False
+    finally:
+        other.close()
+
+
+def test_a_concurrent_remember_waits_for_the_first_transaction(metadata: SqlMetadata) -> None:
+    outcomes: dict[str, bool] = {}
+
+    def second(jti: str) -> None:
+        outcomes[jti] = remember(metadata, jti)
+
+    for jti, keep in (("committed", True), ("rolled-back", False)):
+        with metadata.unit_of_work() as uow:
+            assert uow.replay.remember("dpop", jti, FAR)
+            thread = threading.Thread(target=second, args=(jti,))
+            thread.start()
+            time.sleep(0.3)  # let it reach the lock or the conflicting row
+            assert thread.is_alive()
+            if keep:
+                uow.commit()
+        thread.join(timeout=30)
+    assert outcomes == {"committed": False, "rolled-back": True}
+
+
+def _race(url: str, jtis: list[str], start: Any, results: Any) -> None:
+    backend = SqlMetadata(url)
+    with backend.unit_of_work() as uow:  # connect before the start, so that all really race
+        uow.citizens.find_by_index("0" * 64)
+    start.wait()
+    results.put([jti for jti in jtis if remember(backend, jti)])
+    backend.close()
+
+
+def test_racing_processes_win_each_jti_exactly_once(database_url: str, metadata: SqlMetadata) -> None:
+    context = multiprocessing.get_context("fork")  # children open their own engines
+    jtis = [f"race-{n}" for n in range(100)]
+    start, results = context.Barrier(4), context.Queue()
+    workers = [context.Process(target=_race, args=(database_url, jtis, start, results)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    won = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    assert sorted(jti for batch in won for jti in batch) == sorted(jtis)
+
+
+def test_purge_deletes_expired_entries_only(metadata: SqlMetadata) -> None:
+    for minutes in (1, 2, 10):
+        remember(metadata, f"jti-{minutes}", expires_at=T0 + dt.timedelta(minutes=minutes))
+    with metadata.unit_of_work() as uow:
+        assert uow.replay.purge(T0 + dt.timedelta(minutes=5)) == 2
+        assert uow.replay.purge(T0 + dt.timedelta(minutes=5)) == 0
+        uow.commit()
+    assert remember(metadata, "jti-1") is True  # forgotten once expired
+    assert remember(metadata, "jti-10") is False
+
+
+def test_signing_keys_add_list_and_retire(metadata: SqlMetadata) -> None:
+    old, new = signing_key("kid-old", 1), signing_key("kid-new", 2)
+    with metadata.unit_of_work() as uow:
+        assert uow.signing_keys.all() == []
+        uow.signing_keys.add(new)
+        uow.signing_keys.add(old)
+        with pytest.raises(Conflict):
+            uow.signing_keys.add(old)
+        uow.commit()
+    retired_at = T0 + dt.timedelta(days=1)
+    with metadata.unit_of_work() as uow:
+        assert uow.signing_keys.all() == [old, new]
+        uow.signing_keys.retire(old.kid, retired_at)
+        with pytest.raises(NotFound):
+            uow.signing_keys.retire("kid-unknown", retired_at)
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        keys = uow.signing_keys.all()
+    assert keys == [SigningKeyRecord(old.kid, old.wrapped_private, old.created_at, retired_at), new]
+    assert keys[0].retired_at is not None and keys[0].retired_at.tzinfo is dt.UTC
+
+
+def test_migrate_is_idempotent_and_matches_the_models(metadata: SqlMetadata) -> None:
+    store(metadata, citizen(1))
+    metadata.migrate()
+    metadata.migrate()
+    ours = MetaData()
+    for name in sorted(TABLE_NAMES):
+        SQLModel.metadata.tables[name].to_metadata(ours)
+    with metadata.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, ours) == []
+        assert context.get_current_revision() is not None
+    with metadata.unit_of_work() as uow:
+        assert uow.citizens.get("citizen-1") == citizen(1)
