@@ -178,8 +178,18 @@ def sign_jws(
     return token
 
 
-def _parse_compact(token: str) -> tuple[dict[str, Any], bytes, bytes]:
-    """Header, payload and signature of a well-formed compact JWS, checking nothing else."""
+@dataclass(frozen=True, slots=True)
+class ParsedJws:
+    """A well-formed compact JWS split and decoded once, NOT verified."""
+
+    header: dict[str, Any]
+    payload: bytes
+    signature: bytes
+    signing_input: bytes
+
+
+def parse_compact(token: str) -> ParsedJws:
+    """Split and decode a compact JWS, checking its form and nothing else."""
     if not isinstance(token, str) or len(token) > MAX_JWS_LENGTH or not _COMPACT.fullmatch(token):
         raise InvalidSignature()
     header_b64, payload_b64, signature_b64 = token.split(".")
@@ -189,12 +199,12 @@ def _parse_compact(token: str) -> tuple[dict[str, Any], bytes, bytes]:
         signature = b64url_decode(signature_b64)
     except ValueError:
         raise InvalidSignature() from None
-    return header, payload, signature
+    return ParsedJws(header, payload, signature, f"{header_b64}.{payload_b64}".encode("ascii"))
 
 
 def unverified_header(token: str) -> dict[str, Any]:
     """The header of a compact JWS, parsed but NOT verified; ``InvalidSignature`` if malformed."""
-    return _parse_compact(token)[0]
+    return parse_compact(token).header
 
 
 def verify_jws(token: str, key: EcPublicKey, *, typ: str | None) -> dict[str, Any]:
@@ -202,19 +212,27 @@ def verify_jws(token: str, key: EcPublicKey, *, typ: str | None) -> dict[str, An
 
     Checks no times: callers check ``exp``/``iat`` against their injected clock.
     """
+    return verify_parsed(parse_compact(token), key, typ=typ)
+
+
+def verify_parsed(parsed: ParsedJws, key: EcPublicKey, *, typ: str | None) -> dict[str, Any]:
+    """``verify_jws`` on a token already split by ``parse_compact`` (parsed once per request)."""
     if not is_p256_public(key):
         raise KeyError_("verification key is not an EC P-256 public key")
-    header, payload, signature = _parse_compact(token)
-    if header.get("alg") != ALGORITHM or "crit" in header or len(signature) != _SIGNATURE_SIZE:
+    header = parsed.header
+    # The allow-list: ES256 only, whatever the header claims; no `crit` extensions.
+    if header.get("alg") != ALGORITHM or "crit" in header or len(parsed.signature) != _SIGNATURE_SIZE:
         raise InvalidSignature()
     if typ is not None and header.get("typ") != typ:
         raise InvalidSignature()
     try:
-        jose_jws.verify(token, _jose_key(key), algorithms=["ES256"])
+        valid = _jose_key(key).verify(parsed.signing_input, parsed.signature)
     except JOSEError:
         raise InvalidSignature() from None
+    if not valid:
+        raise InvalidSignature()
     try:
-        return json_object(payload)
+        return json_object(parsed.payload)
     except ValueError:
         raise InvalidSignature() from None
 

@@ -37,7 +37,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, CursorResult, make_url
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Executable
 
 from storage.errors import Conflict, NotFound, Unavailable
@@ -72,7 +71,6 @@ _SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA secure_delete = ON",  # deleted rows (wrapped keys) are zeroed, not left in free pages
 )
-_ERASED = "storage.sql.erased"  # Session.info flag: this transaction deleted a citizen
 
 
 def _translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
@@ -135,24 +133,51 @@ _RETIRE_KEY = (
 )
 
 
+class _Transaction:
+    """One connection and its transaction, opened at first use (Core only: no ORM session)."""
+
+    __slots__ = ("_connection", "_engine", "_transaction", "erased")
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._transaction: Any = None
+        self.erased = False  # this transaction deleted a citizen
+
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+            self._transaction = self._connection.begin()
+        return self._connection
+
+    def commit(self) -> None:
+        if self._transaction is not None:
+            self._transaction.commit()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # rolls back whatever was not committed
+            self._connection = None
+
+
 class _Repository:
-    """Shares the unit of work's session."""
+    """Shares the unit of work's transaction."""
 
-    __slots__ = ("_session",)
+    __slots__ = ("_tx",)
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, tx: _Transaction) -> None:
+        self._tx = tx
 
     def _execute(
         self, statement: Executable, params: Mapping[str, Any] | None = None
     ) -> CursorResult[*tuple[Any, ...]]:
-        # Core on the session's connection: no ORM identity map, no lazy loads.
-        return self._session.connection().execute(statement, params)
+        # Core on the transaction's connection: no ORM identity map, no lazy loads.
+        return self._tx.connection().execute(statement, params)
 
     def _insert(self, table: Table, record: DataclassInstance) -> None:
         # A SAVEPOINT keeps the transaction usable after a Conflict on PostgreSQL
         # too (SQLite would survive anyway): same behaviour on both dialects.
-        with self._session.begin_nested():
+        with self._tx.connection().begin_nested():
             self._execute(insert(table), _values(record))
 
 
@@ -182,7 +207,7 @@ class SqlCitizenRepository(_Repository):
         """Delete the citizen; their documents' rows go with them (ON DELETE CASCADE)."""
         if self._execute(_DELETE_CITIZEN, {"citizen_id": citizen_id}).rowcount == 0:
             raise NotFound("no such citizen")
-        self._session.info[_ERASED] = True
+        self._tx.erased = True
 
 
 class SqlDocumentRepository(_Repository):
@@ -236,8 +261,8 @@ class SqlReplayGuard(_Repository):
 
     __slots__ = ("_remember",)
 
-    def __init__(self, session: Session, dialect: str) -> None:
-        super().__init__(session)
+    def __init__(self, tx: _Transaction, dialect: str) -> None:
+        super().__init__(tx)
         self._remember = _REMEMBER[dialect]
 
     @_translated
@@ -273,15 +298,15 @@ class SqlSigningKeyRepository(_Repository):
 
 
 class SqlUnitOfWork:
-    """One Session shared by every repository; rolls back unless committed."""
+    """One transaction shared by every repository; rolls back unless committed."""
 
-    def __init__(self, session: Session, dialect: str, after_erasure: Callable[[], None]) -> None:
-        self._session = session
+    def __init__(self, engine: Engine, after_erasure: Callable[[], None]) -> None:
+        self._tx = tx = _Transaction(engine)
         self._after_erasure = after_erasure
-        self.citizens: CitizenRepository = SqlCitizenRepository(session)
-        self.documents: DocumentRepository = SqlDocumentRepository(session)
-        self.replay: ReplayGuard = SqlReplayGuard(session, dialect)
-        self.signing_keys: SigningKeyRepository = SqlSigningKeyRepository(session)
+        self.citizens: CitizenRepository = SqlCitizenRepository(tx)
+        self.documents: DocumentRepository = SqlDocumentRepository(tx)
+        self.replay: ReplayGuard = SqlReplayGuard(tx, engine.dialect.name)
+        self.signing_keys: SigningKeyRepository = SqlSigningKeyRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self
@@ -294,12 +319,13 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         # Closing ends the transaction: whatever was not committed is rolled back.
-        self._session.close()
+        self._tx.close()
 
     @_translated
     def commit(self) -> None:
-        self._session.commit()
-        if self._session.info.pop(_ERASED, False):
+        self._tx.commit()
+        if self._tx.erased:
+            self._tx.erased = False
             self._after_erasure()
 
 
@@ -308,7 +334,6 @@ class SqlMetadata:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self._engine = _create_engine(make_url(url), echo)
-        self._sessions = sessionmaker(self._engine, autoflush=False, expire_on_commit=False)
 
     @property
     def engine(self) -> Engine:
@@ -316,7 +341,7 @@ class SqlMetadata:
         return self._engine
 
     def unit_of_work(self) -> UnitOfWork:
-        return SqlUnitOfWork(self._sessions(), self._engine.dialect.name, self._after_erasure)
+        return SqlUnitOfWork(self._engine, self._after_erasure)
 
     @_translated
     def migrate(self) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, JSONBody
 from litestar.response import Stream
 
 from wallet_api.errors import EraseNotConfirmed
@@ -20,7 +20,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @post("/v1/citizens", sync_to_thread=True, status_code=201, tags=["citizen"])
-def enrol(data: EnrolRequest, services: NamedDependency[Services]) -> EnrolResponse:
+def enrol(data: JSONBody[EnrolRequest], services: NamedDependency[Services]) -> EnrolResponse:
     """Enrol a citizen with a self-asserted identity and the device's public key (dev mode)."""
     return EnrolResponse(
         services.citizens.enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk)
