@@ -9,7 +9,7 @@ adapters from the configured URLs (``storage.factory``). Contracts:
   leave after a crash (a temp file, an incomplete multipart upload) is removed
   by ``collect_incomplete``.
 * ``UnitOfWork`` is a context manager that rolls back unless ``commit`` was
-  called before it exits.
+  called before it exits. One opened with ``readonly=True`` must not write.
 * Repositories raise ``NotFound`` for a missing record and ``Conflict`` for a
   broken uniqueness rule; they never return table rows, only records.
 """
@@ -57,6 +57,10 @@ class DocumentRepository(Protocol):
 
     def get(self, citizen_id: str, document_id: str) -> DocumentRecord: ...
 
+    def get_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]: ...
+
+    # the document and its owner's wrapped key in one read (the request path)
+
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[DocumentRecord]: ...
 
     def delete(self, citizen_id: str, document_id: str) -> DocumentRecord: ...
@@ -70,6 +74,7 @@ class ReplayGuard(Protocol):
     """One-time identifiers (DPoP and assertion ``jti``s) shared by every worker."""
 
     def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool: ...
+
     # True if new, False if seen before (a replay)
 
     def purge(self, now: dt.datetime) -> int: ...
@@ -108,7 +113,15 @@ class UnitOfWork(Protocol):
 class Metadata(Protocol):
     """A metadata backend."""
 
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork: ...
+
+    # readonly: the caller promises not to write; backends may then skip write locks
+
+    def replay_guard(self) -> ReplayGuard: ...
+
+    # a guard outside any unit of work: each ``remember`` commits on its own
+
+    # readonly: the caller promises not to write; backends may then skip write locks
 
     def migrate(self) -> None: ...
 

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
@@ -41,6 +42,7 @@ from sqlalchemy.sql import Executable
 
 from storage.errors import Conflict, NotFound, Unavailable
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.sql_replay import DbapiReplayGuard
 from storage.tables import CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
@@ -64,6 +66,7 @@ _R = TypeVar("_R")
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x77616C6C6574  # pg_advisory_xact_lock key: b"wallet"
+_READONLY = "wallet_readonly"  # execution option: this transaction only reads
 _SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
@@ -109,6 +112,12 @@ _GET_CITIZEN = select(*_CITIZEN).where(CITIZENS.c.id == bindparam("citizen_id"))
 _FIND_CITIZEN = select(*_CITIZEN).where(CITIZENS.c.blind_index == bindparam("blind_index"))
 _DELETE_CITIZEN = delete(CITIZENS).where(CITIZENS.c.id == bindparam("citizen_id"))
 _GET_DOCUMENT = select(*_DOCUMENT).where(_OWNED_DOCUMENT)
+# The request path's one read: the document and its owner's wrapped key, joined on the primary key.
+_GET_OWNED = (
+    select(*_DOCUMENT, CITIZENS.c.wrapped_kek)
+    .join(CITIZENS, CITIZENS.c.id == DOCUMENTS.c.citizen_id)
+    .where(_OWNED_DOCUMENT)
+)
 _LIST_DOCUMENTS = (
     select(*_DOCUMENT).where(_CITIZEN_DOCUMENTS).order_by(DOCUMENTS.c.created_at, DOCUMENTS.c.id)
 )
@@ -136,19 +145,36 @@ _RETIRE_KEY = (
 class _Transaction:
     """One connection and its transaction, opened at first use (Core only: no ORM session)."""
 
-    __slots__ = ("_connection", "_engine", "_transaction", "erased")
+    __slots__ = ("_connection", "_engine", "_lock", "_readonly", "_transaction", "erased")
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, lock: threading.Lock | None, readonly: bool) -> None:
         self._engine = engine
+        self._lock = None if readonly else lock
+        self._readonly = readonly
         self._connection: Connection | None = None
         self._transaction: Any = None
         self.erased = False  # this transaction deleted a citizen
 
     def connection(self) -> Connection:
         if self._connection is None:
-            self._connection = self._engine.connect()
-            self._transaction = self._connection.begin()
+            # Threads of one process queue on a mutex for SQLite's single write lock: its own busy
+            # handler sleeps for milliseconds, which would dominate every request under load.
+            if self._lock is not None:
+                self._lock.acquire()
+            try:
+                connection = self._engine.connect()
+                if self._readonly:
+                    connection = connection.execution_options(**{_READONLY: True})
+                self._transaction = connection.begin()
+            except BaseException:
+                self._release()
+                raise
+            self._connection = connection
         return self._connection
+
+    def _release(self) -> None:
+        if self._lock is not None and self._lock.locked():
+            self._lock.release()
 
     def commit(self) -> None:
         if self._transaction is not None:
@@ -156,8 +182,11 @@ class _Transaction:
 
     def close(self) -> None:
         if self._connection is not None:
-            self._connection.close()  # rolls back whatever was not committed
-            self._connection = None
+            try:
+                self._connection.close()  # rolls back whatever was not committed
+            finally:
+                self._connection = None
+                self._release()
 
 
 class _Repository:
@@ -237,6 +266,14 @@ class SqlDocumentRepository(_Repository):
         return [DocumentRecord(*row) for row in result]
 
     @_translated
+    def get_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]:
+        params = {"citizen_id": citizen_id, "document_id": document_id}
+        row = self._execute(_GET_OWNED, params).first()
+        if row is None:
+            raise NotFound("no such document")
+        return DocumentRecord(*row[:-1]), bytes(row[-1])
+
+    @_translated
     def delete(self, citizen_id: str, document_id: str) -> DocumentRecord:
         params = {"citizen_id": citizen_id, "document_id": document_id}
         row = self._execute(_DELETE_DOCUMENT, params).first()
@@ -300,8 +337,10 @@ class SqlSigningKeyRepository(_Repository):
 class SqlUnitOfWork:
     """One transaction shared by every repository; rolls back unless committed."""
 
-    def __init__(self, engine: Engine, after_erasure: Callable[[], None]) -> None:
-        self._tx = tx = _Transaction(engine)
+    def __init__(
+        self, engine: Engine, after_erasure: Callable[[], None], lock: threading.Lock | None, readonly: bool
+    ) -> None:
+        self._tx = tx = _Transaction(engine, lock, readonly)
         self._after_erasure = after_erasure
         self.citizens: CitizenRepository = SqlCitizenRepository(tx)
         self.documents: DocumentRepository = SqlDocumentRepository(tx)
@@ -334,14 +373,20 @@ class SqlMetadata:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self._engine = _create_engine(make_url(url), echo)
+        # SQLite has one writer at a time; PostgreSQL's row locks need no help.
+        self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
     @property
     def engine(self) -> Engine:
         """The SQLAlchemy engine (health checks, pool metrics)."""
         return self._engine
 
-    def unit_of_work(self) -> UnitOfWork:
-        return SqlUnitOfWork(self._engine, self._after_erasure)
+    def replay_guard(self) -> ReplayGuard:
+        """The standalone replay guard of the request path (each call commits on its own)."""
+        return DbapiReplayGuard(self._engine, self._write_lock)
+
+    def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
+        return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)
 
     @_translated
     def migrate(self) -> None:
@@ -414,6 +459,9 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
+    if connection.get_execution_options().get(_READONLY):
+        connection.exec_driver_sql("BEGIN")  # a reader never blocks the writer in WAL mode
+        return
     # Take the write lock up front, waiting up to busy_timeout for it. A deferred
     # transaction that reads and then writes fails at once with SQLITE_BUSY when
     # another process wrote in between (the busy handler cannot help there), and

@@ -64,7 +64,7 @@ def _open_envelope(master: crypto.MasterKeyRing, blob: bytes, aad: bytes) -> byt
 
 def load_service_keys(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> crypto.ServiceKeyRing:
     """Unwrap the service's signing keys from the metadata store."""
-    with metadata.unit_of_work() as uow:
+    with metadata.unit_of_work(readonly=True) as uow:
         records = uow.signing_keys.all()
     keys = [
         crypto.ServiceKey(
@@ -81,7 +81,7 @@ def load_service_keys(master: crypto.MasterKeyRing, metadata: storage.Metadata) 
 
 
 def _ensure_signing_key(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> None:
-    with metadata.unit_of_work() as uow:
+    with metadata.unit_of_work(readonly=True) as uow:
         if any(r.retired_at is None for r in uow.signing_keys.all()):
             return
     rotate_signing_key(master, metadata)

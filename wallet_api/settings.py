@@ -31,6 +31,14 @@ class Settings:
     dpop_max_age_seconds: int = 60
     orphan_grace_seconds: int = 3600
     server: str = "granian"
+    blocking: str = "auto"
+
+    @property
+    def run_inline(self) -> bool:
+        """Run storage calls on the event loop (SQLite: microseconds, no thread hop) or in threads."""
+        if self.blocking == "auto":
+            return self.database_url.startswith("sqlite") and self.blob_url.startswith("file:")
+        return self.blocking == "inline"
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, **overrides: object) -> Settings:
@@ -69,6 +77,8 @@ class Settings:
             raise ConfigError("WALLET_TOKEN_TTL_SECONDS must be between 30 and 3600")
         if self.workers < 1:
             raise ConfigError("WALLET_WORKERS must be at least 1")
+        if self.blocking not in ("auto", "inline", "thread"):
+            raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
         if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
@@ -111,4 +121,5 @@ _VARIABLES = {
     "dpop_max_age_seconds": _int,
     "orphan_grace_seconds": _int,
     "server": _str,
+    "blocking": _str,
 }

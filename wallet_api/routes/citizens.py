@@ -11,7 +11,7 @@ from litestar.params import Body, JSONBody
 from litestar.response import Stream
 
 from wallet_api.errors import EraseNotConfirmed
-from wallet_api.routes.common import AnyRequest, citizen, request_url
+from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
 from wallet_api.services.export import export_archive
 from wallet_api.wire import EnrolRequest, EnrolResponse, ProfileOut, TokenRequest, TokenResponse
@@ -19,42 +19,48 @@ from wallet_api.wire import EnrolRequest, EnrolResponse, ProfileOut, TokenReques
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@post("/v1/citizens", sync_to_thread=True, status_code=201, tags=["citizen"])
-def enrol(data: JSONBody[EnrolRequest], services: NamedDependency[Services]) -> EnrolResponse:
+@post("/v1/citizens", status_code=201, tags=["citizen"])
+async def enrol(data: JSONBody[EnrolRequest], services: NamedDependency[Services]) -> EnrolResponse:
     """Enrol a citizen with a self-asserted identity and the device's public key (dev mode)."""
+    enrol = services.citizens.enrol
     return EnrolResponse(
-        services.citizens.enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk)
+        await offload(services, lambda: enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk))
     )
 
 
-@post("/v1/token", sync_to_thread=True, status_code=200, tags=["auth"], response_headers=NO_STORE)
-def token(
+@post("/v1/token", status_code=200, tags=["auth"], response_headers=NO_STORE)
+async def token(
     request: AnyRequest,
     services: NamedDependency[Services],
     data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> TokenResponse:
     """RFC 7523 client assertion + RFC 9449 DPoP proof in, a DPoP-bound access token out."""
-    issued = services.auth.issue_token(
-        grant_type=data.grant_type,
-        client_id=data.client_id,
-        assertion_type=data.client_assertion_type,
-        assertion=data.client_assertion,
-        proofs=request.headers.getall("dpop", []),
-        token_url=request_url(request, services),
+    issued = await offload(
+        services,
+        lambda: services.auth.issue_token(
+            grant_type=data.grant_type,
+            client_id=data.client_id,
+            assertion_type=data.client_assertion_type,
+            assertion=data.client_assertion,
+            proofs=request.headers.getall("dpop", []),
+            token_url=request_url(request, services),
+        ),
     )
     return TokenResponse(issued.access_token, issued.expires_in)
 
 
-@get("/v1/me", sync_to_thread=True, tags=["citizen"], response_headers=NO_STORE)
-def me(request: AnyRequest, services: NamedDependency[Services]) -> ProfileOut:
+@get("/v1/me", tags=["citizen"], response_headers=NO_STORE)
+async def me(request: AnyRequest, services: NamedDependency[Services]) -> ProfileOut:
     """The citizen's own profile."""
-    return ProfileOut.of(services.citizens.profile(citizen(request, services).subject))
+    return ProfileOut.of(
+        await offload(services, lambda: services.citizens.profile(citizen(request, services).subject))
+    )
 
 
-@get("/v1/me/export", sync_to_thread=True, tags=["citizen"], media_type="application/zip")
-def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
+@get("/v1/me/export", tags=["citizen"], media_type="application/zip")
+async def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
     """Everything the wallet holds for the citizen, as one ZIP archive."""
-    who = citizen(request, services).subject
+    who = (await offload(services, lambda: citizen(request, services))).subject
     return Stream(
         export_archive(services.citizens, services.documents, who),
         media_type="application/zip",
@@ -62,13 +68,13 @@ def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
     )
 
 
-@delete("/v1/me", sync_to_thread=True, status_code=204, tags=["citizen"])
-def erase(request: AnyRequest, services: NamedDependency[Services]) -> Response[None]:
+@delete("/v1/me", status_code=204, tags=["citizen"])
+async def erase(request: AnyRequest, services: NamedDependency[Services]) -> Response[None]:
     """Erase the account for good (crypto-shredding); needs ``Erase-Confirm: <citizen_id>``."""
-    who = citizen(request, services).subject
+    who = (await offload(services, lambda: citizen(request, services))).subject
     if request.headers.get("erase-confirm", "").strip() != who:
         raise EraseNotConfirmed()
-    services.citizens.erase(who)
+    await offload(services, lambda: services.citizens.erase(who))
     return Response(None, status_code=204)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio.to_thread
 from litestar import Request
 from litestar.datastructures import State
 
@@ -13,6 +15,14 @@ from wallet_api.problems import language
 from wallet_api.services import Principal, Services
 
 AnyRequest = Request[Any, Any, Any]
+T = TypeVar("T")
+
+
+async def offload(services: Services, call: Callable[[], T]) -> T:
+    """Run blocking storage work: on the loop for SQLite (microseconds), in a thread otherwise."""
+    if services.ctx.settings.run_inline:
+        return call()
+    return await anyio.to_thread.run_sync(call)
 
 
 def provide_services(state: State) -> Services:

@@ -14,7 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
-from wallet_api.routes.common import AnyRequest, citizen, lang
+from wallet_api.routes.common import AnyRequest, citizen, lang, offload
 from wallet_api.services import Services
 from wallet_api.wire import DocumentList, DocumentOut
 
@@ -69,48 +69,52 @@ async def upload(
     filename: Annotated[str | None, QueryParameter(name="filename", max_length=255)] = None,
 ) -> DocumentOut:
     """Upload a PDF, PNG, JPEG or JSON file as the raw body; it is encrypted as it streams in."""
-    who = (await anyio.to_thread.run_sync(citizen, request, services)).subject
-    plan = await anyio.to_thread.run_sync(
-        services.documents.plan_upload,
-        who,
-        doc_type,
-        request.headers.get("content-type"),
-        filename,
-        _declared_length(request),
+    declared = _declared_length(request)
+    content_type = request.headers.get("content-type")
+    plan = await offload(
+        services,
+        lambda: services.documents.plan_upload(
+            citizen(request, services).subject, doc_type, content_type, filename, declared
+        ),
     )
     body = _body_from_thread(request.receive)  # type: ignore[arg-type]  # ASGI receive returns a coroutine
     meta = await anyio.to_thread.run_sync(services.documents.store, plan, body)
     return DocumentOut.of(meta, lang(request))
 
 
-@get("/v1/me/documents", sync_to_thread=True, tags=["documents"], response_headers=NO_STORE)
-def list_documents(
+@get("/v1/me/documents", tags=["documents"], response_headers=NO_STORE)
+async def list_documents(
     request: AnyRequest,
     services: NamedDependency[Services],
     doc_type: Annotated[str | None, QueryParameter(name="type", max_length=64)] = None,
 ) -> DocumentList:
     """The citizen's documents, newest first, optionally filtered by type."""
-    who = citizen(request, services).subject
+    metas = await offload(
+        services, lambda: services.documents.list(citizen(request, services).subject, doc_type)
+    )
     reader = lang(request)
-    return DocumentList([DocumentOut.of(m, reader) for m in services.documents.list(who, doc_type)])
+    return DocumentList([DocumentOut.of(m, reader) for m in metas])
 
 
-@get("/v1/me/documents/{document_id:str}", sync_to_thread=True, tags=["documents"], response_headers=NO_STORE)
-def document_metadata(
+@get("/v1/me/documents/{document_id:str}", tags=["documents"], response_headers=NO_STORE)
+async def document_metadata(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> DocumentOut:
     """One document's metadata."""
-    who = citizen(request, services).subject
-    return DocumentOut.of(services.documents.get(who, document_id), lang(request))
+    meta = await offload(
+        services, lambda: services.documents.get(citizen(request, services).subject, document_id)
+    )
+    return DocumentOut.of(meta, lang(request))
 
 
-@get("/v1/me/documents/{document_id:str}/content", sync_to_thread=True, tags=["documents"])
-def document_content(
+@get("/v1/me/documents/{document_id:str}/content", tags=["documents"])
+async def document_content(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> Stream:
     """The document's bytes, decrypted and authenticated segment by segment."""
-    who = citizen(request, services).subject
-    meta, chunks = services.documents.open_content(who, document_id)
+    meta, chunks = await offload(
+        services, lambda: services.documents.open_content(citizen(request, services).subject, document_id)
+    )
     disposition = f"attachment; filename*=UTF-8''{quote(meta.filename)}"
     return Stream(
         chunks,
@@ -124,12 +128,14 @@ def document_content(
     )
 
 
-@delete("/v1/me/documents/{document_id:str}", sync_to_thread=True, status_code=204, tags=["documents"])
-def delete_document(
+@delete("/v1/me/documents/{document_id:str}", status_code=204, tags=["documents"])
+async def delete_document(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> Response[None]:
     """Delete a document and its content."""
-    services.documents.delete(citizen(request, services).subject, document_id)
+    await offload(
+        services, lambda: services.documents.delete(citizen(request, services).subject, document_id)
+    )
     return Response(None, status_code=204)
 
 

@@ -134,13 +134,10 @@ class AuthService:
             uuid.UUID(client_id)
         except ValueError:
             raise storage.NotFound() from None
-        with self.ctx.metadata.unit_of_work() as uow:
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return uow.citizens.get(client_id)
 
     def _remember(self, scope: str, jti: str, expires_at: int) -> None:
         when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
-        with self.ctx.metadata.unit_of_work() as uow:
-            fresh = uow.replay.remember(scope, jti, when)
-            uow.commit()
-        if not fresh:
+        if not self.ctx.metadata.replay_guard().remember(scope, jti, when):
             raise crypto.InvalidSignature("replayed")

@@ -93,7 +93,7 @@ class CitizenService:
 
     def profile(self, citizen_id: str) -> Profile:
         """The citizen's own profile, unsealed."""
-        with self.ctx.metadata.unit_of_work() as uow:
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             record = uow.citizens.get(citizen_id)
         kek = self.citizen_key(record)
 

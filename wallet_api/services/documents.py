@@ -169,7 +169,7 @@ class DocumentService:
         if declared_length is not None and declared_length > limit:
             raise PayloadTooLarge(limit=limit)
         document_id = str(uuid.uuid4())
-        with self.ctx.metadata.unit_of_work() as uow:
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             kek = self._kek(uow, citizen_id)
         name = clean_filename(filename, document_id, content_type)
         return UploadPlan(citizen_id, document_id, doc_type, content_type, name, declared_length, kek)
@@ -233,7 +233,7 @@ class DocumentService:
         """The citizen's documents, newest first, optionally of one type."""
         if doc_type is not None and doc_type not in document_types():
             raise UnknownDocumentType(doc_type=doc_type[:64])
-        with self.ctx.metadata.unit_of_work() as uow:
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             kek = self._kek(uow, citizen_id)
             records = uow.documents.list(citizen_id, doc_type)
         metas = [self._meta(r, kek) for r in records]
@@ -242,12 +242,11 @@ class DocumentService:
     def _record(self, citizen_id: str, document_id: str) -> tuple[storage.DocumentRecord, bytes]:
         try:
             uuid.UUID(document_id)
-            with self.ctx.metadata.unit_of_work() as uow:
-                record = uow.documents.get(citizen_id, document_id)
-                kek = self._kek(uow, citizen_id)
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record, wrapped_kek = uow.documents.get_with_owner_key(citizen_id, document_id)
         except (ValueError, storage.NotFound):
             raise DocumentNotFound() from None
-        return record, kek
+        return record, self.ctx.master.unwrap(wrapped_kek, kek_aad(citizen_id))
 
     def get(self, citizen_id: str, document_id: str) -> DocumentMeta:
         """One document's metadata; another citizen's id is simply not found."""
@@ -284,7 +283,7 @@ class DocumentService:
 
     def records_with_plaintext(self, citizen_id: str) -> Iterator[tuple[DocumentMeta, Iterator[bytes]]]:
         """Every document with a lazy plaintext stream (for export)."""
-        with self.ctx.metadata.unit_of_work() as uow:
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             kek = self._kek(uow, citizen_id)
             records = uow.documents.list(citizen_id, None)
         for record in records:
@@ -297,7 +296,7 @@ def collect_orphans(ctx: Context, grace: dt.timedelta) -> int:
     removed = ctx.blobs.collect_incomplete(cutoff)
     # Candidates first, references second: a blob whose record commits in between is kept.
     candidates = [info.key for info in ctx.blobs.list("c/") if info.modified < cutoff]
-    with ctx.metadata.unit_of_work() as uow:
+    with ctx.metadata.unit_of_work(readonly=True) as uow:
         referenced = uow.documents.all_blob_keys()
     for key in candidates:
         if key not in referenced:

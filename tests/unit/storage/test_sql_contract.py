@@ -385,3 +385,59 @@ def test_migrate_is_idempotent_and_matches_the_models(metadata: SqlMetadata) -> 
         assert context.get_current_revision() is not None
     with metadata.unit_of_work() as uow:
         assert uow.citizens.get("citizen-1") == citizen(1)
+
+
+def test_the_standalone_guard_agrees_with_the_unit_of_work_guard(metadata: SqlMetadata) -> None:
+    guard = metadata.replay_guard()
+    assert guard.remember("dpop", "standalone-1", FAR) is True
+    assert guard.remember("dpop", "standalone-1", FAR) is False
+    assert remember(metadata, "standalone-1") is False  # the same rows, the same digest
+    assert remember(metadata, "unit-of-work-1") is True
+    assert guard.remember("dpop", "unit-of-work-1", FAR) is False
+    assert guard.remember("client-assertion", "unit-of-work-1", FAR) is True
+
+
+def test_the_standalone_guard_stores_expiry_as_the_unit_of_work_does(metadata: SqlMetadata) -> None:
+    guard = metadata.replay_guard()
+    for minutes in (1, 2, 10):
+        guard.remember("dpop", f"s-{minutes}", T0 + dt.timedelta(minutes=minutes))
+    with metadata.unit_of_work() as uow:  # the ORM-side purge compares the standalone's values
+        assert uow.replay.purge(T0 + dt.timedelta(minutes=5)) == 2
+        uow.commit()
+    assert guard.purge(T0 + dt.timedelta(minutes=11)) == 1
+    assert guard.remember("dpop", "s-10", FAR) is True
+
+
+def _race_standalone(url: str, jtis: list[str], start: Any, results: Any) -> None:
+    backend = SqlMetadata(url)
+    guard = backend.replay_guard()
+    start.wait()
+    results.put([jti for jti in jtis if guard.remember("dpop", jti, FAR)])
+    backend.close()
+
+
+def test_racing_processes_through_the_standalone_guard(database_url: str, metadata: SqlMetadata) -> None:
+    context = multiprocessing.get_context("fork")
+    jtis = [f"standalone-race-{n}" for n in range(100)]
+    start, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=_race_standalone, args=(database_url, jtis, start, results)) for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    won = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    assert sorted(jti for batch in won for jti in batch) == sorted(jtis)
+
+
+def test_a_document_with_its_owners_key_in_one_read(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    doc = document(alice, 1)
+    store(metadata, alice, bob, doc)
+    with metadata.unit_of_work(readonly=True) as uow:
+        record, wrapped = uow.documents.get_with_owner_key(alice.id, doc.id)
+        assert record == doc and wrapped == alice.wrapped_kek
+        with pytest.raises(NotFound):
+            uow.documents.get_with_owner_key(bob.id, doc.id)

@@ -1,0 +1,78 @@
+"""The replay guard on the hot path: one DB-API statement per request, outside any unit of work.
+
+Every authenticated request stores its DPoP proof's ``jti`` once; through the
+ORM-free Core path this still cost about four times the statement itself, so
+this guard speaks DB-API directly on a pooled connection of the same engine.
+The SQL is the same ``INSERT ... ON CONFLICT DO NOTHING`` as ``SqlReplayGuard``
+(the primary key decides, race-free across processes), with the same stored
+forms: a SHA-256 of the ``jti`` and the UTC expiry as the dialect stores it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from storage.errors import Unavailable
+
+_INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
+_PURGE = "DELETE FROM replay WHERE expires_at < {0}"
+_MARKS = {"sqlite": "?", "postgresql": "%s"}
+
+
+class DbapiReplayGuard:
+    """``ReplayGuard`` committing each ``remember`` on its own, shared by every worker process."""
+
+    def __init__(self, engine: Engine, write_lock: threading.Lock | None) -> None:
+        self._engine = engine
+        self._lock = write_lock
+        self._sqlite = engine.dialect.name == "sqlite"
+        mark = _MARKS[engine.dialect.name]
+        self._insert = _INSERT.format(mark)
+        self._purge = _PURGE.format(mark)
+
+    def _when(self, value: dt.datetime) -> Any:
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: records carry timezone-aware UTC datetimes")
+        value = value.astimezone(dt.UTC)
+        # The same text SQLAlchemy's DateTime writes on SQLite, so both paths compare alike.
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else value
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        lock = self._lock or contextlib.nullcontext()
+        with lock:
+            try:
+                connection = self._engine.raw_connection()
+            except DBAPIError as exc:
+                raise Unavailable("metadata database unreachable") from exc
+            try:
+                cursor = connection.cursor()
+                yield cursor
+                cursor.close()
+                connection.commit()  # SQLite connections autocommit; PostgreSQL's do not
+            except Exception as exc:
+                connection.rollback()
+                raise Unavailable("replay guard write failed") from exc
+            finally:
+                connection.close()  # back to the pool
+
+    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
+        """True if ``jti`` is new in ``scope``, False if seen before (a replay)."""
+        digest = hashlib.sha256(jti.encode()).digest()
+        with self._cursor() as cursor:
+            cursor.execute(self._insert, (scope, digest, self._when(expires_at)))
+            return bool(cursor.rowcount == 1)
+
+    def purge(self, now: dt.datetime) -> int:
+        """Forget identifiers whose proofs can no longer be presented."""
+        with self._cursor() as cursor:
+            cursor.execute(self._purge, (self._when(now),))
+            return int(cursor.rowcount)
