@@ -435,7 +435,9 @@ def _create_engine(url: URL, echo: bool) -> Engine:
             url,
             echo=echo,
             hide_parameters=True,  # keep blind indexes and sealed values out of errors and logs
-            pool_pre_ping=True,
+            # No pre-ping: it costs a round trip per transaction. A connection found dead is
+            # reported as Unavailable (503) once, and SQLAlchemy then drops the whole stale pool.
+            pool_recycle=1800,
             connect_args={"connect_timeout": 10},
         )
     raise ValueError(f"unsupported metadata database {backend!r}: use sqlite or postgresql")
