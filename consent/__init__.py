@@ -1,5 +1,21 @@
 """Consent lifecycle, policy decisions, catalogs and the access transparency log."""
 
-from consent.catalog import CatalogError, DocumentType, document_types
+from consent.catalog import (
+    CatalogError,
+    ClaimSpec,
+    ClaimsRejected,
+    DocumentType,
+    document_types,
+    type_for_vct,
+    validate_claims,
+)
 
-__all__ = ["CatalogError", "DocumentType", "document_types"]
+__all__ = [
+    "CatalogError",
+    "ClaimSpec",
+    "ClaimsRejected",
+    "DocumentType",
+    "document_types",
+    "type_for_vct",
+    "validate_claims",
+]

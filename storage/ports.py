@@ -21,7 +21,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Protocol
 
-from storage.records import BlobInfo, CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.records import (
+    AgencyRecord,
+    BlobInfo,
+    CitizenRecord,
+    CredentialRecord,
+    DocumentRecord,
+    SigningKeyRecord,
+    StatusListRecord,
+    TrustRootRecord,
+)
 
 
 class BlobStore(Protocol):
@@ -90,6 +99,62 @@ class SigningKeyRepository(Protocol):
     def retire(self, kid: str, at: dt.datetime) -> None: ...
 
 
+class AgencyRepository(Protocol):
+    """Registered agencies (issuers, requesters, verifiers, identity providers)."""
+
+    def add(self, agency: AgencyRecord) -> None: ...  # Conflict on a duplicate id
+
+    def get(self, agency_id: str) -> AgencyRecord: ...
+
+    def all(self) -> Sequence[AgencyRecord]: ...
+
+    def set_successor(self, agency_id: str, successor_id: str, dissolved_at: dt.datetime) -> None: ...
+
+
+class CredentialRepository(Protocol):
+    """Credentials, scoped to their holder; ``get_any`` serves issuers changing a status."""
+
+    def add(self, credential: CredentialRecord) -> None: ...
+
+    def get(self, citizen_id: str, credential_id: str) -> CredentialRecord: ...
+
+    def get_any(self, credential_id: str) -> CredentialRecord: ...
+
+    def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[CredentialRecord]: ...
+
+
+class StatusListRepository(Protocol):
+    """Status lists and the indexes handed out to issuers before they sign."""
+
+    def allocate(self, list_id: str, agency_id: str, now: dt.datetime) -> int: ...
+
+    def claim(self, list_id: str, idx: int, agency_id: str) -> bool: ...
+
+    # True once: the index was allocated to that agency and is now used by one credential
+
+    def get(self, list_id: str) -> StatusListRecord: ...
+
+    def set_status(self, list_id: str, idx: int, value: int, now: dt.datetime) -> None: ...
+
+
+class IdempotencyRepository(Protocol):
+    """Responses of agency requests made with an ``Idempotency-Key``."""
+
+    def get(self, agency_id: str, key: str) -> tuple[bytes, str] | None: ...
+
+    def add(
+        self, agency_id: str, key: str, request_sha256: bytes, response: str, now: dt.datetime
+    ) -> None: ...
+
+
+class TrustRootRepository(Protocol):
+    """Root certificates for signed PDFs."""
+
+    def add(self, root: TrustRootRecord) -> None: ...
+
+    def all(self) -> Sequence[TrustRootRecord]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -97,6 +162,11 @@ class UnitOfWork(Protocol):
     documents: DocumentRepository
     replay: ReplayGuard
     signing_keys: SigningKeyRepository
+    agencies: AgencyRepository
+    credentials: CredentialRepository
+    status_lists: StatusListRepository
+    idempotency: IdempotencyRepository
+    trust_roots: TrustRootRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -36,6 +36,7 @@ class DocumentRecord:
     blob_key: str
     filename_sealed: bytes
     created_at: dt.datetime
+    issuance: str | None = None  # JSON for issued documents: issuer, number, signature evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +56,68 @@ class BlobInfo:
     key: str
     size: int
     modified: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRecord:
+    """A registered agency: its keys, roles, validity and, after a merger, its successor."""
+
+    id: str
+    display_name: str
+    roles: str
+    doc_types: str
+    jwks: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    successor_id: str | None
+    dissolved_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        """The roles as a set."""
+        return frozenset(self.roles.split())
+
+    @property
+    def type_set(self) -> frozenset[str]:
+        """The document types an issuer may issue."""
+        return frozenset(self.doc_types.split())
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRecord:
+    """An SD-JWT VC held for a citizen, sealed under its own data key."""
+
+    id: str
+    citizen_id: str
+    agency_id: str
+    doc_type: str
+    vct: str
+    sealed: bytes
+    wrapped_dek: bytes
+    status_list_id: str
+    status_idx: int
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusListRecord:
+    """An agency's status list: 2 bits per entry, ``size`` entries allocated."""
+
+    id: str
+    agency_id: str
+    size: int
+    bits: bytes
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRootRecord:
+    """A root certificate accepted for signed PDFs."""
+
+    fingerprint: str
+    label: str
+    pem: str
+    created_at: dt.datetime

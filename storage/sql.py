@@ -9,13 +9,11 @@ errors are translated here, at the boundary: ``IntegrityError`` becomes
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -25,37 +23,44 @@ from alembic.config import Config
 from sqlalchemy import (
     Connection,
     Engine,
-    Table,
     bindparam,
     create_engine,
     delete,
     event,
-    exc,
-    insert,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, CursorResult, make_url
-from sqlalchemy.sql import Executable
+from sqlalchemy.engine import URL, make_url
 
-from storage.errors import Conflict, NotFound, Unavailable
+from storage.errors import NotFound
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.sql_base import READONLY, Repository, Transaction, columns, translated
+from storage.sql_issuance import (
+    SqlAgencyRepository,
+    SqlCredentialRepository,
+    SqlIdempotencyRepository,
+    SqlStatusListRepository,
+    SqlTrustRootRepository,
+)
 from storage.sql_replay import DbapiReplayGuard
 from storage.tables import CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from _typeshed import DataclassInstance
-
     from storage.ports import (
+        AgencyRepository,
         CitizenRepository,
+        CredentialRepository,
         DocumentRepository,
+        IdempotencyRepository,
         Metadata,
         ReplayGuard,
         SigningKeyRepository,
+        StatusListRepository,
+        TrustRootRepository,
         UnitOfWork,
     )
 
@@ -66,7 +71,6 @@ _R = TypeVar("_R")
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x77616C6C6574  # pg_advisory_xact_lock key: b"wallet"
-_READONLY = "wallet_readonly"  # execution option: this transaction only reads
 _SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
@@ -76,33 +80,9 @@ _SQLITE_PRAGMAS = (
 )
 
 
-def _translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Map SQLAlchemy errors onto the storage error tree."""
-
-    @functools.wraps(method)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return method(*args, **kwargs)
-        except exc.IntegrityError as err:
-            raise Conflict("a uniqueness or reference rule was broken") from err
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as err:
-            raise Unavailable("the metadata database is unavailable") from err
-
-    return wrapper
-
-
-def _columns(table: Table, record: type[DataclassInstance]) -> list[Any]:
-    """The table's columns in the record's field order, so ``Record(*row)`` builds it."""
-    return [table.c[field.name] for field in fields(record)]
-
-
-def _values(record: DataclassInstance) -> dict[str, Any]:
-    return {field.name: getattr(record, field.name) for field in fields(record)}
-
-
-_CITIZEN = _columns(CITIZENS, CitizenRecord)
-_DOCUMENT = _columns(DOCUMENTS, DocumentRecord)
-_SIGNING_KEY = _columns(SIGNING_KEYS, SigningKeyRecord)
+_CITIZEN = columns(CITIZENS, CitizenRecord)
+_DOCUMENT = columns(DOCUMENTS, DocumentRecord)
+_SIGNING_KEY = columns(SIGNING_KEYS, SigningKeyRecord)
 _OWNED_DOCUMENT = (DOCUMENTS.c.citizen_id == bindparam("citizen_id")) & (
     DOCUMENTS.c.id == bindparam("document_id")
 )
@@ -142,195 +122,127 @@ _RETIRE_KEY = (
 )
 
 
-class _Transaction:
-    """One connection and its transaction, opened at first use (Core only: no ORM session)."""
-
-    __slots__ = ("_connection", "_engine", "_lock", "_readonly", "_transaction", "erased")
-
-    def __init__(self, engine: Engine, lock: threading.Lock | None, readonly: bool) -> None:
-        self._engine = engine
-        self._lock = None if readonly else lock
-        self._readonly = readonly
-        self._connection: Connection | None = None
-        self._transaction: Any = None
-        self.erased = False  # this transaction deleted a citizen
-
-    def connection(self) -> Connection:
-        if self._connection is None:
-            # Threads of one process queue on a mutex for SQLite's single write lock: its own busy
-            # handler sleeps for milliseconds, which would dominate every request under load.
-            if self._lock is not None:
-                self._lock.acquire()
-            try:
-                connection = self._engine.connect()
-                if self._readonly:
-                    connection = connection.execution_options(**{_READONLY: True})
-                self._transaction = connection.begin()
-            except BaseException:
-                self._release()
-                raise
-            self._connection = connection
-        return self._connection
-
-    def _release(self) -> None:
-        if self._lock is not None and self._lock.locked():
-            self._lock.release()
-
-    def commit(self) -> None:
-        if self._transaction is not None:
-            self._transaction.commit()
-
-    def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()  # rolls back whatever was not committed
-            finally:
-                self._connection = None
-                self._release()
-
-
-class _Repository:
-    """Shares the unit of work's transaction."""
-
-    __slots__ = ("_tx",)
-
-    def __init__(self, tx: _Transaction) -> None:
-        self._tx = tx
-
-    def _execute(
-        self, statement: Executable, params: Mapping[str, Any] | None = None
-    ) -> CursorResult[*tuple[Any, ...]]:
-        # Core on the transaction's connection: no ORM identity map, no lazy loads.
-        return self._tx.connection().execute(statement, params)
-
-    def _insert(self, table: Table, record: DataclassInstance) -> None:
-        # A SAVEPOINT keeps the transaction usable after a Conflict on PostgreSQL
-        # too (SQLite would survive anyway): same behaviour on both dialects.
-        with self._tx.connection().begin_nested():
-            self._execute(insert(table), _values(record))
-
-
-class SqlCitizenRepository(_Repository):
+class SqlCitizenRepository(Repository):
     """Citizens on SQL."""
 
     __slots__ = ()
 
-    @_translated
+    @translated
     def add(self, citizen: CitizenRecord) -> None:
-        self._insert(CITIZENS, citizen)
+        self.insert(CITIZENS, citizen)
 
-    @_translated
+    @translated
     def get(self, citizen_id: str) -> CitizenRecord:
-        row = self._execute(_GET_CITIZEN, {"citizen_id": citizen_id}).first()
+        row = self.execute(_GET_CITIZEN, {"citizen_id": citizen_id}).first()
         if row is None:
             raise NotFound("no such citizen")
         return CitizenRecord(*row)
 
-    @_translated
+    @translated
     def find_by_index(self, blind_index: str) -> CitizenRecord | None:
-        row = self._execute(_FIND_CITIZEN, {"blind_index": blind_index}).first()
+        row = self.execute(_FIND_CITIZEN, {"blind_index": blind_index}).first()
         return None if row is None else CitizenRecord(*row)
 
-    @_translated
+    @translated
     def delete(self, citizen_id: str) -> None:
         """Delete the citizen; their documents' rows go with them (ON DELETE CASCADE)."""
-        if self._execute(_DELETE_CITIZEN, {"citizen_id": citizen_id}).rowcount == 0:
+        if self.execute(_DELETE_CITIZEN, {"citizen_id": citizen_id}).rowcount == 0:
             raise NotFound("no such citizen")
         self._tx.erased = True
 
 
-class SqlDocumentRepository(_Repository):
+class SqlDocumentRepository(Repository):
     """Documents on SQL, every lookup scoped by the owner's id."""
 
     __slots__ = ()
 
-    @_translated
+    @translated
     def add(self, document: DocumentRecord) -> None:
-        self._insert(DOCUMENTS, document)
+        self.insert(DOCUMENTS, document)
 
-    @_translated
+    @translated
     def get(self, citizen_id: str, document_id: str) -> DocumentRecord:
         params = {"citizen_id": citizen_id, "document_id": document_id}
-        row = self._execute(_GET_DOCUMENT, params).first()
+        row = self.execute(_GET_DOCUMENT, params).first()
         if row is None:
             raise NotFound("no such document")
         return DocumentRecord(*row)
 
-    @_translated
+    @translated
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[DocumentRecord]:
         if doc_type is None:
-            result = self._execute(_LIST_DOCUMENTS, {"citizen_id": citizen_id})
+            result = self.execute(_LIST_DOCUMENTS, {"citizen_id": citizen_id})
         else:
             params = {"citizen_id": citizen_id, "doc_type": doc_type}
-            result = self._execute(_LIST_DOCUMENTS_OF_TYPE, params)
+            result = self.execute(_LIST_DOCUMENTS_OF_TYPE, params)
         return [DocumentRecord(*row) for row in result]
 
-    @_translated
+    @translated
     def get_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]:
         params = {"citizen_id": citizen_id, "document_id": document_id}
-        row = self._execute(_GET_OWNED, params).first()
+        row = self.execute(_GET_OWNED, params).first()
         if row is None:
             raise NotFound("no such document")
         return DocumentRecord(*row[:-1]), bytes(row[-1])
 
-    @_translated
+    @translated
     def delete(self, citizen_id: str, document_id: str) -> DocumentRecord:
         params = {"citizen_id": citizen_id, "document_id": document_id}
-        row = self._execute(_DELETE_DOCUMENT, params).first()
+        row = self.execute(_DELETE_DOCUMENT, params).first()
         if row is None:
             raise NotFound("no such document")
         return DocumentRecord(*row)
 
-    @_translated
+    @translated
     def delete_all(self, citizen_id: str) -> Sequence[DocumentRecord]:
-        result = self._execute(_DELETE_DOCUMENTS, {"citizen_id": citizen_id})
+        result = self.execute(_DELETE_DOCUMENTS, {"citizen_id": citizen_id})
         records = [DocumentRecord(*row) for row in result]
         records.sort(key=lambda record: (record.created_at, record.id))
         return records
 
-    @_translated
+    @translated
     def all_blob_keys(self) -> set[str]:
-        return set(self._execute(_BLOB_KEYS).scalars())
+        return set(self.execute(_BLOB_KEYS).scalars())
 
 
-class SqlReplayGuard(_Repository):
+class SqlReplayGuard(Repository):
     """One-time identifiers on SQL; only a SHA-256 of each ``jti`` is stored."""
 
     __slots__ = ("_remember",)
 
-    def __init__(self, tx: _Transaction, dialect: str) -> None:
+    def __init__(self, tx: Transaction, dialect: str) -> None:
         super().__init__(tx)
         self._remember = _REMEMBER[dialect]
 
-    @_translated
+    @translated
     def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
         """Race-free across processes: the primary key decides, one INSERT ... ON CONFLICT."""
         digest = hashlib.sha256(jti.encode()).digest()
         params = {"scope": scope, "jti_sha256": digest, "expires_at": expires_at}
-        return self._execute(self._remember, params).rowcount == 1
+        return self.execute(self._remember, params).rowcount == 1
 
-    @_translated
+    @translated
     def purge(self, now: dt.datetime) -> int:
-        return self._execute(_PURGE, {"now": now}).rowcount
+        return self.execute(_PURGE, {"now": now}).rowcount
 
 
-class SqlSigningKeyRepository(_Repository):
+class SqlSigningKeyRepository(Repository):
     """Service signing keys on SQL."""
 
     __slots__ = ()
 
-    @_translated
+    @translated
     def add(self, key: SigningKeyRecord) -> None:
-        self._insert(SIGNING_KEYS, key)
+        self.insert(SIGNING_KEYS, key)
 
-    @_translated
+    @translated
     def all(self) -> Sequence[SigningKeyRecord]:
-        return [SigningKeyRecord(*row) for row in self._execute(_ALL_KEYS)]
+        return [SigningKeyRecord(*row) for row in self.execute(_ALL_KEYS)]
 
-    @_translated
+    @translated
     def retire(self, kid: str, at: dt.datetime) -> None:
         params = {"key_id": kid, "retired_at": at}
-        if self._execute(_RETIRE_KEY, params).rowcount == 0:
+        if self.execute(_RETIRE_KEY, params).rowcount == 0:
             raise NotFound("no such signing key")
 
 
@@ -340,17 +252,22 @@ class SqlUnitOfWork:
     def __init__(
         self, engine: Engine, after_erasure: Callable[[], None], lock: threading.Lock | None, readonly: bool
     ) -> None:
-        self._tx = tx = _Transaction(engine, lock, readonly)
+        self._tx = tx = Transaction(engine, lock, readonly)
         self._after_erasure = after_erasure
         self.citizens: CitizenRepository = SqlCitizenRepository(tx)
         self.documents: DocumentRepository = SqlDocumentRepository(tx)
         self.replay: ReplayGuard = SqlReplayGuard(tx, engine.dialect.name)
         self.signing_keys: SigningKeyRepository = SqlSigningKeyRepository(tx)
+        self.agencies: AgencyRepository = SqlAgencyRepository(tx)
+        self.credentials: CredentialRepository = SqlCredentialRepository(tx)
+        self.status_lists: StatusListRepository = SqlStatusListRepository(tx)
+        self.idempotency: IdempotencyRepository = SqlIdempotencyRepository(tx)
+        self.trust_roots: TrustRootRepository = SqlTrustRootRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self
 
-    @_translated
+    @translated
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -360,7 +277,7 @@ class SqlUnitOfWork:
         # Closing ends the transaction: whatever was not committed is rolled back.
         self._tx.close()
 
-    @_translated
+    @translated
     def commit(self) -> None:
         self._tx.commit()
         if self._tx.erased:
@@ -388,7 +305,7 @@ class SqlMetadata:
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)
 
-    @_translated
+    @translated
     def migrate(self) -> None:
         """Run alembic ``upgrade head`` in one transaction; concurrent callers take turns."""
         with self._engine.begin() as connection:
@@ -461,7 +378,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
-    if connection.get_execution_options().get(_READONLY):
+    if connection.get_execution_options().get(READONLY):
         connection.exec_driver_sql("BEGIN")  # a reader never blocks the writer in WAL mode
         return
     # Take the write lock up front, waiting up to busy_timeout for it. A deferred

@@ -76,6 +76,7 @@ class DocumentRow(SQLModel, table=True):
     blob_key: str
     filename_sealed: bytes
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    issuance: str | None = Field(default=None, sa_type=Text)  # JSON: issuer, number, signature evidence
 
 
 class ReplayRow(SQLModel, table=True):
@@ -99,9 +100,117 @@ class SigningKeyRow(SQLModel, table=True):
     retired_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class AgencyRow(SQLModel, table=True):
+    """A row of ``agencies``; see ``storage.records.AgencyRecord``."""
+
+    __tablename__ = "agencies"
+
+    id: str = Field(primary_key=True)
+    display_name: str
+    roles: str  # space-separated
+    doc_types: str  # space-separated: what an issuer may issue
+    jwks: str = Field(sa_type=Text)
+    valid_from: dt.datetime = Field(sa_type=UtcDateTime)
+    valid_until: dt.datetime = Field(sa_type=UtcDateTime)
+    successor_id: str | None = Field(default=None)
+    dissolved_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class CredentialRow(SQLModel, table=True):
+    """A row of ``credentials``; see ``storage.records.CredentialRecord``."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        Index("ix_credentials_citizen_id_doc_type", "citizen_id", "doc_type"),
+        Index("ix_credentials_status", "status_list_id", "status_idx", unique=True),
+    )
+
+    id: str = Field(primary_key=True)
+    citizen_id: str = Field(
+        sa_column_args=[ForeignKey("citizens.id", ondelete="CASCADE", name="fk_credentials_citizen_id")]
+    )
+    agency_id: str
+    doc_type: str
+    vct: str
+    sealed: bytes  # the SD-JWT, sealed under a data key
+    wrapped_dek: bytes
+    status_list_id: str
+    status_idx: int
+    issued_at: dt.datetime = Field(sa_type=UtcDateTime)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class StatusListRow(SQLModel, table=True):
+    """A row of ``status_lists``: 2 bits per credential (IETF Token Status List)."""
+
+    __tablename__ = "status_lists"
+
+    id: str = Field(primary_key=True)
+    agency_id: str = Field(index=True)
+    size: int  # entries allocated so far
+    bits: bytes
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class StatusAllocationRow(SQLModel, table=True):
+    """A row of ``status_allocations``: an index handed to an issuer, used by at most one credential."""
+
+    __tablename__ = "status_allocations"
+
+    status_list_id: str = Field(primary_key=True)
+    idx: int = Field(primary_key=True)
+    agency_id: str
+    used: bool = False
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """A row of ``idempotency``: what an agency request with an ``Idempotency-Key`` produced."""
+
+    __tablename__ = "idempotency"
+
+    agency_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    request_sha256: bytes
+    response: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class TrustRootRow(SQLModel, table=True):
+    """A row of ``trust_roots``: a root certificate for signed PDFs."""
+
+    __tablename__ = "trust_roots"
+
+    fingerprint: str = Field(primary_key=True)
+    label: str
+    pem: str = Field(sa_type=Text)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
 REPLAY: Table = SQLModel.metadata.tables["replay"]
 SIGNING_KEYS: Table = SQLModel.metadata.tables["signing_keys"]
-TABLE_NAMES = frozenset({"citizens", "documents", "replay", "signing_keys"})
+AGENCIES: Table = SQLModel.metadata.tables["agencies"]
+CREDENTIALS: Table = SQLModel.metadata.tables["credentials"]
+STATUS_LISTS: Table = SQLModel.metadata.tables["status_lists"]
+STATUS_ALLOCATIONS: Table = SQLModel.metadata.tables["status_allocations"]
+IDEMPOTENCY: Table = SQLModel.metadata.tables["idempotency"]
+TRUST_ROOTS: Table = SQLModel.metadata.tables["trust_roots"]
+TABLE_NAMES = frozenset(
+    {
+        "citizens",
+        "documents",
+        "replay",
+        "signing_keys",
+        "agencies",
+        "credentials",
+        "status_lists",
+        "status_allocations",
+        "idempotency",
+        "trust_roots",
+    }
+)

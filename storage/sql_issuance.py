@@ -1,0 +1,201 @@
+"""SQL repositories of agencies, credentials, status lists, idempotency records and PDF trust roots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+
+from storage.errors import NotFound
+from storage.records import AgencyRecord, CredentialRecord, StatusListRecord, TrustRootRecord
+from storage.sql_base import Repository, columns, translated
+from storage.tables import AGENCIES, CREDENTIALS, IDEMPOTENCY, STATUS_ALLOCATIONS, STATUS_LISTS, TRUST_ROOTS
+
+_AGENCY = columns(AGENCIES, AgencyRecord)
+_CREDENTIAL = columns(CREDENTIALS, CredentialRecord)
+_STATUS_LIST = columns(STATUS_LISTS, StatusListRecord)
+_TRUST_ROOT = columns(TRUST_ROOTS, TrustRootRecord)
+_GET_AGENCY = select(*_AGENCY).where(AGENCIES.c.id == bindparam("agency_id"))
+_ALL_AGENCIES = select(*_AGENCY).order_by(AGENCIES.c.id)
+_SUCCEED = (
+    update(AGENCIES)
+    .where(AGENCIES.c.id == bindparam("agency_id"))
+    .values(successor_id=bindparam("successor"), dissolved_at=bindparam("at"))
+)
+_GET_CREDENTIAL = select(*_CREDENTIAL).where(CREDENTIALS.c.id == bindparam("credential_id"))
+_OWNED_CREDENTIAL = _GET_CREDENTIAL.where(CREDENTIALS.c.citizen_id == bindparam("citizen_id"))
+_LIST_CREDENTIALS = (
+    select(*_CREDENTIAL)
+    .where(CREDENTIALS.c.citizen_id == bindparam("citizen_id"))
+    .order_by(CREDENTIALS.c.created_at, CREDENTIALS.c.id)
+)
+_GET_LIST = select(*_STATUS_LIST).where(STATUS_LISTS.c.id == bindparam("list_id"))
+_GROW = (
+    update(STATUS_LISTS)
+    .where(STATUS_LISTS.c.id == bindparam("list_id"))
+    .values(size=STATUS_LISTS.c.size + 1, updated_at=bindparam("now"))
+    .returning(STATUS_LISTS.c.size)
+)
+_SET_BITS = (
+    update(STATUS_LISTS)
+    .where(STATUS_LISTS.c.id == bindparam("list_id"))
+    .values(bits=bindparam("bits"), updated_at=bindparam("now"))
+)
+_CLAIM = (
+    update(STATUS_ALLOCATIONS)
+    .where(
+        (STATUS_ALLOCATIONS.c.status_list_id == bindparam("list_id"))
+        & (STATUS_ALLOCATIONS.c.idx == bindparam("idx"))
+        & (STATUS_ALLOCATIONS.c.agency_id == bindparam("agency_id"))
+        & (STATUS_ALLOCATIONS.c.used == False)  # noqa: E712  # SQL comparison, not Python truthiness
+    )
+    .values(used=True)
+)
+_GET_IDEMPOTENT = select(IDEMPOTENCY.c.request_sha256, IDEMPOTENCY.c.response).where(
+    (IDEMPOTENCY.c.agency_id == bindparam("agency_id")) & (IDEMPOTENCY.c.key == bindparam("key"))
+)
+_ALL_ROOTS = select(*_TRUST_ROOT).order_by(TRUST_ROOTS.c.created_at)
+
+
+class SqlAgencyRepository(Repository):
+    """Agencies on SQL."""
+
+    @translated
+    def add(self, agency: AgencyRecord) -> None:
+        self.insert(AGENCIES, agency)
+
+    @translated
+    def get(self, agency_id: str) -> AgencyRecord:
+        row = self.execute(_GET_AGENCY, {"agency_id": agency_id}).first()
+        if row is None:
+            raise NotFound("no such agency")
+        return AgencyRecord(*row)
+
+    @translated
+    def all(self) -> Sequence[AgencyRecord]:
+        return [AgencyRecord(*row) for row in self.execute(_ALL_AGENCIES)]
+
+    @translated
+    def set_successor(self, agency_id: str, successor_id: str, dissolved_at: dt.datetime) -> None:
+        params = {"agency_id": agency_id, "successor": successor_id, "at": dissolved_at}
+        if self.execute(_SUCCEED, params).rowcount == 0:
+            raise NotFound("no such agency")
+
+
+class SqlCredentialRepository(Repository):
+    """Credentials on SQL, scoped to their holder except for ``get_any`` (issuers revoking)."""
+
+    @translated
+    def add(self, credential: CredentialRecord) -> None:
+        self.insert(CREDENTIALS, credential)
+
+    @translated
+    def get(self, citizen_id: str, credential_id: str) -> CredentialRecord:
+        row = self.execute(
+            _OWNED_CREDENTIAL, {"citizen_id": citizen_id, "credential_id": credential_id}
+        ).first()
+        if row is None:
+            raise NotFound("no such credential")
+        return CredentialRecord(*row)
+
+    @translated
+    def get_any(self, credential_id: str) -> CredentialRecord:
+        row = self.execute(_GET_CREDENTIAL, {"credential_id": credential_id}).first()
+        if row is None:
+            raise NotFound("no such credential")
+        return CredentialRecord(*row)
+
+    @translated
+    def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[CredentialRecord]:
+        records = [
+            CredentialRecord(*row) for row in self.execute(_LIST_CREDENTIALS, {"citizen_id": citizen_id})
+        ]
+        return [r for r in records if doc_type is None or r.doc_type == doc_type]
+
+
+class SqlStatusListRepository(Repository):
+    """Status lists (2 bits per entry) and the indexes handed out to issuers."""
+
+    @translated
+    def allocate(self, list_id: str, agency_id: str, now: dt.datetime) -> int:
+        if self.execute(_GET_LIST, {"list_id": list_id}).first() is None:
+            empty = StatusListRecord(list_id, agency_id, 0, b"", now)
+            self.insert(STATUS_LISTS, empty)
+        size = self.execute(_GROW, {"list_id": list_id, "now": now}).scalar_one()
+        idx = int(size) - 1
+        row = {
+            "status_list_id": list_id,
+            "idx": idx,
+            "agency_id": agency_id,
+            "used": False,
+            "created_at": now,
+        }
+        self.execute(insert(STATUS_ALLOCATIONS), row)
+        return idx
+
+    @translated
+    def claim(self, list_id: str, idx: int, agency_id: str) -> bool:
+        params = {"list_id": list_id, "idx": idx, "agency_id": agency_id}
+        return bool(self.execute(_CLAIM, params).rowcount == 1)
+
+    @translated
+    def get(self, list_id: str) -> StatusListRecord:
+        row = self.execute(_GET_LIST, {"list_id": list_id}).first()
+        if row is None:
+            raise NotFound("no such status list")
+        return StatusListRecord(*row)
+
+    @translated
+    def set_status(self, list_id: str, idx: int, value: int, now: dt.datetime) -> None:
+        current = self.get(list_id)
+        if not 0 <= idx < current.size or not 0 <= value <= 3:
+            raise NotFound("no such status entry")
+        bits = bytearray(current.bits)
+        needed = (current.size * 2 + 7) // 8
+        bits.extend(b"\x00" * (needed - len(bits)))
+        byte, shift = divmod(idx * 2, 8)
+        bits[byte] = (bits[byte] & ~(0b11 << shift)) | (value << shift)
+        self.execute(_SET_BITS, {"list_id": list_id, "bits": bytes(bits), "now": now})
+
+
+class SqlIdempotencyRepository(Repository):
+    """What an agency's keyed request produced, to answer its retries identically."""
+
+    @translated
+    def get(self, agency_id: str, key: str) -> tuple[bytes, str] | None:
+        row = self.execute(_GET_IDEMPOTENT, {"agency_id": agency_id, "key": key}).first()
+        return None if row is None else (bytes(row[0]), str(row[1]))
+
+    @translated
+    def add(self, agency_id: str, key: str, request_sha256: bytes, response: str, now: dt.datetime) -> None:
+        row: dict[str, Any] = {
+            "agency_id": agency_id,
+            "key": key,
+            "request_sha256": request_sha256,
+            "response": response,
+            "created_at": now,
+        }
+        self.insert_row(IDEMPOTENCY, row)
+
+
+class SqlTrustRootRepository(Repository):
+    """Root certificates accepted for signed PDFs."""
+
+    @translated
+    def add(self, root: TrustRootRecord) -> None:
+        self.insert(TRUST_ROOTS, root)
+
+    @translated
+    def all(self) -> Sequence[TrustRootRecord]:
+        return [TrustRootRecord(*row) for row in self.execute(_ALL_ROOTS)]
+
+
+__all__ = [
+    "SqlAgencyRepository",
+    "SqlCredentialRepository",
+    "SqlIdempotencyRepository",
+    "SqlStatusListRepository",
+    "SqlTrustRootRepository",
+]
