@@ -13,7 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.problems import handle_exception
-from wallet_api.routes import citizens, discovery, documents
+from wallet_api.routes import agency, citizens, credentials, discovery, documents
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
@@ -29,7 +29,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         services.ctx.metadata.close()
 
     return Litestar(
-        route_handlers=[*discovery.ROUTES, *citizens.ROUTES, *documents.ROUTES],
+        route_handlers=[
+            *discovery.ROUTES,
+            *citizens.ROUTES,
+            *documents.ROUTES,
+            *credentials.ROUTES,
+            *agency.ROUTES,
+        ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
         state=State({"services": services}),

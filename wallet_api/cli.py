@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
+from wallet_api.cli_agency import agency, trust
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
 from wallet_api.services.documents import collect_orphans
@@ -88,6 +89,10 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
     removed = collect_orphans(ctx, dt.timedelta(seconds=seconds))
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
+
+
+main.add_command(agency)
+main.add_command(trust)
 
 
 @main.group()

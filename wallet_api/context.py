@@ -31,6 +31,12 @@ class Context:
         """Whole seconds since the epoch, from the injected clock."""
         return int(self.clock())
 
+    def base_url(self) -> str:
+        """The service's public base URL (``WALLET_PUBLIC_URL``, else where it listens)."""
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        return f"http://{self.settings.host}:{self.settings.port}"
+
     def utcnow(self) -> dt.datetime:
         """The injected clock as an aware UTC datetime."""
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)

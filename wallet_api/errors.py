@@ -112,3 +112,39 @@ class EraseNotConfirmed(WalletError):
     """Erasure needs the ``Erase-Confirm`` header naming the account."""
 
     code = "erase_confirmation_required"
+
+
+class ForbiddenRole(WalletError):
+    """The caller is authenticated but its role does not allow this."""
+
+    code = "forbidden_role"
+
+
+class DocumentTypeNotAllowed(WalletError):
+    """The issuer is not registered for that document type."""
+
+    code = "document_type_not_allowed"
+
+
+class CitizenNotFound(WalletError):
+    """No wallet for that citizen ID number."""
+
+    code = "citizen_not_found"
+
+
+class CredentialRejected(WalletError):
+    """An issued credential or document failed verification; ``reason`` says which check."""
+
+    code = "credential_rejected"
+
+
+class CredentialNotFound(WalletError):
+    """No such credential (or not one this agency may change)."""
+
+    code = "credential_not_found"
+
+
+class IdempotencyMismatch(WalletError):
+    """The ``Idempotency-Key`` was already used for a different request."""
+
+    code = "idempotency_mismatch"

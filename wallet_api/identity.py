@@ -62,6 +62,16 @@ def parse_cccd(raw: str, date_of_birth: dt.date) -> Cccd:
     return Cccd(number, code, provinces()[code], sex, number[4:6], century)
 
 
+def parse_cccd_number(raw: str) -> str:
+    """The NFKC-normalised number if it has 12 digits and a real province code (no birth check)."""
+    number = unicodedata.normalize("NFKC", raw).strip()
+    if len(number) != 12 or not number.isascii() or not number.isdigit():
+        raise _cccd_error("phải gồm đúng 12 chữ số", "it must be exactly 12 digits")
+    if number[:3] not in provinces():
+        raise _cccd_error(f"mã tỉnh {number[:3]} không tồn tại", f"province code {number[:3]} does not exist")
+    return number
+
+
 def parse_date_of_birth(raw: str, today: dt.date) -> dt.date:
     """An ISO date, not in the future and not before 1900."""
     try:

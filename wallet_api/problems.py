@@ -142,6 +142,51 @@ CATALOGUE: dict[str, Problem] = {
         "Vui lòng thử lại sau.",
         "Please try again later.",
     ),
+    "forbidden_role": Problem(
+        403,
+        "Không có quyền",
+        "Role not allowed",
+        "Vai trò đã đăng ký của cơ quan không cho phép thao tác này.",
+        "The agency's registered roles do not allow this.",
+    ),
+    "document_type_not_allowed": Problem(
+        403,
+        "Không được cấp loại giấy tờ này",
+        "Document type not allowed",
+        "Cơ quan không được đăng ký để cấp loại giấy tờ '{doc_type}'.",
+        "The agency is not registered to issue '{doc_type}'.",
+    ),
+    "citizen_not_found": Problem(
+        404,
+        "Không tìm thấy công dân",
+        "Citizen not found",
+        "Không có ví nào cho số CCCD này.",
+        "No wallet exists for that citizen ID number.",
+    ),
+    "credential_rejected": Problem(
+        422,
+        "Giấy tờ điện tử bị từ chối",
+        "Credential rejected",
+        "Không lưu gì cả: {reason_vi}.",
+        "Nothing was stored: {reason_en}.",
+    ),
+    "credential_not_found": Problem(
+        404, "Không tìm thấy giấy tờ", "Credential not found", "Không có giấy tờ này.", "No such credential."
+    ),
+    "idempotency_mismatch": Problem(
+        422,
+        "Idempotency-Key đã được dùng",
+        "Idempotency-Key already used",
+        "Khoá này đã dùng cho một yêu cầu khác.",
+        "This key was already used for a different request.",
+    ),
+    "agency_not_found": Problem(
+        404,
+        "Không tìm thấy cơ quan",
+        "Agency not found",
+        "Cơ quan '{agency_id}' chưa đăng ký.",
+        "Agency '{agency_id}' is not registered.",
+    ),
     "internal_error": Problem(
         500,
         "Lỗi hệ thống",

@@ -54,6 +54,19 @@ def citizen(request: AnyRequest, services: Services) -> Principal:
     return principal
 
 
+def agency(request: AnyRequest, services: Services) -> Principal:
+    """Authenticate the request as an agency system (blocking)."""
+    principal = services.auth.authenticate(
+        authorization=request.headers.get("authorization"),
+        proofs=request.headers.getall("dpop", []),
+        method=request.method,
+        url=request_url(request, services),
+    )
+    if principal.kind != "agency":
+        raise Unauthenticated()
+    return principal
+
+
 def lang(request: AnyRequest) -> str:
     """The reader's language."""
     return language(request)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import Response, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 
+from wallet_api.routes.common import offload
 from wallet_api.services import Services
 from wallet_api.wire import Health
 
@@ -28,4 +30,18 @@ def jwks(services: NamedDependency[Services]) -> dict[str, Any]:
     return services.ctx.service_keys.jwks()
 
 
-ROUTES = [health, jwks]
+@get("/v1/trust-list", tags=["discovery"], media_type="application/trust-list+jwt")
+async def trust_list(services: NamedDependency[Services]) -> Response[str]:
+    """Registered issuers, their keys, validity and successors, signed by the operator key."""
+    token = await offload(services, services.trust.trust_list)
+    return Response(token, media_type="application/trust-list+jwt", headers={"Cache-Control": "max-age=300"})
+
+
+@get("/v1/status-lists/{list_id:str}", tags=["discovery"], media_type="application/statuslist+jwt")
+async def status_list(services: NamedDependency[Services], list_id: FromPath[str]) -> Response[str]:
+    """An IETF Token Status List of one agency (2 bits per credential), signed."""
+    token = await offload(services, lambda: services.trust.status_list(list_id))
+    return Response(token, media_type="application/statuslist+jwt", headers={"Cache-Control": "max-age=60"})
+
+
+ROUTES = [health, jwks, trust_list, status_list]

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wallet_api.context import Context
+from wallet_api.services.agencies import AgencyService
 from wallet_api.services.auth import AuthService, Principal
 from wallet_api.services.citizens import CitizenService
+from wallet_api.services.credentials import CredentialService
 from wallet_api.services.documents import DocumentService
+from wallet_api.services.issuance import IssuanceService
+from wallet_api.services.trust import TrustService
 
 
 @dataclass(slots=True)
@@ -18,11 +22,25 @@ class Services:
     auth: AuthService
     citizens: CitizenService
     documents: DocumentService
+    agencies: AgencyService
+    issuance: IssuanceService
+    credentials: CredentialService
+    trust: TrustService
 
     @classmethod
     def over(cls, ctx: Context) -> Services:
         """Build every service on ``ctx``."""
-        return cls(ctx, AuthService(ctx), CitizenService(ctx), DocumentService(ctx))
+        agencies = AgencyService(ctx)
+        return cls(
+            ctx,
+            AuthService(ctx),
+            CitizenService(ctx),
+            DocumentService(ctx),
+            agencies,
+            IssuanceService(ctx, agencies),
+            CredentialService(ctx, agencies),
+            TrustService(ctx),
+        )
 
 
 __all__ = ["Principal", "Services"]

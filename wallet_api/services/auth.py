@@ -14,6 +14,7 @@ import crypto
 import storage
 from wallet_api.context import Context
 from wallet_api.errors import InvalidClient, InvalidRequest, Unauthenticated
+from wallet_api.services.agencies import active_at, agency_keys, agency_thumbprints
 
 log = logging.getLogger("wallet.auth")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -35,6 +36,14 @@ class IssuedToken:
 
     access_token: str
     expires_in: int
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _single_proof(proofs: Sequence[str]) -> str:
@@ -68,7 +77,6 @@ class AuthService:
             )
         now = self.ctx.now()
         try:
-            citizen = self._citizen(client_id)
             proof = crypto.check_dpop_proof(
                 _single_proof(proofs),
                 method="POST",
@@ -78,9 +86,7 @@ class AuthService:
                 max_age=self.ctx.settings.dpop_max_age_seconds,
                 leeway=DPOP_LEEWAY,
             )
-            if not hmac.compare_digest(proof.jkt.encode(), citizen.device_jkt.encode()):
-                raise crypto.InvalidSignature("proof key is not the enrolled device key")
-            key = crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+            kind, key = self._client_key(client_id, assertion, proof.jkt)
             claim = crypto.check_client_assertion(
                 assertion, key, client_id=client_id, audience=token_url, now=now
             )
@@ -93,9 +99,27 @@ class AuthService:
             raise InvalidClient() from None
         ttl = self.ctx.settings.token_ttl_seconds
         token = self.ctx.tokens.mint(
-            {"sub": citizen.id, "kind": "citizen", "cnf": {"jkt": proof.jkt}, "iat": now, "exp": now + ttl}
+            {"sub": client_id, "kind": kind, "cnf": {"jkt": proof.jkt}, "iat": now, "exp": now + ttl}
         )
         return IssuedToken(token, ttl)
+
+    def _client_key(self, client_id: str, assertion: str, jkt: str) -> tuple[str, crypto.EcPublicKey]:
+        """The client kind and the key its assertion must verify with (the DPoP key must be one of its)."""
+        if _is_uuid(client_id):
+            citizen = self._citizen(client_id)
+            if not hmac.compare_digest(jkt.encode(), citizen.device_jkt.encode()):
+                raise crypto.InvalidSignature("proof key is not the enrolled device key")
+            return "citizen", crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            agency = uow.agencies.get(client_id)
+        if not active_at(agency, self.ctx.utcnow()):
+            raise crypto.InvalidSignature("agency not active")
+        if jkt not in agency_thumbprints(agency):
+            raise crypto.InvalidSignature("proof key is not a registered agency key")
+        key = agency_keys(agency).get(str(crypto.unverified_header(assertion).get("kid", "")))
+        if key is None:
+            raise crypto.InvalidSignature("unknown assertion kid")
+        return "agency", key
 
     def authenticate(
         self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str
@@ -130,10 +154,6 @@ class AuthService:
         return Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
 
     def _citizen(self, client_id: str) -> storage.CitizenRecord:
-        try:
-            uuid.UUID(client_id)
-        except ValueError:
-            raise storage.NotFound() from None
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return uow.citizens.get(client_id)
 

@@ -1,0 +1,87 @@
+"""The citizen's credentials: the phone decodes claims and builds presentations itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from consent import document_types
+from wallet_api.routes.common import AnyRequest, citizen, lang, offload
+from wallet_api.services import Services
+from wallet_api.services.credentials import HeldCredential
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class CredentialOut(msgspec.Struct):
+    """A held credential: the full SD-JWT (every disclosure) and its issuer and status."""
+
+    id: str
+    type: str
+    type_name: str
+    vct: str
+    issuer: str
+    issuer_name: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    status: str
+    status_list: dict[str, object]
+    sd_jwt: str
+
+    @classmethod
+    def of(cls, held: HeldCredential, reader: str) -> CredentialOut:
+        """From the service's view, with the type's name in the reader's language."""
+        entry = document_types().get(held.doc_type)
+        name = (entry.name_en if reader == "en" else entry.name_vi) if entry else held.doc_type
+        return cls(
+            held.id,
+            held.doc_type,
+            name,
+            held.vct,
+            held.issuer_id,
+            held.issuer_name,
+            held.issued_at,
+            held.expires_at,
+            held.status,
+            {"uri": held.status_uri, "idx": held.status_idx},
+            held.sd_jwt,
+        )
+
+
+class CredentialList(msgspec.Struct):
+    """The citizen's credentials."""
+
+    items: list[CredentialOut]
+
+
+@get("/v1/me/credentials", tags=["credentials"], response_headers=NO_STORE)
+async def list_credentials(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    doc_type: Annotated[str | None, QueryParameter(name="type", max_length=64)] = None,
+) -> CredentialList:
+    """The citizen's credentials, optionally of one type."""
+    held = await offload(
+        services, lambda: services.credentials.list(citizen(request, services).subject, doc_type)
+    )
+    reader = lang(request)
+    return CredentialList([CredentialOut.of(h, reader) for h in held])
+
+
+@get("/v1/me/credentials/{credential_id:str}", tags=["credentials"], response_headers=NO_STORE)
+async def get_credential(
+    request: AnyRequest, services: NamedDependency[Services], credential_id: FromPath[str]
+) -> CredentialOut:
+    """One of the citizen's credentials."""
+    held = await offload(
+        services, lambda: services.credentials.get(citizen(request, services).subject, credential_id)
+    )
+    return CredentialOut.of(held, lang(request))
+
+
+ROUTES = [list_credentials, get_credential]

@@ -1,0 +1,92 @@
+"""The citizen's own credentials: list and read (the phone builds presentations itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import crypto
+import storage
+from consent import document_types
+from wallet_api.context import Context
+from wallet_api.errors import CredentialNotFound, UnknownDocumentType
+from wallet_api.services.agencies import AgencyService
+from wallet_api.services.citizens import kek_aad
+from wallet_api.services.issuance import credential_aad
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    """A credential as its holder sees it: the SD-JWT with every disclosure, and who issued it."""
+
+    id: str
+    doc_type: str
+    vct: str
+    issuer_id: str
+    issuer_name: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    status_uri: str
+    status_idx: int
+    status: str
+    sd_jwt: str
+
+
+_STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
+
+
+class CredentialService:
+    """Use cases of the holder's credentials."""
+
+    def __init__(self, ctx: Context, agencies: AgencyService) -> None:
+        self.ctx = ctx
+        self.agencies = agencies
+
+    def _open(self, record: storage.CredentialRecord, kek: bytes) -> str:
+        aad = credential_aad(record.citizen_id, record.id)
+        dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
+        return crypto.open_sealed(dek, record.sealed, aad).decode()
+
+    def _held(self, uow: storage.UnitOfWork, record: storage.CredentialRecord, kek: bytes) -> HeldCredential:
+        try:
+            issuer_name = uow.agencies.get(record.agency_id).display_name
+        except storage.NotFound:
+            issuer_name = record.agency_id
+        status_list = uow.status_lists.get(record.status_list_id)
+        byte, shift = divmod(record.status_idx * 2, 8)
+        value = (status_list.bits[byte] >> shift) & 0b11 if byte < len(status_list.bits) else 0
+        return HeldCredential(
+            id=record.id,
+            doc_type=record.doc_type,
+            vct=record.vct,
+            issuer_id=record.agency_id,
+            issuer_name=issuer_name,
+            issued_at=record.issued_at,
+            expires_at=record.expires_at,
+            status_uri=f"{self.ctx.base_url()}/v1/status-lists/{record.status_list_id}",
+            status_idx=record.status_idx,
+            status=_STATUS_NAMES[value],
+            sd_jwt=self._open(record, kek),
+        )
+
+    def list(self, citizen_id: str, doc_type: str | None = None) -> list[HeldCredential]:
+        """The citizen's credentials, optionally of one type."""
+        if doc_type is not None and doc_type not in document_types():
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            citizen = uow.citizens.get(citizen_id)
+            kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+            return [self._held(uow, r, kek) for r in uow.credentials.list(citizen_id, doc_type)]
+
+    def get(self, citizen_id: str, credential_id: str) -> HeldCredential:
+        """One of the citizen's credentials; another citizen's is simply not found."""
+        try:
+            uuid.UUID(credential_id)
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record = uow.credentials.get(citizen_id, credential_id)
+                citizen = uow.citizens.get(citizen_id)
+                kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+                return self._held(uow, record, kek)
+        except (ValueError, storage.NotFound):
+            raise CredentialNotFound() from None

@@ -1,0 +1,281 @@
+"""Issuing agencies: holder keys, status indexes, credentials into wallets, revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import crypto
+import storage
+from consent import ClaimsRejected, type_for_vct, validate_claims
+from wallet_api.context import Context
+from wallet_api.errors import (
+    CitizenNotFound,
+    CredentialNotFound,
+    CredentialRejected,
+    DocumentTypeNotAllowed,
+    ForbiddenRole,
+    IdempotencyMismatch,
+    InvalidRequest,
+)
+from wallet_api.identity import parse_cccd_number
+from wallet_api.services.agencies import AgencyService, active_at, agency_keys
+from wallet_api.services.citizens import kek_aad
+
+log = logging.getLogger("wallet.issuance")
+STATUS_VALUES = {"valid": 0, "revoked": 1, "suspended": 2}
+REJECTIONS = {
+    "malformed": (
+        "giấy tờ không đúng định dạng SD-JWT VC",
+        "it is not a well-formed SD-JWT VC",
+    ),
+    "bad_signature": (
+        "chữ ký của cơ quan cấp không hợp lệ",
+        "the issuer's signature is invalid",
+    ),
+    "unknown_issuer": (
+        "khoá ký không thuộc cơ quan đã đăng ký",
+        "the signing key is not a registered key",
+    ),
+    "inactive_issuer": (
+        "cơ quan không còn hiệu lực khi ký",
+        "the agency was not active when it signed",
+    ),
+    "expired": (
+        "giấy tờ đã hết hạn",
+        "the credential has expired",
+    ),
+    "not_yet_valid": (
+        "giấy tờ chưa có hiệu lực",
+        "the credential is not yet valid",
+    ),
+    "unknown_type": (
+        "loại giấy tờ (vct) không có trong danh mục",
+        "the vct is not in the catalog",
+    ),
+    "wrong_type": (
+        "một trường có kiểu sai",
+        "a claim has the wrong type",
+    ),
+    "missing_claim": (
+        "thiếu trường bắt buộc",
+        "a mandatory claim is missing",
+    ),
+    "unknown_claim": (
+        "có trường không thuộc danh mục",
+        "a claim is not in the catalog",
+    ),
+}
+
+
+def rejected(reason: str, claim: str = "") -> CredentialRejected:
+    """The problem for a refused issuance, in both languages."""
+    vi, en = REJECTIONS.get(reason, ("không hợp lệ", "invalid"))
+    if claim:
+        vi, en = f"{vi} ({claim})", f"{en} ({claim})"
+    return CredentialRejected(reason, reason=reason, reason_vi=vi, reason_en=en)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRef:
+    """Where a credential's status lives: list URI and index."""
+
+    uri: str
+    idx: int
+
+
+def credential_aad(citizen_id: str, credential_id: str) -> bytes:
+    """Associated data binding a sealed credential to its holder and id."""
+    return f"credential|{citizen_id}|{credential_id}".encode()
+
+
+class IssuanceService:
+    """What issuing agencies do with the wallet."""
+
+    def __init__(self, ctx: Context, agencies: AgencyService) -> None:
+        self.ctx = ctx
+        self.agencies = agencies
+
+    def issuer(self, agency_id: str, doc_type: str | None = None) -> storage.AgencyRecord:
+        """The agency, if it is an active issuer (of ``doc_type`` when given)."""
+        agency = self.agencies.get(agency_id)
+        if "issuer" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
+            raise ForbiddenRole()
+        if doc_type is not None and doc_type not in agency.type_set:
+            raise DocumentTypeNotAllowed(doc_type=doc_type[:64])
+        return agency
+
+    def citizen_by_cccd(self, uow: storage.UnitOfWork, cccd: str) -> storage.CitizenRecord:
+        """The enrolled citizen with that ID number."""
+        number = parse_cccd_number(cccd)
+        citizen = uow.citizens.find_by_index(crypto.blind_index(self.ctx.blind_key, number))
+        if citizen is None:
+            raise CitizenNotFound()
+        return citizen
+
+    def holder_key(self, agency_id: str, cccd: str) -> dict[str, Any]:
+        """The citizen's device public key, for an issuer to bind a credential to (``cnf``)."""
+        self.issuer(agency_id)
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            citizen = self.citizen_by_cccd(uow, cccd)
+        jwk: dict[str, Any] = json.loads(citizen.device_jwk)
+        return jwk
+
+    def status_uri(self, list_id: str) -> str:
+        """The public URL of a status list."""
+        return f"{self.ctx.base_url()}/v1/status-lists/{list_id}"
+
+    def allocate_status(self, agency_id: str) -> StatusRef:
+        """Hand the issuer a fresh index in its own status list, to put in the credential it signs."""
+        self.issuer(agency_id)
+        with self.ctx.metadata.unit_of_work() as uow:
+            idx = uow.status_lists.allocate(agency_id, agency_id, self.ctx.utcnow())
+            uow.commit()
+        return StatusRef(self.status_uri(agency_id), idx)
+
+    def issue_credential(
+        self, agency_id: str, cccd: str, sd_jwt: str, idempotency_key: str | None
+    ) -> dict[str, Any]:
+        """Verify an SD-JWT VC the agency signed and store it in the citizen's wallet (all or nothing)."""
+        request_hash = hashlib.sha256(json.dumps(["credential", cccd, sd_jwt]).encode()).digest()
+        if idempotency_key is not None:
+            earlier = self._replayed(agency_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
+        agency = self.issuer(agency_id)
+        verified = self._verify(agency, sd_jwt)
+        doc_type = type_for_vct(verified.vct)
+        if doc_type is None:
+            raise rejected("unknown_type")
+        if doc_type.id not in agency.type_set:
+            raise DocumentTypeNotAllowed(doc_type=doc_type.id)
+        try:
+            validate_claims(doc_type, verified.claims)
+        except ClaimsRejected as exc:
+            raise rejected(exc.reason, exc.claim) from None
+        return self._store(agency, cccd, sd_jwt, verified, doc_type.id, idempotency_key, request_hash)
+
+    def _verify(self, agency: storage.AgencyRecord, sd_jwt: str) -> crypto.VerifiedCredential:
+        keys = agency_keys(agency)
+
+        def key_for(iss: str, kid: str | None) -> crypto.EcPublicKey:
+            if iss != agency.id:
+                raise crypto.CredentialError("unknown_issuer")
+            key = keys.get(kid or "")
+            if key is None:
+                raise crypto.CredentialError("unknown_issuer")
+            return key
+
+        try:
+            verified = crypto.verify_sd_jwt(sd_jwt, issuer_key_for=key_for, now=self.ctx.now())
+        except crypto.CredentialError as exc:
+            raise rejected(exc.reason) from None
+        if not active_at(agency, dt.datetime.fromtimestamp(verified.iat, tz=dt.UTC)):
+            raise rejected("inactive_issuer")
+        return verified
+
+    def _store(
+        self,
+        agency: storage.AgencyRecord,
+        cccd: str,
+        sd_jwt: str,
+        verified: crypto.VerifiedCredential,
+        doc_type: str,
+        idempotency_key: str | None,
+        request_hash: bytes,
+    ) -> dict[str, Any]:
+        credential_id = str(uuid.uuid4())
+        now = self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work() as uow:
+            citizen = self.citizen_by_cccd(uow, cccd)
+            if crypto.jwk_thumbprint(verified.holder_jwk) != citizen.device_jkt:
+                raise rejected("wrong_holder")
+            list_id, idx = self._status_of(agency, verified)
+            if not uow.status_lists.claim(list_id, idx, agency.id):
+                raise rejected("bad_status")
+            kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen.id))
+            dek, aad = crypto.new_key(), credential_aad(citizen.id, credential_id)
+            record = storage.CredentialRecord(
+                id=credential_id,
+                citizen_id=citizen.id,
+                agency_id=agency.id,
+                doc_type=doc_type,
+                vct=verified.vct,
+                sealed=crypto.seal(dek, sd_jwt.encode(), aad),
+                wrapped_dek=crypto.wrap_key(kek, dek, b"dek|" + aad),
+                status_list_id=list_id,
+                status_idx=idx,
+                issued_at=dt.datetime.fromtimestamp(verified.iat, tz=dt.UTC),
+                expires_at=dt.datetime.fromtimestamp(verified.exp, tz=dt.UTC),
+                created_at=now,
+            )
+            uow.credentials.add(record)
+            response = {
+                "credential_id": credential_id,
+                "type": doc_type,
+                "status": {"uri": self.status_uri(list_id), "idx": idx},
+            }
+            if idempotency_key is not None:
+                uow.idempotency.add(agency.id, idempotency_key, request_hash, json.dumps(response), now)
+            uow.commit()
+        log.info("credential %s issued by %s", credential_id, agency.id)
+        return response
+
+    def _status_of(
+        self, agency: storage.AgencyRecord, verified: crypto.VerifiedCredential
+    ) -> tuple[str, int]:
+        status = verified.status or {}
+        ref = status.get("status_list") if isinstance(status, dict) else None
+        if not isinstance(ref, dict) or not isinstance(ref.get("idx"), int):
+            raise rejected("bad_status")
+        if ref.get("uri") != self.status_uri(agency.id):
+            raise rejected("bad_status")
+        return agency.id, int(ref["idx"])
+
+    def _replayed(self, agency_id: str, key: str, request_hash: bytes) -> dict[str, Any] | None:
+        if not 1 <= len(key) <= 200:
+            raise InvalidRequest(
+                "key",
+                reason_vi="Idempotency-Key dài 1-200 ký tự",
+                reason_en="Idempotency-Key has 1-200 characters",
+            )
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            earlier = uow.idempotency.get(agency_id, key)
+        if earlier is None:
+            return None
+        if earlier[0] != request_hash:
+            raise IdempotencyMismatch()
+        stored: dict[str, Any] = json.loads(earlier[1])
+        return stored
+
+    def set_status(self, agency_id: str, credential_id: str, status: str) -> None:
+        """Revoke, suspend or reinstate a credential; only its issuer or the issuer's successor may."""
+        if status not in STATUS_VALUES:
+            raise InvalidRequest(
+                "status",
+                reason_vi="trạng thái phải là valid, revoked hoặc suspended",
+                reason_en="status must be valid, revoked or suspended",
+            )
+        agency = self.agencies.get(agency_id)
+        if "issuer" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
+            raise ForbiddenRole()
+        try:
+            uuid.UUID(credential_id)
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                credential = uow.credentials.get_any(credential_id)
+        except (ValueError, storage.NotFound):
+            raise CredentialNotFound() from None
+        if not self.agencies.answers_for(credential.agency_id, agency_id):
+            raise CredentialNotFound()  # another agency's credential: indistinguishable from none
+        with self.ctx.metadata.unit_of_work() as uow:
+            value = STATUS_VALUES[status]
+            uow.status_lists.set_status(
+                credential.status_list_id, credential.status_idx, value, self.ctx.utcnow()
+            )
+            uow.commit()
+        log.info("credential %s set %s by %s", credential_id, status, agency_id)

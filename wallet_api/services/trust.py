@@ -1,0 +1,73 @@
+"""Signed discovery documents: the trust list of issuers and the status lists."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from typing import Any
+
+import storage
+from wallet_api.context import Context
+from wallet_api.errors import CredentialNotFound
+
+TRUST_LIST_TTL = 24 * 3600
+STATUS_LIST_TTL = 300
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _agency_entry(agency: storage.AgencyRecord) -> dict[str, Any]:
+    return {
+        "id": agency.id,
+        "name": agency.display_name,
+        "roles": sorted(agency.role_set),
+        "document_types": sorted(agency.type_set),
+        "jwks": json.loads(agency.jwks),
+        "valid_from": int(agency.valid_from.timestamp()),
+        "valid_until": int(agency.valid_until.timestamp()),
+        "dissolved_at": int(agency.dissolved_at.timestamp()) if agency.dissolved_at else None,
+        "successor": agency.successor_id,
+    }
+
+
+class TrustService:
+    """Builds the documents verifiers cache: signed by the operator's (service) key."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def trust_list(self) -> str:
+        """A JWS (``typ: trust-list+jwt``) naming every agency, its keys, validity and successor."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            agencies = uow.agencies.all()
+        now = self.ctx.now()
+        claims = {
+            "iss": self.ctx.base_url(),
+            "iat": now,
+            "exp": now + TRUST_LIST_TTL,
+            "agencies": [_agency_entry(a) for a in agencies],
+            "service_jwks": self.ctx.service_keys.jwks(),
+            "status_list_base": f"{self.ctx.base_url()}/v1/status-lists/",
+        }
+        return self.ctx.service_keys.sign(claims, typ="trust-list+jwt")
+
+    def status_list(self, list_id: str) -> str:
+        """An IETF Token Status List JWT (``typ: statuslist+jwt``, 2 bits per entry, zlib-compressed)."""
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record = uow.status_lists.get(list_id[:64])
+        except storage.NotFound:
+            raise CredentialNotFound() from None
+        bits = record.bits + b"\x00" * ((record.size * 2 + 7) // 8 - len(record.bits))
+        now = self.ctx.now()
+        claims = {
+            "sub": f"{self.ctx.base_url()}/v1/status-lists/{record.id}",
+            "iat": now,
+            "exp": now + STATUS_LIST_TTL * 12,
+            "ttl": STATUS_LIST_TTL,
+            "status_list": {"bits": 2, "lst": _b64url(zlib.compress(bits, 9))},
+        }
+        return self.ctx.service_keys.sign(claims, typ="statuslist+jwt")
