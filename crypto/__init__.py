@@ -1,19 +1,25 @@
-"""Key hierarchy, streaming AEAD, ES256 signatures and JOSE helpers.
+"""Key hierarchy, streaming AEAD, ES256 signatures, JOSE helpers and SD-JWT VC credentials.
 
 Pure: no I/O except the master-key provider. Other packages import only the
 names below. The recipes offer one way to do each thing; the single module
 that touches ``cryptography.hazmat`` is ``crypto._hazmat``.
 """
 
+from crypto._hazmat import ES256_SIGNATURE_SIZE, es256_sign_raw, es256_verify_raw
 from crypto.blind import blind_index
 from crypto.dpop import DpopProof, check_dpop_proof, make_dpop_proof
 from crypto.errors import (
+    PDF_SIGNATURE_REASONS,
+    CredentialError,
+    CredentialFailure,
     CryptoError,
     IntegrityError,
     InvalidSignature,
     InvalidToken,
     KeyError_,
     MasterKeyError,
+    PdfSignatureError,
+    PdfSignatureReason,
 )
 from crypto.jose import (
     ClientAssertion,
@@ -33,14 +39,33 @@ from crypto.jose import (
 )
 from crypto.keys import new_key, unwrap_key, wrap_key
 from crypto.masterkey import MasterKeyRing, open_master_key
+from crypto.pdfsig import PdfCertificate, SignedPdf, verify_signed_pdf
+from crypto.sdjwt import (
+    ClaimPath,
+    IssuedCredential,
+    IssuerKeyLookup,
+    ParsedSdJwt,
+    StatusListReference,
+    VerifiedCredential,
+    issue_sd_jwt_vc,
+    parse_sd_jwt,
+    present,
+    verify_presentation,
+    verify_sd_jwt,
+)
 from crypto.seal import open_sealed, seal
 from crypto.signing import ServiceKey, ServiceKeyRing
 from crypto.stream import SEGMENT_SIZE, ciphertext_size, decrypt_stream, encrypt_stream
 from crypto.tokens import TokenMinter
 
 __all__ = [
+    "ES256_SIGNATURE_SIZE",
+    "PDF_SIGNATURE_REASONS",
     "SEGMENT_SIZE",
+    "ClaimPath",
     "ClientAssertion",
+    "CredentialError",
+    "CredentialFailure",
     "CryptoError",
     "DpopProof",
     "EcPrivateKey",
@@ -48,19 +73,31 @@ __all__ = [
     "IntegrityError",
     "InvalidSignature",
     "InvalidToken",
+    "IssuedCredential",
+    "IssuerKeyLookup",
     "KeyError_",
     "MasterKeyError",
     "MasterKeyRing",
+    "ParsedSdJwt",
+    "PdfCertificate",
+    "PdfSignatureError",
+    "PdfSignatureReason",
     "ServiceKey",
     "ServiceKeyRing",
+    "SignedPdf",
+    "StatusListReference",
     "TokenMinter",
+    "VerifiedCredential",
     "blind_index",
     "check_client_assertion",
     "check_dpop_proof",
     "ciphertext_size",
     "decrypt_stream",
     "encrypt_stream",
+    "es256_sign_raw",
+    "es256_verify_raw",
     "generate_private_key",
+    "issue_sd_jwt_vc",
     "jwk_thumbprint",
     "load_private_key_pem",
     "make_client_assertion",
@@ -68,6 +105,8 @@ __all__ = [
     "new_key",
     "open_master_key",
     "open_sealed",
+    "parse_sd_jwt",
+    "present",
     "private_key_pem",
     "public_jwk",
     "public_key_from_jwk",
@@ -76,5 +115,8 @@ __all__ = [
     "unverified_header",
     "unwrap_key",
     "verify_jws",
+    "verify_presentation",
+    "verify_sd_jwt",
+    "verify_signed_pdf",
     "wrap_key",
 ]

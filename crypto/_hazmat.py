@@ -9,15 +9,18 @@ import hashlib
 import hmac
 from typing import TypeAlias
 
+from cryptography.exceptions import InvalidSignature as _CryptographyInvalidSignature
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from crypto.errors import IntegrityError, KeyError_
+from crypto.errors import IntegrityError, InvalidSignature, KeyError_
 
 __all__ = [
+    "ES256_SIGNATURE_SIZE",
     "KEY_SIZE",
     "NONCE_SIZE",
     "P256_COORDINATE_SIZE",
@@ -26,6 +29,8 @@ __all__ = [
     "BytesLike",
     "EcPrivateKey",
     "EcPublicKey",
+    "es256_sign_raw",
+    "es256_verify_raw",
     "generate_p256",
     "hkdf_sha256",
     "hmac_sha256",
@@ -43,12 +48,15 @@ KEY_SIZE = 32
 NONCE_SIZE = 12
 TAG_SIZE = 16
 P256_COORDINATE_SIZE = 32
+ES256_SIGNATURE_SIZE = 2 * P256_COORDINATE_SIZE
+"""An ES256 signature as JWS and COSE carry it: r ‖ s, each 32 bytes big-endian."""
 
 BytesLike: TypeAlias = bytes | bytearray | memoryview
 EcPrivateKey: TypeAlias = ec.EllipticCurvePrivateKey
 EcPublicKey: TypeAlias = ec.EllipticCurvePublicKey
 
 _MAX_PEM_SIZE = 16 * 1024
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())  # stateless: one instance serves every call
 
 
 def _check_key(key: bytes) -> None:
@@ -158,3 +166,25 @@ def p256_public_from_xy(x: bytes, y: bytes) -> EcPublicKey:
         return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b"\x04" + x + y)
     except ValueError:
         raise KeyError_("not a point on P-256") from None
+
+
+def es256_sign_raw(key: EcPrivateKey, data: bytes) -> bytes:
+    """ES256 (ECDSA P-256, SHA-256) over ``data``: the 64-byte r ‖ s form of JWS and COSE."""
+    if not is_p256_private(key):
+        raise KeyError_("signing key is not an EC P-256 private key")
+    r, s = decode_dss_signature(key.sign(data, _ECDSA_SHA256))
+    return r.to_bytes(P256_COORDINATE_SIZE, "big") + s.to_bytes(P256_COORDINATE_SIZE, "big")
+
+
+def es256_verify_raw(key: EcPublicKey, data: bytes, signature: bytes) -> None:
+    """Return if ``signature`` (64-byte r ‖ s) is ``key``'s ES256 over ``data``; else ``InvalidSignature``."""
+    if not is_p256_public(key):
+        raise KeyError_("verification key is not an EC P-256 public key")
+    if not isinstance(signature, bytes) or len(signature) != ES256_SIGNATURE_SIZE:
+        raise InvalidSignature()
+    r = int.from_bytes(signature[:P256_COORDINATE_SIZE], "big")
+    s = int.from_bytes(signature[P256_COORDINATE_SIZE:], "big")
+    try:
+        key.verify(encode_dss_signature(r, s), data, _ECDSA_SHA256)
+    except _CryptographyInvalidSignature:
+        raise InvalidSignature() from None

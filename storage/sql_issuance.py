@@ -47,8 +47,8 @@ _CLAIM = (
     update(STATUS_ALLOCATIONS)
     .where(
         (STATUS_ALLOCATIONS.c.status_list_id == bindparam("list_id"))
-        & (STATUS_ALLOCATIONS.c.idx == bindparam("idx"))
-        & (STATUS_ALLOCATIONS.c.agency_id == bindparam("agency_id"))
+        & (STATUS_ALLOCATIONS.c.idx == bindparam("entry"))
+        & (STATUS_ALLOCATIONS.c.agency_id == bindparam("agency"))
         & (STATUS_ALLOCATIONS.c.used == False)  # noqa: E712  # SQL comparison, not Python truthiness
     )
     .values(used=True)
@@ -137,7 +137,7 @@ class SqlStatusListRepository(Repository):
 
     @translated
     def claim(self, list_id: str, idx: int, agency_id: str) -> bool:
-        params = {"list_id": list_id, "idx": idx, "agency_id": agency_id}
+        params = {"list_id": list_id, "entry": idx, "agency": agency_id}
         return bool(self.execute(_CLAIM, params).rowcount == 1)
 
     @translated

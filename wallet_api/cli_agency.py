@@ -75,7 +75,7 @@ def add(
 ) -> None:
     """Đăng ký cơ quan / Register an agency."""
     service = _service(data_dir)
-    start = _date(valid_from) if valid_from else service.ctx.utcnow()
+    start = _date(valid_from) if valid_from else service.ctx.utcnow().replace(microsecond=0)
     try:
         record = service.register(
             agency_id,

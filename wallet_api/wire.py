@@ -72,6 +72,7 @@ class DocumentOut(msgspec.Struct):
     filename: str
     version: int
     created_at: dt.datetime
+    issuance: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, m: DocumentMeta, lang: str) -> DocumentOut:
@@ -79,7 +80,16 @@ class DocumentOut(msgspec.Struct):
         entry = document_types().get(m.doc_type)
         name = (entry.name_en if lang == "en" else entry.name_vi) if entry else m.doc_type
         return cls(
-            m.id, m.doc_type, name, m.provenance, m.content_type, m.size, m.filename, m.version, m.created_at
+            m.id,
+            m.doc_type,
+            name,
+            m.provenance,
+            m.content_type,
+            m.size,
+            m.filename,
+            m.version,
+            m.created_at,
+            m.issuance,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 import msgspec
 from litestar import Response, post
 from litestar.di import NamedDependency
@@ -11,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from wallet_api.routes.common import AnyRequest, agency, offload
 from wallet_api.services import Services
+from wallet_api.services.issued_documents import DocumentIssue, decode_content
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -97,4 +99,50 @@ async def change_status(
     return Response(None, status_code=204)
 
 
-ROUTES = [holder_key, allocate_status, issue_credential, change_status]
+class IssueDocumentRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A signed document for a citizen: a PAdES PDF, or any file with a detached JWS (``signature``)."""
+
+    cccd: str
+    type: str
+    number: str
+    issue_date: str
+    filename: str
+    content_type: str
+    content: str  # base64
+    procedure_code: str | None = None
+    signature: str | None = None
+
+
+class IssuedDocumentOut(msgspec.Struct):
+    """Where the document went."""
+
+    document_id: str
+    type: str
+    size: int
+
+
+@post("/v1/agency/documents", status_code=201, tags=["agency"], request_max_body_size=80 * 1024 * 1024)
+async def issue_document(
+    request: AnyRequest, services: NamedDependency[Services], data: JSONBody[IssueDocumentRequest]
+) -> IssuedDocumentOut:
+    """Store a document the agency signed (PAdES or detached JWS), after checking signature and issuer."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    limit = services.ctx.settings.max_upload_bytes
+    issue = DocumentIssue(
+        cccd=data.cccd,
+        doc_type=data.type,
+        number=data.number,
+        issue_date=data.issue_date,
+        procedure_code=data.procedure_code,
+        filename=data.filename,
+        content_type=data.content_type,
+        content=decode_content(data.content, limit),
+        signature=data.signature,
+    )
+    key = request.headers.get("idempotency-key")
+    # Always a worker thread: PDF validation runs an event loop of its own.
+    result = await anyio.to_thread.run_sync(lambda: services.issued_documents.issue(who, issue, key))
+    return msgspec.convert(result, IssuedDocumentOut)
+
+
+ROUTES = [holder_key, allocate_status, issue_credential, change_status, issue_document]

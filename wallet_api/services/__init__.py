@@ -11,6 +11,7 @@ from wallet_api.services.citizens import CitizenService
 from wallet_api.services.credentials import CredentialService
 from wallet_api.services.documents import DocumentService
 from wallet_api.services.issuance import IssuanceService
+from wallet_api.services.issued_documents import IssuedDocumentService
 from wallet_api.services.trust import TrustService
 
 
@@ -26,20 +27,24 @@ class Services:
     issuance: IssuanceService
     credentials: CredentialService
     trust: TrustService
+    issued_documents: IssuedDocumentService
 
     @classmethod
     def over(cls, ctx: Context) -> Services:
         """Build every service on ``ctx``."""
         agencies = AgencyService(ctx)
+        documents = DocumentService(ctx)
+        issuance = IssuanceService(ctx, agencies)
         return cls(
-            ctx,
-            AuthService(ctx),
-            CitizenService(ctx),
-            DocumentService(ctx),
-            agencies,
-            IssuanceService(ctx, agencies),
-            CredentialService(ctx, agencies),
-            TrustService(ctx),
+            ctx=ctx,
+            auth=AuthService(ctx),
+            citizens=CitizenService(ctx),
+            documents=documents,
+            agencies=agencies,
+            issuance=issuance,
+            credentials=CredentialService(ctx, agencies),
+            trust=TrustService(ctx),
+            issued_documents=IssuedDocumentService(ctx, issuance, documents),
         )
 
 

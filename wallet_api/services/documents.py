@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import itertools
+import json
 import logging
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import crypto
 import storage
@@ -54,6 +57,7 @@ class DocumentMeta:
     filename: str
     version: int
     created_at: dt.datetime
+    issuance: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,23 @@ class UploadPlan:
     filename: str
     declared_length: int | None
     kek: bytes
+    provenance: str = "uploaded"
+    issuance: str | None = None  # JSON evidence of an issued document (issuer, signature)
+
+
+def seal_issuance(kek: bytes, citizen_id: str, document_id: str, evidence: dict[str, Any]) -> str:
+    """The issuance evidence, sealed under the citizen key (numbers and names are personal data)."""
+    aad = b"issuance|" + blob_aad(citizen_id, document_id, 1)
+    return base64.b64encode(crypto.seal(kek, json.dumps(evidence, ensure_ascii=False).encode(), aad)).decode()
+
+
+def open_issuance(kek: bytes, record: storage.DocumentRecord) -> dict[str, Any] | None:
+    """The issuance evidence of an issued document, unsealed."""
+    if record.issuance is None:
+        return None
+    aad = b"issuance|" + blob_aad(record.citizen_id, record.id, record.version)
+    evidence: dict[str, Any] = json.loads(crypto.open_sealed(kek, base64.b64decode(record.issuance), aad))
+    return evidence
 
 
 def blob_aad(citizen_id: str, document_id: str, version: int) -> bytes:
@@ -174,7 +195,12 @@ class DocumentService:
         name = clean_filename(filename, document_id, content_type)
         return UploadPlan(citizen_id, document_id, doc_type, content_type, name, declared_length, kek)
 
-    def store(self, plan: UploadPlan, chunks: Iterable[bytes]) -> DocumentMeta:
+    def store(
+        self,
+        plan: UploadPlan,
+        chunks: Iterable[bytes],
+        within: Callable[[storage.UnitOfWork], None] | None = None,
+    ) -> DocumentMeta:
         """Encrypt and store the body (blob first), then record it; all or nothing."""
         version = 1
         dek = crypto.new_key()
@@ -196,18 +222,21 @@ class DocumentService:
             citizen_id=plan.citizen_id,
             version=version,
             doc_type=plan.doc_type,
-            provenance="uploaded",
+            provenance=plan.provenance,
             content_type=plan.content_type,
             size=size,
             wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad),
             blob_key=key,
             filename_sealed=crypto.seal(plan.kek, plan.filename.encode(), b"filename|" + aad),
+            issuance=plan.issuance,
             created_at=self.ctx.utcnow(),
         )
         try:
             with self.ctx.metadata.unit_of_work() as uow:
                 uow.citizens.get(plan.citizen_id)  # erased meanwhile: store nothing
                 uow.documents.add(record)
+                if within is not None:
+                    within(uow)  # e.g. the idempotency record, in the same transaction
                 uow.commit()
         except BaseException:
             self.ctx.blobs.delete(key)
@@ -227,6 +256,7 @@ class DocumentService:
             filename=filename,
             version=record.version,
             created_at=record.created_at,
+            issuance=open_issuance(kek, record),
         )
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> list[DocumentMeta]:

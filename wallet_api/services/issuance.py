@@ -229,13 +229,10 @@ class IssuanceService:
     def _status_of(
         self, agency: storage.AgencyRecord, verified: crypto.VerifiedCredential
     ) -> tuple[str, int]:
-        status = verified.status or {}
-        ref = status.get("status_list") if isinstance(status, dict) else None
-        if not isinstance(ref, dict) or not isinstance(ref.get("idx"), int):
+        ref = verified.status
+        if ref is None or ref.uri != self.status_uri(agency.id):
             raise rejected("bad_status")
-        if ref.get("uri") != self.status_uri(agency.id):
-            raise rejected("bad_status")
-        return agency.id, int(ref["idx"])
+        return agency.id, ref.idx
 
     def _replayed(self, agency_id: str, key: str, request_hash: bytes) -> dict[str, Any] | None:
         if not 1 <= len(key) <= 200:

@@ -1,0 +1,108 @@
+"""Access-log entries: who touched which of the citizen's data, how, why, under which consent, when.
+
+An entry's leaf data is its canonical JSON, UTF-8: keys sorted, no spaces, no
+escaping beyond JSON's own (for an object of strings, integers and ``null``,
+this is RFC 8785 JCS). The phone receives exactly those bytes, hashes them for
+the inclusion check, and shows what it parsed from them; ``parse_entry``
+accepts only the canonical form, so two byte strings never show as one entry.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+
+from consent.errors import InvalidLogEntry
+
+__all__ = ["ENTRY_VERSION", "AccessAction", "AccessEntry", "parse_entry"]
+
+ENTRY_VERSION = 1
+MAX_TEXT = 512  # characters in any one text field: leaves stay small and bounded
+
+
+class AccessAction(enum.StrEnum):
+    """What was done with the citizen's data."""
+
+    READ = "read"
+    ISSUE = "issue"
+    REVOKE = "revoke"
+    VERIFY = "verify"
+
+
+_TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")
+
+
+@dataclass(frozen=True, slots=True)
+class AccessEntry:
+    """One access to a citizen's data by someone other than the citizen.
+
+    ``agency_id`` / ``agency_name``: who (the name as the phone shows it);
+    ``resource_id`` / ``resource_type``: which document or credential and its type;
+    ``purpose`` in words and ``procedure_code``: why; ``consent_id``: the consent
+    relied on (``None`` for an access by law or an issuance); ``at``: Unix seconds.
+    """
+
+    agency_id: str
+    agency_name: str
+    resource_id: str
+    resource_type: str
+    action: AccessAction
+    purpose: str
+    procedure_code: str
+    consent_id: str | None
+    at: int
+
+    def __post_init__(self) -> None:
+        for name in _TEXT_FIELDS:
+            _require_text(name, getattr(self, name))
+        if self.consent_id is not None:
+            _require_text("consent_id", self.consent_id)
+        if not isinstance(self.action, AccessAction):
+            raise InvalidLogEntry("action is not an AccessAction")
+        if type(self.at) is not int or self.at < 0:
+            raise InvalidLogEntry("at is not a non-negative integer")
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as a JSON object (with its format version ``v``)."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in _NAMES}
+        data["action"] = self.action.value
+        data["v"] = ENTRY_VERSION
+        return data
+
+    def canonical(self) -> str:
+        """The canonical JSON text whose UTF-8 bytes are the leaf data."""
+        return _canonical(self.to_json())
+
+
+def _require_text(name: str, value: object) -> None:
+    if not isinstance(value, str) or not value or len(value) > MAX_TEXT:
+        raise InvalidLogEntry(f"{name} is not a string of 1 to {MAX_TEXT} characters")
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+_NAMES = tuple(field.name for field in fields(AccessEntry))
+_FIELDS = frozenset(_NAMES) | {"v"}
+
+
+def parse_entry(data: str) -> AccessEntry:
+    """The entry encoded by ``data``, which must be its canonical JSON; ``InvalidLogEntry`` otherwise."""
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        raise InvalidLogEntry("entry is not JSON") from None
+    if not isinstance(obj, dict) or obj.keys() != _FIELDS or obj["v"] != ENTRY_VERSION:
+        raise InvalidLogEntry("entry has unexpected fields or version")
+    try:
+        action = AccessAction(obj.pop("action"))
+    except ValueError:
+        raise InvalidLogEntry("unknown action") from None
+    del obj["v"]
+    entry = AccessEntry(action=action, **obj)
+    if entry.canonical() != data:
+        raise InvalidLogEntry("entry is not in canonical form")
+    return entry

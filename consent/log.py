@@ -1,0 +1,135 @@
+"""The access log: one append-only RFC 9162 Merkle tree per citizen, over a ``LogStore``.
+
+Every access to a citizen's data by anyone else is appended to that citizen's
+log; the service signs tree heads and serves inclusion and consistency proofs,
+which the phone checks with ``consent.verify``. Costs, for a log of ``n``
+entries: an append reads the head and the frontier (one stored hash per set
+bit of ``n``) and writes O(1) amortised hashes per entry; a proof reads at most
+about ``2 log2(n)`` stored hashes in one round trip; nothing reads the whole tree.
+
+Appends are optimistic: read the head, compute, and store only if the size is
+still the one read (``LogStore.append`` decides atomically); a lost race is
+retried from a fresh read.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from consent.compact import NodeId, extend, fold, frontier, perfect_subtrees
+from consent.entry import AccessEntry, parse_entry
+from consent.errors import InvalidLogEntry, LogBusy, LogCorrupted, LogError
+from consent.log_store import LogStore
+from consent.merkle import EMPTY_ROOT, Range, consistency_ranges, inclusion_ranges, leaf_hash
+from consent.proofs import ConsistencyProof, InclusionProof, TreeHead, sign_tree_head
+from crypto import EcPrivateKey
+
+__all__ = ["MAX_PAGE", "AccessLog", "LoggedEntry"]
+
+MAX_PAGE = 1000  # entries per ``entries`` call
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEntry:
+    """An entry at its leaf index: ``data`` is the exact leaf data the phone hashes."""
+
+    index: int
+    data: str
+    entry: AccessEntry
+
+
+class AccessLog:
+    """Per-citizen tamper-evident access logs; the log id is the citizen id."""
+
+    def __init__(self, store: LogStore, *, attempts: int = 16) -> None:
+        self._store = store
+        self._attempts = attempts
+
+    def append(self, citizen_id: str, entry: AccessEntry) -> int:
+        """Append one entry; its leaf index."""
+        return self.append_many(citizen_id, [entry]).start
+
+    def append_many(self, citizen_id: str, entries: Sequence[AccessEntry]) -> range:
+        """Append entries in order, all or none, in one store write; their leaf indexes."""
+        if not entries:
+            raise LogError("nothing to append")
+        data = [entry.canonical() for entry in entries]
+        leaves = [leaf_hash(text.encode()) for text in data]
+        for _ in range(self._attempts):
+            size, root = self._head(citizen_id)
+            edge = self._nodes(citizen_id, frontier(size))
+            if not hmac.compare_digest(fold(edge), root):
+                raise LogCorrupted("the stored head does not match the stored tree")
+            nodes, edge = extend(size, edge, leaves)
+            rows = [(size + i, text, leaf) for i, (text, leaf) in enumerate(zip(data, leaves, strict=True))]
+            if self._store.append(citizen_id, size, rows, nodes, fold(edge)):
+                return range(size, size + len(rows))
+        raise LogBusy()
+
+    def size(self, citizen_id: str) -> int:
+        """The number of entries in the citizen's log."""
+        return self._head(citizen_id)[0]
+
+    def tree_head(self, citizen_id: str, *, now: int) -> TreeHead:
+        """The current head of the citizen's log, stamped ``now`` (Unix seconds)."""
+        size, root = self._head(citizen_id)
+        return TreeHead(citizen_id, size, root, now)
+
+    def signed_tree_head(
+        self, citizen_id: str, key: EcPrivateKey, *, now: int, kid: str | None = None
+    ) -> str:
+        """The current head signed with the service key (a ``wallet-sth+jwt`` JWS)."""
+        return sign_tree_head(self.tree_head(citizen_id, now=now), key, kid=kid)
+
+    def entries(self, citizen_id: str, start: int, stop: int) -> list[LoggedEntry]:
+        """The entries with ``start <= index < stop`` (at most ``MAX_PAGE``), as stored."""
+        if start < 0 or stop - start > MAX_PAGE:
+            raise LogError(f"entries are read at most {MAX_PAGE} at a time")
+        logged = []
+        for index, data in self._store.entries(citizen_id, start, stop):
+            try:
+                logged.append(LoggedEntry(index, data, parse_entry(data)))
+            except InvalidLogEntry:
+                raise LogCorrupted("a stored entry is malformed") from None
+        return logged
+
+    def inclusion_proof(self, citizen_id: str, index: int, tree_size: int) -> InclusionProof:
+        """``PATH(index, D[tree_size])`` for a tree size the log has reached."""
+        self._require_reached(citizen_id, tree_size)
+        ranges = inclusion_ranges(index, tree_size)
+        return InclusionProof(index, tree_size, self._range_hashes(citizen_id, ranges))
+
+    def consistency_proof(self, citizen_id: str, first: int, second: int) -> ConsistencyProof:
+        """``PROOF(first, D[second])`` for tree sizes the log has reached."""
+        self._require_reached(citizen_id, second)
+        ranges = consistency_ranges(first, second)
+        return ConsistencyProof(first, second, self._range_hashes(citizen_id, ranges))
+
+    def erase(self, citizen_id: str) -> None:
+        """Remove the citizen's log (with the citizen's own erasure)."""
+        self._store.erase(citizen_id)
+
+    def _head(self, citizen_id: str) -> tuple[int, bytes]:
+        head = self._store.head(citizen_id)
+        return (0, EMPTY_ROOT) if head is None else head
+
+    def _require_reached(self, citizen_id: str, tree_size: int) -> None:
+        if tree_size > self._head(citizen_id)[0]:
+            raise LogError("the log has not reached that size")
+
+    def _nodes(self, citizen_id: str, ids: Sequence[NodeId]) -> list[bytes]:
+        """The stored hashes of ``ids``, in order; ``LogCorrupted`` if any is missing."""
+        found = self._store.nodes(citizen_id, ids) if ids else {}
+        try:
+            return [found[node] for node in ids]
+        except KeyError:
+            raise LogCorrupted("stored hashes are missing") from None
+
+    def _range_hashes(self, citizen_id: str, ranges: Sequence[Range]) -> tuple[bytes, ...]:
+        """The subtree hash of each range, from one read of all the perfect subtrees they need."""
+        covers = [perfect_subtrees(start, end) for start, end in ranges]
+        wanted = sorted({node for cover in covers for node in cover})
+        found = dict(zip(wanted, self._nodes(citizen_id, wanted), strict=True))
+        return tuple(fold([found[node] for node in cover]) for cover in covers)

@@ -1,0 +1,185 @@
+"""The access log's store (``consent.log_store.LogStore``) on SQLite or PostgreSQL, SQLAlchemy Core.
+
+Appends are race-free across processes on both dialects: each runs in one
+transaction that first advances the citizen's ``log_heads`` row from the size
+the caller read (``UPDATE ... WHERE size = :expected``, or for a new log an
+``INSERT ... ON CONFLICT DO NOTHING``). On PostgreSQL a racing transaction
+waits on that row lock, then finds the size changed and matches no row; on
+SQLite the write lock serialises them. The loser writes nothing and reports
+False; ``AccessLog`` retries. The primary keys of entries and nodes back this
+up: a clash there is a ``Conflict``, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import Executable
+
+from storage.log_tables import LOG_ENTRIES, LOG_HEADS, LOG_NODES
+from storage.sql_base import READONLY, translated
+
+__all__ = ["SqlLogStore"]
+
+_LOG: BindParameter[str] = bindparam("log_id")
+_HEAD = select(LOG_HEADS.c.size, LOG_HEADS.c.root_hash).where(LOG_HEADS.c.citizen_id == _LOG)
+_ADVANCE = (
+    update(LOG_HEADS)
+    .where(LOG_HEADS.c.citizen_id == _LOG, LOG_HEADS.c.size == bindparam("expected"))
+    .values(size=bindparam("new_size"), root_hash=bindparam("new_root"))
+)
+_NEW_HEAD = {
+    name: dialect.insert(LOG_HEADS)
+    .values(citizen_id=_LOG, size=bindparam("new_size"), root_hash=bindparam("new_root"))
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_ADD_ENTRIES = insert(LOG_ENTRIES)
+_ADD_NODES = insert(LOG_NODES)
+
+
+@functools.lru_cache(maxsize=256)
+def _nodes_query(levels: int) -> Executable:
+    """Leaf hashes (level 0) by index, and interior nodes of ``levels`` levels, in one statement.
+
+    One ``UNION ALL`` branch per level, ``level = :lK AND idx IN :iK``, each a primary-key
+    search on SQLite and PostgreSQL alike (a row-value ``IN``, or an OR of pairs, made
+    SQLite scan the citizen's whole tree). One statement per number of levels.
+    """
+    branches = [
+        select(literal(0).label("level"), LOG_ENTRIES.c.idx, LOG_ENTRIES.c.leaf_hash).where(
+            LOG_ENTRIES.c.citizen_id == _LOG, LOG_ENTRIES.c.idx.in_(bindparam("leaves", expanding=True))
+        )
+    ]
+    for k in range(levels):
+        branches.append(
+            select(LOG_NODES.c.level, LOG_NODES.c.idx, LOG_NODES.c.hash).where(
+                LOG_NODES.c.citizen_id == _LOG,
+                LOG_NODES.c.level == bindparam(f"l{k}"),
+                LOG_NODES.c.idx.in_(bindparam(f"i{k}", expanding=True)),
+            )
+        )
+    return union_all(*branches) if levels else branches[0]
+
+
+_ENTRIES = (
+    select(LOG_ENTRIES.c.idx, LOG_ENTRIES.c.entry)
+    .where(
+        LOG_ENTRIES.c.citizen_id == _LOG,
+        LOG_ENTRIES.c.idx >= bindparam("start"),
+        LOG_ENTRIES.c.idx < bindparam("stop"),
+    )
+    .order_by(LOG_ENTRIES.c.idx)
+)
+_ERASE = [delete(table).where(table.c.citizen_id == _LOG) for table in (LOG_NODES, LOG_ENTRIES, LOG_HEADS)]
+
+
+class SqlLogStore:
+    """Per-citizen Merkle logs in ``log_heads``, ``log_entries`` and ``log_nodes``."""
+
+    def __init__(self, engine: Engine, *, write_lock: threading.Lock | None = None) -> None:
+        self._engine = engine
+        # SQLite has one writer: threads of one process may queue on a mutex instead of its busy handler.
+        self._lock = write_lock
+        self._new_head = _NEW_HEAD[engine.dialect.name]
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        # Read-only: on SqlMetadata's SQLite engine a plain BEGIN, not the writers' BEGIN IMMEDIATE.
+        with self._engine.connect() as connection:
+            yield connection.execution_options(**{READONLY: True})
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._lock or contextlib.nullcontext(), self._engine.begin() as connection:
+            yield connection
+
+    @translated
+    def head(self, log_id: str) -> tuple[int, bytes] | None:
+        """``(size, root_hash)``, or ``None`` for a log never appended to."""
+        with self._reading() as connection:
+            row = connection.execute(_HEAD, {"log_id": log_id}).first()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    @translated
+    def nodes(self, log_id: str, ids: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The stored hashes among ``ids`` (level 0 from the entries), in one query."""
+        by_level: dict[int, list[int]] = {}
+        for level, index in ids:
+            by_level.setdefault(level, []).append(index)
+        params: dict[str, Any] = {"log_id": log_id, "leaves": by_level.pop(0, [])}
+        for k, (level, indexes) in enumerate(by_level.items()):
+            params[f"l{k}"], params[f"i{k}"] = level, indexes
+        with self._reading() as connection:
+            rows = connection.execute(_nodes_query(len(by_level)), params).all()
+        return {(int(level), int(index)): bytes(value) for level, index, value in rows}
+
+    @translated
+    def entries(self, log_id: str, start: int, stop: int) -> list[tuple[int, str]]:
+        """``(index, data)`` for ``start <= index < stop``, in index order."""
+        params = {"log_id": log_id, "start": start, "stop": stop}
+        with self._reading() as connection:
+            return [(int(index), str(data)) for index, data in connection.execute(_ENTRIES, params)]
+
+    @translated
+    def append(
+        self,
+        log_id: str,
+        expected_size: int,
+        entries: Sequence[tuple[int, str, bytes]],
+        nodes: Sequence[tuple[int, int, bytes]],
+        root_hash: bytes,
+    ) -> bool:
+        """Store entries, nodes and the new head in one transaction if the size is ``expected_size``."""
+        head = {
+            "log_id": log_id,
+            "expected": expected_size,
+            "new_size": expected_size + len(entries),
+            "new_root": root_hash,
+        }
+        with self._writing() as connection:
+            statement = self._new_head if expected_size == 0 else _ADVANCE
+            if connection.execute(statement, head).rowcount != 1:
+                return False  # another append won; nothing was written
+            connection.execute(_ADD_ENTRIES, _entry_rows(log_id, entries))
+            if nodes:
+                connection.execute(_ADD_NODES, _node_rows(log_id, nodes))
+        return True
+
+    @translated
+    def erase(self, log_id: str) -> None:
+        """Delete the log's nodes, entries and head."""
+        with self._writing() as connection:
+            for statement in _ERASE:
+                connection.execute(statement, {"log_id": log_id})
+
+
+def _entry_rows(log_id: str, entries: Sequence[tuple[int, str, bytes]]) -> list[dict[str, Any]]:
+    return [
+        {"citizen_id": log_id, "idx": index, "entry": data, "leaf_hash": leaf}
+        for index, data, leaf in entries
+    ]
+
+
+def _node_rows(log_id: str, nodes: Sequence[tuple[int, int, bytes]]) -> list[dict[str, Any]]:
+    return [
+        {"citizen_id": log_id, "level": level, "idx": index, "hash": value} for level, index, value in nodes
+    ]
