@@ -8,48 +8,21 @@ from __future__ import annotations
 
 import io
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 from tqdm import tqdm
 
+from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
-from mobile_stub.client import WalletClient
-from mobile_stub.device import HOME_ENV, Device, default_home
+from mobile_stub.cli_credentials import credentials, present
+from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
-
-DEFAULT_SERVER = "http://127.0.0.1:8000"
-SERVER_ENV = "WALLET_MOBILE_SERVER"
-
-
-@dataclass
-class CliEnv:
-    """How the CLI reaches the wallet; tests pass one with a transport and a clock."""
-
-    transport: httpx.BaseTransport | None = None
-    clock: Callable[[], float] = time.time
-    server: str | None = None
-    home: Path | None = None
-    lang: str = "vi"
-
-    def device(self) -> Device:
-        return Device(self.home if self.home is not None else default_home())
-
-    def client(self) -> WalletClient:
-        """A client for ``--server``, else the server the device enrolled at, else the default."""
-        device = self.device()
-        server = self.server or device.load_state().server or DEFAULT_SERVER
-        return WalletClient(
-            server, device, transport=self.transport, clock=self.clock, accept_language=self.lang
-        )
 
 
 class _Group(click.Group):
@@ -117,9 +90,6 @@ def cli(ctx: click.Context, server: str | None, home: Path | None, lang: str) ->
     """Ví dữ liệu công dân trên điện thoại / The citizen data wallet on the phone."""
     env = ctx.ensure_object(CliEnv)
     env.server, env.home, env.lang = server, home, lang
-
-
-pass_env = click.make_pass_decorator(CliEnv)
 
 
 @cli.group()
@@ -258,6 +228,10 @@ def erase(env: CliEnv, yes: bool) -> None:
         citizen_id = client.state.citizen_id or ""
         client.erase()
     say(bilingual("Đã xoá vĩnh viễn tài khoản", "Account erased", citizen_id))
+
+
+cli.add_command(credentials)
+cli.add_command(present)
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
-from crypto import make_client_assertion, make_dpop_proof
+from crypto import make_client_assertion, make_dpop_proof, present
 from mobile_stub._transfer import (
     JsonObject,
     Progress,
@@ -160,6 +160,33 @@ class WalletClient:
         finally:
             response.close()
         return dest
+
+    # -- credentials ----------------------------------------------------------
+
+    def list_credentials(self, doc_type: str | None = None) -> list[JsonObject]:
+        """The citizen's credentials (each with its full SD-JWT, kept on the phone)."""
+        params = {"type": doc_type} if doc_type else None
+        data = json_object(self._authed("GET", "/v1/me/credentials", params=params))
+        items = data.get("items")
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
+        return items
+
+    def get_credential(self, credential_id: str) -> JsonObject:
+        """One credential with its full SD-JWT."""
+        return json_object(self._authed("GET", "/v1/me/credentials/" + quote(credential_id, safe="")))
+
+    def present(self, credential_id: str, claims: list[str], *, nonce: str, audience: str) -> str:
+        """Build a presentation ON THE DEVICE: only ``claims`` disclosed, bound to the verifier's nonce."""
+        sd_jwt = str(self.get_credential(credential_id)["sd_jwt"])
+        return present(
+            sd_jwt,
+            disclose=claims,
+            holder_key=self.device.private_key(),
+            nonce=nonce,
+            audience=audience,
+            now=self._now(),
+        )
 
     # -- documents ------------------------------------------------------------
 

@@ -258,3 +258,71 @@ def test_holder_key_needs_an_enrolled_citizen(server: WalletServer, tmp_path: Pa
     with pytest.raises(AgencyApiError) as refused:
         agency.client().holder_key("048090999999")
     assert refused.value.status == 404 and refused.value.code == "citizen_not_found"
+
+
+def test_phone_lists_credentials_and_presents_on_the_device(server: WalletServer, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    home = tmp_path / "phone"
+
+    def mobile(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [
+            sys.executable,
+            "-c",
+            "from mobile_stub.cli import main; main()",
+            "--server",
+            server.url,
+            "--home",
+            str(home),
+            *args,
+        ]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert mobile("device", "init").returncode == 0
+    from tests.support.raw import valid_cccd
+
+    cccd, dob = valid_cccd(birth_year=1990)
+    assert mobile("enrol", "--cccd", cccd, "--name", "Nguyễn Thị Minh Khai", "--dob", dob).returncode == 0
+    agency = register(server, tmp_path)
+    client = agency.client()
+    result = client.issue_credential(cccd, client.sign_credential(cccd, VCT, BIRTH_CLAIMS))
+    listed = mobile("credentials")
+    assert listed.returncode == 0, listed.stderr
+    assert "Giấy khai sinh" in listed.stdout and "Sở Tư pháp thành phố Đà Nẵng" in listed.stdout
+    assert "place_of_birth: Bệnh viện Phụ sản Đà Nẵng" in listed.stdout
+    out = tmp_path / "presentation.txt"
+    shown = mobile(
+        "present",
+        str(result["credential_id"]),
+        "--claims",
+        "full_name",
+        "--nonce",
+        "abc",
+        "--audience",
+        "https://quay-tiep-nhan.example",
+        "-o",
+        str(out),
+    )
+    assert shown.returncode == 0, shown.stderr
+    keys = {agency.kid: crypto.public_key_from_jwk(crypto.public_jwk(agency.key))}
+    verified = crypto.verify_presentation(
+        out.read_text(),
+        issuer_key_for=lambda iss, kid: keys[kid or ""],
+        nonce="abc",
+        audience="https://quay-tiep-nhan.example",
+        now=crypto_now(),
+    )
+    assert set(verified.claims) & set(BIRTH_CLAIMS) == {
+        "full_name",
+        "registration_number",
+    }  # + always visible
+    with pytest.raises(crypto.CredentialError) as wrong:
+        crypto.verify_presentation(
+            out.read_text(),
+            issuer_key_for=lambda iss, kid: keys[kid or ""],
+            nonce="another",
+            audience="https://quay-tiep-nhan.example",
+            now=crypto_now(),
+        )
+    assert wrong.value.reason == "wrong_nonce"

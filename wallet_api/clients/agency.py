@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 import crypto
+from consent import type_for_vct
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -107,9 +108,15 @@ class AgencyClient:
         claims: Mapping[str, Any],
         *,
         lifetime: int = 5 * 365 * 86400,
-        always_visible: tuple[str, ...] = (),
+        always_visible: tuple[str, ...] | None = None,
     ) -> str:
-        """Build and sign an SD-JWT VC for the citizen, locally (the key stays here)."""
+        """Build and sign an SD-JWT VC for the citizen, locally (the key stays here).
+
+        Claims the catalog marks as not separately disclosable stay always visible unless told otherwise.
+        """
+        if always_visible is None:
+            entry = type_for_vct(vct)
+            always_visible = entry.always_visible() if entry else ()
         issued = crypto.issue_sd_jwt_vc(
             self.key,
             kid=self.kid,
