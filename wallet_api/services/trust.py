@@ -43,6 +43,7 @@ class TrustService:
         """A JWS (``typ: trust-list+jwt``) naming every agency, its keys, validity and successor."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             agencies = uow.agencies.all()
+            roots = [r.pem for r in uow.trust_roots.all()]
         now = self.ctx.now()
         claims = {
             "iss": self.ctx.base_url(),
@@ -51,6 +52,7 @@ class TrustService:
             "agencies": [_agency_entry(a) for a in agencies],
             "service_jwks": self.ctx.service_keys.jwks(),
             "status_list_base": f"{self.ctx.base_url()}/v1/status-lists/",
+            "pdf_roots": roots,
         }
         return self.ctx.service_keys.sign(claims, typ="trust-list+jwt")
 

@@ -1,0 +1,160 @@
+"""``wallet-verify``: check credentials, presentations, signed PDFs and QR codes offline.
+
+``sync`` fetches the service JWKS (pinned on first use, or given with ``--pin``),
+the signed trust list and every status list, checks them and caches them;
+every other command works with no network at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+import crypto
+from qr.errors import QrError
+from qr.offline import Verdict, message, verify_credential, verify_pdf
+from qr.trust import TrustCache, TrustError, TrustStore, add_status_list, keys_of, load_trust_list
+from qr.verify import Identity, Presentation, QrKeySet, Reference, decode_any
+
+_DEFAULT_CACHE = Path.home() / ".wallet-verify"
+
+
+@click.group()
+@click.option(
+    "--cache",
+    type=click.Path(path_type=Path),
+    default=_DEFAULT_CACHE,
+    envvar="WALLET_VERIFY_CACHE",
+    help="Thư mục bộ đệm tin cậy / Trust cache directory.",
+)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi")
+@click.pass_context
+def main(ctx: click.Context, cache: Path, lang: str) -> None:
+    """Kiểm tra giấy tờ và mã QR ngoại tuyến / Verify credentials and QR codes offline."""
+    ctx.obj = {"cache": TrustCache(cache), "lang": lang}
+
+
+def _store(obj: dict[str, Any]) -> TrustStore:
+    try:
+        store: TrustStore = obj["cache"].load()
+    except TrustError as exc:
+        raise click.ClickException(
+            f"Bộ đệm tin cậy không dùng được ({exc.reason}): chạy `wallet-verify sync` / "
+            f"Trust cache unusable ({exc.reason}): run `wallet-verify sync`"
+        ) from None
+    return store
+
+
+@main.command()
+@click.option("--server", required=True, help="Máy chủ ví / Wallet server URL.")
+@click.option(
+    "--pin",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="JWKS của dịch vụ đã biết trước / Service JWKS known out of band.",
+)
+@click.pass_obj
+def sync(obj: dict[str, Any], server: str, pin: Path | None) -> None:
+    """Tải và kiểm tra danh sách tin cậy / Fetch and check the trust list and status lists."""
+    base = server.rstrip("/")
+    cache: TrustCache = obj["cache"]
+    with httpx.Client(timeout=30) as http:
+        jwks = json.loads(pin.read_text()) if pin else http.get(base + "/.well-known/jwks.json").json()
+        pinned = cache.pinned() or keys_of(jwks)
+        trust_list = http.get(base + "/v1/trust-list").text
+        try:
+            store = load_trust_list(trust_list, pinned)
+        except TrustError as exc:
+            raise click.ClickException(
+                f"Danh sách tin cậy bị từ chối / Trust list refused: {exc.reason}"
+            ) from None
+        lists = {}
+        for agency in store.agencies.values():
+            response = http.get(f"{base}/v1/status-lists/{agency.id}")
+            if response.status_code == 200:
+                add_status_list(store, response.text)
+                lists[f"{base}/v1/status-lists/{agency.id}"] = response.text
+    cache.save(
+        {"keys": [{**crypto.public_jwk(k), "kid": kid} for kid, k in store.service_keys.items()]},
+        trust_list,
+        lists,
+    )
+    click.echo(
+        f"Đã đồng bộ / Synced: {len(store.agencies)} cơ quan / agencies, {len(lists)} danh sách trạng thái"
+        f" / status lists"
+    )
+
+
+def _report(verdict: Verdict, lang: str) -> None:
+    if verdict.valid:
+        click.echo(f"✔ {message('ok', 'vi')} / {message('ok', 'en')}")
+    else:
+        click.echo("✘ " + "; ".join(f"{message(r, 'vi')} / {message(r, 'en')}" for r in verdict.reasons))
+    if verdict.issuer_name:
+        click.echo(f"  {'Issuer' if lang == 'en' else 'Cơ quan cấp'}: {verdict.issuer_name}")
+    for name, value in verdict.claims.items():
+        if name not in ("iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg"):
+            click.echo(f"  {name}: {value}")
+    if not verdict.valid:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--nonce", default=None, help="Mã kiểm tra (bản trình bày) / Your nonce (presentations).")
+@click.option("--audience", default=None, help="Định danh bên kiểm tra / Your audience identifier.")
+@click.pass_obj
+def credential(obj: dict[str, Any], file: Path, nonce: str | None, audience: str | None) -> None:
+    """Kiểm tra giấy tờ SD-JWT hoặc bản trình bày / Check an SD-JWT VC or a presentation."""
+    verdict = verify_credential(
+        _store(obj), file.read_text().strip(), now=int(time.time()), nonce=nonce, audience=audience
+    )
+    _report(verdict, obj["lang"])
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def pdf(obj: dict[str, Any], file: Path) -> None:
+    """Kiểm tra PDF ký số / Check a signed PDF."""
+    _report(verify_pdf(_store(obj), file.read_bytes(), now=int(time.time())), obj["lang"])
+
+
+@main.command()
+@click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--nonce", default=None, help="Mã kiểm tra / Your nonce (presentation QR).")
+@click.option("--audience", default=None, help="Định danh bên kiểm tra / Your audience identifier.")
+@click.pass_obj
+def scan(obj: dict[str, Any], image: Path, nonce: str | None, audience: str | None) -> None:
+    """Quét ảnh mã QR và kiểm tra / Scan a QR image (PNG or JPEG) and check it offline."""
+    from qr.decode import read_qr_image
+
+    store, now = _store(obj), int(time.time())
+    verdict = Verdict(valid=True, kind="qr")
+    try:
+        decoded = decode_any(read_qr_image(image), keys=QrKeySet(store.service_keys), now=now)
+    except QrError as exc:
+        _report(verdict.refuse(exc.reason), obj["lang"])
+        return
+    if isinstance(decoded, Identity):
+        verdict.kind = "identity"
+        verdict.claims = {k: v for k, v in vars_of(decoded.claims).items() if v is not None}
+    elif isinstance(decoded, Presentation):
+        if nonce is None:
+            raise click.ClickException("Cần --nonce và --audience / --nonce and --audience are required")
+        verdict = verify_credential(store, decoded.unverified_text, now=now, nonce=nonce, audience=audience)
+    elif isinstance(decoded, Reference):
+        click.echo(f"Tham chiếu trực tuyến / Online reference: {decoded.value}")
+        return
+    _report(verdict, obj["lang"])
+
+
+def vars_of(claims: object) -> dict[str, Any]:
+    """The fields of a slotted dataclass."""
+    return {name: getattr(claims, name) for name in getattr(claims, "__dataclass_fields__", {})}

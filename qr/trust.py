@@ -1,0 +1,178 @@
+"""The verifier's cached trust list and status lists, re-checked on every load.
+
+A verifier pins the wallet service's JWKS on its first ``sync`` (or is given it),
+then accepts a trust list only when one of the pinned keys signed it; a signed
+trust list may announce rotated service keys (``service_jwks``). Status lists are
+IETF Token Status Lists signed by the same keys. Nothing here touches the network:
+``wallet-verify sync`` fetches, this module checks and stores.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import crypto
+
+TRUST_TYP = "trust-list+jwt"
+STATUS_TYP = "statuslist+jwt"
+MAX_STATUS_BYTES = 1 << 24  # 64 million entries at 2 bits
+
+
+class TrustError(Exception):
+    """The cache is missing, or a document in it is not signed by a trusted service key."""
+
+    code = "untrusted_cache"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyEntry:
+    """An agency as the signed trust list describes it."""
+
+    id: str
+    name: str
+    roles: frozenset[str]
+    keys: dict[str, crypto.EcPublicKey]
+    valid_from: int
+    valid_until: int
+    dissolved_at: int | None
+    successor: str | None
+
+    def active_at(self, when: int) -> bool:
+        """Inside its validity and not yet dissolved at ``when``."""
+        if self.dissolved_at is not None and when >= self.dissolved_at:
+            return False
+        return self.valid_from <= when < self.valid_until
+
+
+@dataclass(slots=True)
+class TrustStore:
+    """What an offline verifier knows: service keys, agencies, status lists, PDF roots."""
+
+    service_keys: dict[str, crypto.EcPublicKey]
+    agencies: dict[str, AgencyEntry] = field(default_factory=dict)
+    status_lists: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # uri -> (bits, expires)
+    pdf_roots: list[bytes] = field(default_factory=list)
+    issued_at: int = 0
+    expires_at: int = 0
+
+    def status(self, uri: str, idx: int) -> int | None:
+        """The 2-bit status of entry ``idx`` of the list at ``uri``, or None if not cached."""
+        entry = self.status_lists.get(uri)
+        if entry is None:
+            return None
+        byte, shift = divmod(idx * 2, 8)
+        return (entry[0][byte] >> shift) & 0b11 if byte < len(entry[0]) else 0
+
+
+def keys_of(jwks: Mapping[str, Any]) -> dict[str, crypto.EcPublicKey]:
+    """The ES256 keys of a JWKS by ``kid``."""
+    keys = {}
+    for jwk in jwks.get("keys", []):
+        public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x", "y")}
+        keys[str(jwk.get("kid") or crypto.jwk_thumbprint(public))] = crypto.public_key_from_jwk(public)
+    return keys
+
+
+def _verify(token: str, keys: Mapping[str, crypto.EcPublicKey], typ: str) -> dict[str, Any]:
+    try:
+        key = keys.get(str(crypto.unverified_header(token).get("kid", "")))
+        if key is None:
+            raise TrustError("unknown_service_key")
+        return crypto.verify_jws(token, key, typ=typ)
+    except crypto.CryptoError:
+        raise TrustError("bad_signature") from None
+
+
+def _agency(raw: Mapping[str, Any]) -> AgencyEntry:
+    return AgencyEntry(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        roles=frozenset(raw.get("roles", [])),
+        keys=keys_of(raw.get("jwks", {})),
+        valid_from=int(raw["valid_from"]),
+        valid_until=int(raw["valid_until"]),
+        dissolved_at=int(raw["dissolved_at"]) if raw.get("dissolved_at") is not None else None,
+        successor=raw.get("successor"),
+    )
+
+
+def load_trust_list(token: str, pinned: Mapping[str, crypto.EcPublicKey]) -> TrustStore:
+    """Check the trust list's signature with the pinned keys and read it."""
+    claims = _verify(token, pinned, TRUST_TYP)
+    try:
+        store = TrustStore(service_keys={**pinned, **keys_of(claims.get("service_jwks", {}))})
+        store.agencies = {a["id"]: _agency(a) for a in claims.get("agencies", [])}
+        store.pdf_roots = [str(pem).encode() for pem in claims.get("pdf_roots", [])]
+        store.issued_at, store.expires_at = int(claims["iat"]), int(claims["exp"])
+    except (KeyError, TypeError, ValueError, crypto.KeyError_):
+        raise TrustError("malformed") from None
+    return store
+
+
+def add_status_list(store: TrustStore, token: str) -> None:
+    """Check a status list's signature with the service keys and cache its bits."""
+    claims = _verify(token, store.service_keys, STATUS_TYP)
+    try:
+        raw = claims["status_list"]
+        if int(raw["bits"]) != 2:
+            raise TrustError("malformed")
+        lst = str(raw["lst"])
+        inflater = zlib.decompressobj()
+        bits = inflater.decompress(base64.urlsafe_b64decode(lst + "=" * (-len(lst) % 4)), MAX_STATUS_BYTES)
+        if inflater.unconsumed_tail:  # a decompression bomb, not a status list
+            raise TrustError("malformed")
+        store.status_lists[str(claims["sub"])] = (bits, int(claims.get("exp", 0)))
+    except (KeyError, TypeError, ValueError, binascii.Error, zlib.error):
+        raise TrustError("malformed") from None
+
+
+class TrustCache:
+    """The verifier's cache directory: pinned JWKS, trust list, status lists (all re-verified on load)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, jwks: Mapping[str, Any], trust_list: str, status_lists: Mapping[str, str]) -> None:
+        """Store what ``sync`` fetched (after the caller checked it)."""
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write(self.root / "jwks.json", json.dumps(jwks))
+        _write(self.root / "trust-list.jwt", trust_list)
+        lists = self.root / "status-lists"
+        lists.mkdir(exist_ok=True)
+        for uri, token in status_lists.items():
+            _write(lists / (hashlib.sha256(uri.encode()).hexdigest()[:32] + ".jwt"), token)
+
+    def pinned(self) -> dict[str, crypto.EcPublicKey] | None:
+        """The pinned service keys, if any sync happened."""
+        path = self.root / "jwks.json"
+        return keys_of(json.loads(path.read_text())) if path.exists() else None
+
+    def load(self) -> TrustStore:
+        """The trust store, every signature checked again."""
+        pinned = self.pinned()
+        trust = self.root / "trust-list.jwt"
+        if pinned is None or not trust.exists():
+            raise TrustError("no_cache")
+        store = load_trust_list(trust.read_text().strip(), pinned)
+        for path in sorted((self.root / "status-lists").glob("*.jwt")):
+            add_status_list(store, path.read_text().strip())
+        return store
+
+
+def _write(path: Path, text: str) -> None:
+    temp = path.with_suffix(path.suffix + ".tmp")
+    temp.write_text(text)
+    os.replace(temp, path)
