@@ -19,11 +19,17 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     Connection,
     Engine,
+    SmallInteger,
+    and_,
+    any_,
     bindparam,
+    cast,
     delete,
+    func,
     insert,
     literal,
     select,
@@ -56,19 +62,20 @@ _ADD_ENTRIES = insert(LOG_ENTRIES)
 _ADD_NODES = insert(LOG_NODES)
 
 
-@functools.lru_cache(maxsize=256)
-def _nodes_query(levels: int) -> Executable:
+_LEAVES = select(literal(0).label("level"), LOG_ENTRIES.c.idx, LOG_ENTRIES.c.leaf_hash).where(
+    LOG_ENTRIES.c.citizen_id == _LOG
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_nodes(levels: int) -> Executable:
     """Leaf hashes (level 0) by index, and interior nodes of ``levels`` levels, in one statement.
 
-    One ``UNION ALL`` branch per level, ``level = :lK AND idx IN :iK``, each a primary-key
-    search on SQLite and PostgreSQL alike (a row-value ``IN``, or an OR of pairs, made
-    SQLite scan the citizen's whole tree). One statement per number of levels.
+    One ``UNION ALL`` branch per level, ``level = :lK AND idx IN (...)``, each a
+    primary-key search (a row-value ``IN`` or an OR of pairs made SQLite scan the
+    citizen's whole tree). One statement per number of levels.
     """
-    branches = [
-        select(literal(0).label("level"), LOG_ENTRIES.c.idx, LOG_ENTRIES.c.leaf_hash).where(
-            LOG_ENTRIES.c.citizen_id == _LOG, LOG_ENTRIES.c.idx.in_(bindparam("leaves", expanding=True))
-        )
-    ]
+    branches = [_LEAVES.where(LOG_ENTRIES.c.idx.in_(bindparam("leaves", expanding=True)))]
     for k in range(levels):
         branches.append(
             select(LOG_NODES.c.level, LOG_NODES.c.idx, LOG_NODES.c.hash).where(
@@ -78,6 +85,47 @@ def _nodes_query(levels: int) -> Executable:
             )
         )
     return union_all(*branches) if levels else branches[0]
+
+
+# PostgreSQL: one fixed statement over arrays (prepared once, planned once): the wanted
+# (level, idx) pairs unnested and joined to the primary key, and leaves by ``= ANY``.
+_WANTED = (
+    func.unnest(
+        cast(bindparam("levels"), postgresql.ARRAY(SmallInteger)),
+        cast(bindparam("idxs"), postgresql.ARRAY(BigInteger)),
+    )
+    .table_valued("level", "idx")
+    .render_derived(name="wanted")
+)
+_POSTGRES_NODES = union_all(
+    _LEAVES.where(LOG_ENTRIES.c.idx == any_(cast(bindparam("leaves"), postgresql.ARRAY(BigInteger)))),
+    select(LOG_NODES.c.level, LOG_NODES.c.idx, LOG_NODES.c.hash).select_from(
+        _WANTED.join(
+            LOG_NODES,
+            and_(
+                LOG_NODES.c.citizen_id == _LOG,
+                LOG_NODES.c.level == _WANTED.c.level,
+                LOG_NODES.c.idx == _WANTED.c.idx,
+            ),
+        )
+    ),
+)
+
+
+def _node_query(dialect: str, ids: Sequence[tuple[int, int]]) -> tuple[Executable, dict[str, Any]]:
+    """The statement fetching ``ids`` on ``dialect`` and its parameters (``log_id`` left to add)."""
+    leaves = [index for level, index in ids if level == 0]
+    inner = [(level, index) for level, index in ids if level > 0]
+    if dialect == "postgresql":
+        pairs = {"levels": [level for level, _ in inner], "idxs": [index for _, index in inner]}
+        return _POSTGRES_NODES, {"leaves": leaves, **pairs}
+    by_level: dict[int, list[int]] = {}
+    for level, index in inner:
+        by_level.setdefault(level, []).append(index)
+    params: dict[str, Any] = {"leaves": leaves}
+    for k, (level, indexes) in enumerate(by_level.items()):
+        params[f"l{k}"], params[f"i{k}"] = level, indexes
+    return _sqlite_nodes(len(by_level)), params
 
 
 _ENTRIES = (
@@ -99,7 +147,10 @@ class SqlLogStore:
         self._engine = engine
         # SQLite has one writer: threads of one process may queue on a mutex instead of its busy handler.
         self._lock = write_lock
-        self._new_head = _NEW_HEAD[engine.dialect.name]
+        self._dialect = engine.dialect.name
+        if self._dialect not in _NEW_HEAD:
+            raise ValueError(f"unsupported log database {self._dialect!r}: use sqlite or postgresql")
+        self._new_head = _NEW_HEAD[self._dialect]
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -122,14 +173,9 @@ class SqlLogStore:
     @translated
     def nodes(self, log_id: str, ids: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """The stored hashes among ``ids`` (level 0 from the entries), in one query."""
-        by_level: dict[int, list[int]] = {}
-        for level, index in ids:
-            by_level.setdefault(level, []).append(index)
-        params: dict[str, Any] = {"log_id": log_id, "leaves": by_level.pop(0, [])}
-        for k, (level, indexes) in enumerate(by_level.items()):
-            params[f"l{k}"], params[f"i{k}"] = level, indexes
+        statement, params = _node_query(self._dialect, ids)
         with self._reading() as connection:
-            rows = connection.execute(_nodes_query(len(by_level)), params).all()
+            rows = connection.execute(statement, {"log_id": log_id, **params}).all()
         return {(int(level), int(index)): bytes(value) for level, index, value in rows}
 
     @translated

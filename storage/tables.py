@@ -189,6 +189,20 @@ class TrustRootRow(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class PresentationRefRow(SQLModel, table=True):
+    """A row of ``presentation_refs``: a presentation too big for a QR code, resolvable once, briefly."""
+
+    __tablename__ = "presentation_refs"
+
+    ref_sha256: bytes = Field(primary_key=True)  # the reference itself is a bearer secret: stored hashed
+    citizen_id: str = Field(
+        sa_column_args=[ForeignKey("citizens.id", ondelete="CASCADE", name="fk_presentation_refs_citizen_id")]
+    )
+    presentation: str = Field(sa_type=Text)
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+    used: bool = False
+
+
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
@@ -200,6 +214,7 @@ STATUS_LISTS: Table = SQLModel.metadata.tables["status_lists"]
 STATUS_ALLOCATIONS: Table = SQLModel.metadata.tables["status_allocations"]
 IDEMPOTENCY: Table = SQLModel.metadata.tables["idempotency"]
 TRUST_ROOTS: Table = SQLModel.metadata.tables["trust_roots"]
+PRESENTATION_REFS: Table = SQLModel.metadata.tables["presentation_refs"]
 TABLE_NAMES = frozenset(
     {
         "citizens",
@@ -212,5 +227,6 @@ TABLE_NAMES = frozenset(
         "status_allocations",
         "idempotency",
         "trust_roots",
+        "presentation_refs",
     }
 )
