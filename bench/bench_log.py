@@ -8,6 +8,9 @@ transaction each), then through ``MemoryLogStore`` for reference; a second
 citizen gets 1,000 entries in the same database. Proof generation is timed on
 both logs (median of ``--repeat`` calls at random leaves and sizes); its growth
 from 1k to 1M is printed next to log2(1e6)/log2(1e3) ~ 2 (linear would be 1000).
+``--database-url`` runs the SQL part on that database instead (e.g. the
+PostgreSQL of ``scripts/services.sh``): the log tables are created if missing,
+and the run's two logs erased at the end.
 The baseline, in the same run: one SHA-256 of a leaf. Nothing here asserts a time.
 """
 
@@ -19,6 +22,7 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,13 +30,13 @@ from consent.compact import perfect_subtrees
 from consent.entry import AccessAction, AccessEntry
 from consent.log import AccessLog
 from consent.log_memory import MemoryLogStore
-from consent.log_store import LogStore
 from consent.merkle import consistency_ranges, inclusion_ranges, leaf_hash
 from storage import log_tables
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore
 
 SMALL = 1000
+RUN = uuid.uuid4().hex[:8]  # log ids of this run: a shared database may hold others
 ACTIONS = list(AccessAction)
 
 
@@ -52,6 +56,7 @@ def entry(n: int) -> AccessEntry:
 
 
 def batches(total: int, size: int) -> Iterator[list[AccessEntry]]:
+    """Entries 0 to ``total`` in lists of ``size``."""
     for start in range(0, total, size):
         yield [entry(n) for n in range(start, min(start + size, total))]
 
@@ -77,6 +82,7 @@ def median_us(calls: list[Callable[[], object]]) -> float:
 
 
 def hash_baseline(repeat: int) -> float:
+    """Median µs of one leaf hash of a typical entry."""
     data = entry(123_456).canonical().encode()
     return median_us([lambda: leaf_hash(data)] * repeat)
 
@@ -98,15 +104,15 @@ def _reads(ranges: list[tuple[int, int]]) -> int:
     return len({node for start, end in ranges for node in perfect_subtrees(start, end)})
 
 
-def run_store(name: str, store: LogStore, args: argparse.Namespace, baseline: float) -> None:
-    log = AccessLog(store)
-    small = fill(log, "citizen-1k", SMALL, args.batch)
-    big = fill(log, "citizen-1m", args.entries, args.batch)
+def report(name: str, log: AccessLog, args: argparse.Namespace, baseline: float) -> None:
+    """Fill a 1k and an N log, then print append rates and proof costs."""
+    small = fill(log, f"citizen-1k-{RUN}", SMALL, args.batch)
+    big = fill(log, f"citizen-1m-{RUN}", args.entries, args.batch)
     print(f"\n{name}")
     print(f"  append {SMALL:>9,} entries: {small:7.2f} s  {SMALL / small:>9,.0f} entries/s")
     print(f"  append {args.entries:>9,} entries: {big:7.2f} s  {args.entries / big:>9,.0f} entries/s")
-    at_small = proof_costs(log, "citizen-1k", SMALL, args.repeat)
-    at_big = proof_costs(log, "citizen-1m", args.entries, args.repeat)
+    at_small = proof_costs(log, f"citizen-1k-{RUN}", SMALL, args.repeat)
+    at_big = proof_costs(log, f"citizen-1m-{RUN}", args.entries, args.repeat)
     expected = math.log2(args.entries) / math.log2(SMALL)
     print(
         f"  {'proof':<12} {'at 1k µs':>9} {'at N µs':>9} {'N/1k':>6} {'log2 N/log2 1k':>15} {'x SHA-256':>10}"
@@ -125,35 +131,43 @@ def run_store(name: str, store: LogStore, args: argparse.Namespace, baseline: fl
         )
 
 
+def run_sql(url: str | None, args: argparse.Namespace, baseline: float) -> None:
+    """The SQL part: on ``url``, or on SQLite in a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="bench-log-") as tmp:
+        metadata = SqlMetadata(url or f"sqlite:///{Path(tmp) / 'log.db'}")
+        engine = metadata.engine
+        log_tables.metadata.create_all(engine, tables=list(log_tables.LOG_TABLES))
+        log = AccessLog(SqlLogStore(engine))
+        try:
+            name = f"SqlLogStore on {engine.dialect.name}" + ("" if url else " (WAL, synchronous=NORMAL)")
+            report(name, log, args, baseline)
+            if not url:
+                size = sum(path.stat().st_size for path in Path(tmp).iterdir())
+                per_entry = size / (args.entries + SMALL)
+                print(f"  database size: {size / 2**20:,.0f} MiB ({per_entry:,.0f} bytes/entry)")
+        finally:
+            if url:  # a shared database: leave nothing behind (a temporary one just goes)
+                log.erase(f"citizen-1k-{RUN}")
+                log.erase(f"citizen-1m-{RUN}")
+            metadata.close()
+
+
 def main() -> None:
+    """Parse the options, print the baseline, run the SQL and the in-memory parts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=2000)
+    parser.add_argument("--database-url", help="run the SQL part here instead of a temporary SQLite")
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     baseline = hash_baseline(args.repeat * 10)
     print(f"baseline: one SHA-256 leaf hash of a {len(entry(123_456).canonical().encode())}-byte entry")
     print(f"  {baseline:.2f} µs")
     print(f"N = {args.entries:,} entries in one citizen's log; batches of {args.batch}")
-    with tempfile.TemporaryDirectory(prefix="bench-log-") as tmp:
-        metadata = SqlMetadata(f"sqlite:///{Path(tmp) / 'log.db'}")
-        log_tables.metadata.create_all(metadata.engine, tables=list(log_tables.LOG_TABLES))
-        try:
-            run_store(
-                "SqlLogStore on SQLite (WAL, synchronous=NORMAL)",
-                SqlLogStore(metadata.engine),
-                args,
-                baseline,
-            )
-            size = sum(path.stat().st_size for path in Path(tmp).iterdir())
-            print(
-                f"  database size: {size / 2**20:,.0f} MiB ({size / (args.entries + SMALL):,.0f} bytes/entry)"
-            )
-        finally:
-            metadata.close()
+    run_sql(args.database_url, args, baseline)
     if not args.skip_memory:
-        run_store("MemoryLogStore (reference)", MemoryLogStore(), args, baseline)
+        report("MemoryLogStore (reference)", AccessLog(MemoryLogStore()), args, baseline)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
 from mobile_stub.cli_credentials import credentials, present
+from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
 
@@ -232,6 +233,8 @@ def erase(env: CliEnv, yes: bool) -> None:
 
 cli.add_command(credentials)
 cli.add_command(present)
+cli.add_command(identity_qr)
+cli.add_command(present_qr)
 
 
 def main() -> None:

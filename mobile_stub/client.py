@@ -8,6 +8,8 @@ only its public JWK ever leaves the phone, once, at enrolment.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import time
 import unicodedata
@@ -186,6 +188,27 @@ class WalletClient:
             nonce=nonce,
             audience=audience,
             now=self._now(),
+        )
+
+    # -- QR codes -------------------------------------------------------------
+
+    def identity_batch(
+        self, fields: list[str] | None = None, count: int = 720, lifetime: int = 120
+    ) -> JsonObject:
+        """Pre-signed identity tokens for the coming windows (24 h of 2-minute codes by default)."""
+        body: dict[str, object] = {"count": count, "lifetime": lifetime}
+        if fields is not None:
+            body["fields"] = fields
+        return json_object(self._authed_json("POST", "/v1/me/identity-qr", body))
+
+    def park_presentation(self, presentation: str) -> JsonObject:
+        """Put a presentation too big for a QR code behind a one-time reference."""
+        return json_object(self._authed_json("POST", "/v1/me/presentations", {"presentation": presentation}))
+
+    def _authed_json(self, method: str, path: str, body: Mapping[str, object]) -> httpx.Response:
+        payload = json.dumps(body).encode()
+        return self._authed(
+            method, path, headers={"Content-Type": "application/json"}, body=UploadBody(io.BytesIO(payload))
         )
 
     # -- documents ------------------------------------------------------------

@@ -155,6 +155,14 @@ class TrustRootRepository(Protocol):
     def all(self) -> Sequence[TrustRootRecord]: ...
 
 
+class PresentationRefRepository(Protocol):
+    """Presentations behind short references (resolved once, within minutes)."""
+
+    def add(self, ref_sha256: bytes, citizen_id: str, presentation: str, expires_at: dt.datetime) -> None: ...
+
+    def take(self, ref_sha256: bytes, now: dt.datetime) -> str: ...  # NotFound if used, expired or unknown
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -167,6 +175,7 @@ class UnitOfWork(Protocol):
     status_lists: StatusListRepository
     idempotency: IdempotencyRepository
     trust_roots: TrustRootRepository
+    presentation_refs: PresentationRefRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

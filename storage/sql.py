@@ -41,6 +41,7 @@ from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
     SqlIdempotencyRepository,
+    SqlPresentationRefRepository,
     SqlStatusListRepository,
     SqlTrustRootRepository,
 )
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
         DocumentRepository,
         IdempotencyRepository,
         Metadata,
+        PresentationRefRepository,
         ReplayGuard,
         SigningKeyRepository,
         StatusListRepository,
@@ -263,6 +265,7 @@ class SqlUnitOfWork:
         self.status_lists: StatusListRepository = SqlStatusListRepository(tx)
         self.idempotency: IdempotencyRepository = SqlIdempotencyRepository(tx)
         self.trust_roots: TrustRootRepository = SqlTrustRootRepository(tx)
+        self.presentation_refs: PresentationRefRepository = SqlPresentationRefRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

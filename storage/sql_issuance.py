@@ -11,7 +11,15 @@ from sqlalchemy import bindparam, insert, select, update
 from storage.errors import NotFound
 from storage.records import AgencyRecord, CredentialRecord, StatusListRecord, TrustRootRecord
 from storage.sql_base import Repository, columns, translated
-from storage.tables import AGENCIES, CREDENTIALS, IDEMPOTENCY, STATUS_ALLOCATIONS, STATUS_LISTS, TRUST_ROOTS
+from storage.tables import (
+    AGENCIES,
+    CREDENTIALS,
+    IDEMPOTENCY,
+    PRESENTATION_REFS,
+    STATUS_ALLOCATIONS,
+    STATUS_LISTS,
+    TRUST_ROOTS,
+)
 
 _AGENCY = columns(AGENCIES, AgencyRecord)
 _CREDENTIAL = columns(CREDENTIALS, CredentialRecord)
@@ -192,10 +200,39 @@ class SqlTrustRootRepository(Repository):
         return [TrustRootRecord(*row) for row in self.execute(_ALL_ROOTS)]
 
 
+_TAKE_REF = (
+    update(PRESENTATION_REFS)
+    .where(
+        (PRESENTATION_REFS.c.ref_sha256 == bindparam("ref"))
+        & (PRESENTATION_REFS.c.used == False)  # noqa: E712  # SQL comparison, not Python truthiness
+        & (PRESENTATION_REFS.c.expires_at > bindparam("now"))
+    )
+    .values(used=True)
+    .returning(PRESENTATION_REFS.c.presentation)
+)
+
+
+class SqlPresentationRefRepository(Repository):
+    """Presentations behind short references: each resolves once, before it expires."""
+
+    @translated
+    def add(self, ref_sha256: bytes, citizen_id: str, presentation: str, expires_at: dt.datetime) -> None:
+        row = {"ref_sha256": ref_sha256, "citizen_id": citizen_id, "presentation": presentation}
+        self.insert_row(PRESENTATION_REFS, {**row, "expires_at": expires_at, "used": False})
+
+    @translated
+    def take(self, ref_sha256: bytes, now: dt.datetime) -> str:
+        row = self.execute(_TAKE_REF, {"ref": ref_sha256, "now": now}).first()
+        if row is None:
+            raise NotFound("no such reference")
+        return str(row[0])
+
+
 __all__ = [
     "SqlAgencyRepository",
     "SqlCredentialRepository",
     "SqlIdempotencyRepository",
+    "SqlPresentationRefRepository",
     "SqlStatusListRepository",
     "SqlTrustRootRepository",
 ]

@@ -8,6 +8,10 @@ waits on that row lock, then finds the size changed and matches no row; on
 SQLite the write lock serialises them. The loser writes nothing and reports
 False; ``AccessLog`` retries. The primary keys of entries and nodes back this
 up: a clash there is a ``Conflict``, never a silent overwrite.
+
+A proof's O(log n) stored hashes come back in one statement, each row by a
+primary-key search: per-level ``IN`` lists on SQLite, an ``unnest`` of arrays
+joined to the key on PostgreSQL (one fixed statement, prepared once).
 """
 
 from __future__ import annotations
@@ -60,8 +64,6 @@ _NEW_HEAD = {
 }
 _ADD_ENTRIES = insert(LOG_ENTRIES)
 _ADD_NODES = insert(LOG_NODES)
-
-
 _LEAVES = select(literal(0).label("level"), LOG_ENTRIES.c.idx, LOG_ENTRIES.c.leaf_hash).where(
     LOG_ENTRIES.c.citizen_id == _LOG
 )

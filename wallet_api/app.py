@@ -14,6 +14,7 @@ from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.problems import handle_exception
 from wallet_api.routes import agency, citizens, credentials, discovery, documents
+from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *documents.ROUTES,
             *credentials.ROUTES,
             *agency.ROUTES,
+            *qr_routes.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

@@ -12,6 +12,7 @@ from wallet_api.services.credentials import CredentialService
 from wallet_api.services.documents import DocumentService
 from wallet_api.services.issuance import IssuanceService
 from wallet_api.services.issued_documents import IssuedDocumentService
+from wallet_api.services.qr_codes import QrService
 from wallet_api.services.trust import TrustService
 
 
@@ -28,6 +29,7 @@ class Services:
     credentials: CredentialService
     trust: TrustService
     issued_documents: IssuedDocumentService
+    qr: QrService
 
     @classmethod
     def over(cls, ctx: Context) -> Services:
@@ -45,6 +47,7 @@ class Services:
             credentials=CredentialService(ctx, agencies),
             trust=TrustService(ctx),
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
+            qr=QrService(ctx, CitizenService(ctx)),
         )
 
 

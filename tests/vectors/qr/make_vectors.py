@@ -26,18 +26,20 @@ NOW = 1_767_225_630  # 2026-01-01T00:00:30Z
 NBF = 1_767_225_600  # on the 120-second grid
 NONCE = bytes(range(16))
 NAME = "Nguyễn Thị Phương Thảo Hoàng Anh"
-PACK_DICTIONARY = b"".join(  # copied from the specification (qr/_wire.py), frozen with WP1
+PACK_DICTIONARY = "".join(
     (
-        b'"place_of_residence""place_of_origin""date_of_expiry""nationality""sex""vehicle"',
-        b'"date_of_birth""full_name""cccd_number""given_name""family_name""birth_date"',
-        b'"status":{"status_list":{"idx":,"uri":"https://',
-        b'{"alg":"ES256","typ":"kb+jwt"}',
-        b'{"iat":,"aud":"https://","nonce":"","sd_hash":"',
-        b'"cnf":{"jwk":{"kty":"EC","crv":"P-256","x":"","y":"',
-        b'{"alg":"ES256","typ":"dc+sd-jwt","kid":"',
-        b'{"iss":"https://","iat":,"exp":,"vct":"urn:vn:wallet:vct:","_sd_alg":"sha-256","_sd":["',
+        '"place_of_birth","father_name","mother_name","registration_number","registration_date",',
+        '"place_of_residence","date_of_expiry","place_of_origin","cccd_number","sex","Nam","Nữ",',
+        '"Việt Nam","Hà Nội","Nguyễn ","Trần ","Lê ","Phạm ","Thị ","Văn ",',
+        '"nationality","date_of_birth","full_name","',
+        '{"alg":"ES256","typ":"kb+jwt"}{"iat":,"aud":"https://","nonce":"","sd_hash":"',
+        '"}},"_sd":["","],"_sd_alg":"sha-256"}',
+        '{"iss":"https://","vct":"urn:vn:wallet:vct:citizen-id:1","iat":,"exp":,',
+        '"status":{"status_list":{"idx":,"uri":"https://',
+        '"cnf":{"jwk":{"kty":"EC","crv":"P-256","x":"","y":"',
+        '{"alg":"ES256","kid":"","typ":"dc+sd-jwt"}',
     )
-)
+).encode("utf-8")
 
 
 def b64(data: bytes) -> str:

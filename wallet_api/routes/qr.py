@@ -1,0 +1,119 @@
+"""QR routes: identity-token batches for the phone, presentation references, the online check."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import msgspec
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from qr import DEFAULT_DISCLOSURE
+from wallet_api.errors import InvalidRequest
+from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
+from wallet_api.services import Services
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class IdentityBatchRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Which claims a stranger may see, and how many windows to pre-sign."""
+
+    fields: list[str] = msgspec.field(default_factory=lambda: sorted(DEFAULT_DISCLOSURE))
+    count: int = 720
+    lifetime: int = 120
+
+
+class IdentityTokenOut(msgspec.Struct):
+    """One pre-signed identity payload (base64) and its window."""
+
+    payload: str
+    not_before: int
+    expires: int
+
+
+class IdentityBatch(msgspec.Struct):
+    """Tokens for consecutive windows: 24 hours of offline identity QR codes by default."""
+
+    tokens: list[IdentityTokenOut]
+
+
+class ReferenceRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A presentation too big for a QR code."""
+
+    presentation: str
+
+
+class ReferenceOut(msgspec.Struct):
+    """The short reference a verifier resolves online, once."""
+
+    reference: str
+    url: str
+    expires_in: int
+
+
+class VerifyRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A scanned QR payload (base64 of its bytes, or its text) and the verifier's nonce and audience."""
+
+    payload: str
+    encoding: str = "base64"
+    nonce: str | None = None
+    audience: str | None = None
+
+
+@post("/v1/me/identity-qr", status_code=200, tags=["qr"], response_headers=NO_STORE)
+async def identity_batch(
+    request: AnyRequest, services: NamedDependency[Services], data: JSONBody[IdentityBatchRequest]
+) -> IdentityBatch:
+    """Pre-signed, short-lived identity tokens; the phone shows the current one, even with no network."""
+    tokens = await offload(
+        services,
+        lambda: services.qr.identity_batch(
+            citizen(request, services).subject, data.fields, data.count, data.lifetime
+        ),
+    )
+    return IdentityBatch(
+        [IdentityTokenOut(base64.b64encode(t.payload).decode(), t.not_before, t.expires) for t in tokens]
+    )
+
+
+@post("/v1/me/presentations", status_code=201, tags=["qr"], response_headers=NO_STORE)
+async def create_reference(
+    request: AnyRequest, services: NamedDependency[Services], data: JSONBody[ReferenceRequest]
+) -> ReferenceOut:
+    """Park a presentation too big for a QR code behind a one-time reference valid for minutes."""
+    reference, ttl = await offload(
+        services, lambda: services.qr.create_reference(citizen(request, services).subject, data.presentation)
+    )
+    base = request_url(request, services).split("/v1/", 1)[0]
+    return ReferenceOut(reference, f"{base}/v1/presentations/{reference}", ttl)
+
+
+@get("/v1/presentations/{reference:str}", tags=["qr"], media_type="text/plain")
+async def resolve_reference(services: NamedDependency[Services], reference: FromPath[str]) -> Response[str]:
+    """The presentation behind a reference (once; the reference itself is the credential)."""
+    text = await offload(services, lambda: services.qr.resolve_reference(reference))
+    return Response(text, media_type="text/plain", headers=NO_STORE)
+
+
+@post("/v1/verify", status_code=200, tags=["qr"], response_headers=NO_STORE)
+async def verify(services: NamedDependency[Services], data: JSONBody[VerifyRequest]) -> dict[str, object]:
+    """Check a scanned QR payload online: the web verifier page calls this."""
+    if len(data.payload) > 200_000:
+        raise InvalidRequest("too large", reason_vi="dữ liệu quá lớn", reason_en="payload too large")
+    try:
+        raw = (
+            base64.b64decode(data.payload, validate=True)
+            if data.encoding == "base64"
+            else data.payload.encode()
+        )
+    except (binascii.Error, ValueError):
+        raise InvalidRequest("base64", reason_vi="không phải base64", reason_en="not base64") from None
+    return await offload(
+        services, lambda: services.qr.verify_online(raw, nonce=data.nonce, audience=data.audience)
+    )
+
+
+ROUTES = [identity_batch, create_reference, resolve_reference, verify]

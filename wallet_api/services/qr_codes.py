@@ -1,0 +1,144 @@
+"""QR codes: batches of identity tokens the phone shows offline, presentation references, online checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Collection
+from typing import Any
+
+import qr
+import storage
+from qr.offline import MESSAGES, Verdict, verify_credential
+from qr.trust import TrustStore, add_status_list, load_trust_list
+from wallet_api.context import Context
+from wallet_api.errors import InvalidRequest, WalletError
+from wallet_api.services.citizens import CitizenService
+from wallet_api.services.trust import TrustService
+
+MAX_BATCH = 24 * 30  # 24 hours of 2-minute windows
+REFERENCE_TTL = 300
+MAX_PRESENTATION = 64 * 1024
+
+
+class ReferenceNotFound(WalletError):
+    """No such presentation reference, or it was used or has expired."""
+
+    code = "not_found"
+
+
+def _invalid(en: str, vi: str) -> InvalidRequest:
+    return InvalidRequest(en, reason_en=en, reason_vi=vi)
+
+
+class QrService:
+    """Server side of the QR features."""
+
+    def __init__(self, ctx: Context, citizens: CitizenService) -> None:
+        self.ctx = ctx
+        self.citizens = citizens
+
+    def identity_batch(
+        self, citizen_id: str, fields: Collection[str], count: int, lifetime: int
+    ) -> list[qr.IdentityToken]:
+        """Pre-signed identity tokens for consecutive windows (the phone shows them with no network)."""
+        if not 1 <= count <= MAX_BATCH or not 30 <= lifetime <= 600:
+            raise _invalid(
+                "count must be 1-720 and lifetime 30-600 s", "số lượng 1-720, thời hạn 30-600 giây"
+            )
+        profile = self.citizens.profile(citizen_id)
+        status: qr.IdentityStatus = "self-asserted" if self.ctx.settings.mode == "dev" else "verified"
+        try:
+            claims = qr.disclose(
+                full_name=profile.full_name,
+                date_of_birth=profile.date_of_birth,
+                cccd=profile.cccd,
+                status=status,
+                fields=fields,
+            )
+            key = self.ctx.service_keys.current.private
+            return list(
+                qr.issue_identity_batch(key, claims, now=self.ctx.now(), count=count, lifetime=lifetime)
+            )
+        except qr.QrError as exc:
+            raise _invalid(
+                f"identity QR refused: {exc.reason}", f"không tạo được mã QR: {exc.reason}"
+            ) from None
+
+    def create_reference(self, citizen_id: str, presentation: str) -> tuple[str, int]:
+        """Store a presentation too big for a QR code; the returned reference resolves it once."""
+        if not 1 <= len(presentation) <= MAX_PRESENTATION:
+            raise _invalid("presentation too large", "bản trình bày quá lớn")
+        reference = secrets.token_urlsafe(16)
+        expires = self.ctx.utcnow() + dt.timedelta(seconds=REFERENCE_TTL)
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.presentation_refs.add(
+                hashlib.sha256(reference.encode()).digest(), citizen_id, presentation, expires
+            )
+            uow.commit()
+        return reference, REFERENCE_TTL
+
+    def resolve_reference(self, reference: str) -> str:
+        """The presentation behind a reference, once, before it expires."""
+        digest = hashlib.sha256(reference[:64].encode()).digest()
+        with self.ctx.metadata.unit_of_work() as uow:
+            try:
+                text = uow.presentation_refs.take(digest, self.ctx.utcnow())
+            except storage.NotFound:
+                raise ReferenceNotFound() from None
+            uow.commit()
+        return text
+
+    def verify_online(self, payload: bytes, *, nonce: str | None, audience: str | None) -> dict[str, Any]:
+        """What the web verifier shows: verdict, reasons and disclosed data of a scanned QR payload."""
+        store = self._trust_store()
+        now = self.ctx.now()
+        verdict = Verdict(valid=True, kind="qr")
+        try:
+            decoded = qr.decode_any(payload, keys=qr.QrKeySet(store.service_keys), now=now)
+        except qr.QrError as exc:
+            verdict.refuse(exc.reason)
+            return _verdict_json(verdict)
+        if isinstance(decoded, qr.Identity):
+            verdict.kind, verdict.claims = "identity", decoded.claims.disclosed()
+        elif isinstance(decoded, qr.Reference):
+            try:
+                text = self.resolve_reference(decoded.value.rsplit("/", 1)[-1])
+            except ReferenceNotFound:
+                return _verdict_json(verdict.refuse("expired"))
+            verdict = verify_credential(store, text, now=now, nonce=nonce or "", audience=audience or "")
+        else:
+            verdict = verify_credential(
+                store, decoded.unverified_text, now=now, nonce=nonce or "", audience=audience or ""
+            )
+        return _verdict_json(verdict)
+
+    def _trust_store(self) -> TrustStore:
+        """The verifier's view, built from the same signed documents an offline verifier caches."""
+        trust = TrustService(self.ctx)
+        keys = {k.kid: k.private.public_key() for k in self.ctx.service_keys.keys}
+        store = load_trust_list(trust.trust_list(), keys)
+        for agency_id in store.agencies:
+            try:
+                add_status_list(store, trust.status_list(agency_id))
+            except WalletError:
+                continue
+        return store
+
+
+def _verdict_json(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "valid": verdict.valid,
+        "kind": verdict.kind,
+        "reasons": [
+            {"code": r, "vi": MESSAGES.get(r, (r, r))[0], "en": MESSAGES.get(r, (r, r))[1]}
+            for r in verdict.reasons
+        ],
+        "issuer": verdict.issuer_name,
+        "claims": {
+            k: v
+            for k, v in verdict.claims.items()
+            if k not in ("iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg")
+        },
+    }
