@@ -62,7 +62,14 @@ lock_checkout() {  # one run at a time per checkout: a second start would wipe t
     fi
 }
 
+ensure_chromium() {  # the web verifier page is tested in Debian's headless Chromium
+    if ! command -v chromium >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq chromium
+    fi
+}
+
 lock_checkout
+ensure_chromium
 ensure_venv
 trap stop_services EXIT
 trap 'exit 130' INT

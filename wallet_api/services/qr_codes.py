@@ -17,6 +17,7 @@ from wallet_api.errors import InvalidRequest, WalletError
 from wallet_api.services.citizens import CitizenService
 from wallet_api.services.trust import TrustService
 
+_TECHNICAL = frozenset({"iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg"})
 MAX_BATCH = 24 * 30  # 24 hours of 2-minute windows
 REFERENCE_TTL = 300
 MAX_PRESENTATION = 64 * 1024
