@@ -49,12 +49,16 @@ def _no_constant(name: str) -> Any:
 def json_object(data: bytes | str) -> dict[str, Any]:
     """Parse a JSON object, refusing duplicate members, NaN/Infinity and non-objects."""
     try:
-        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+        value = _DECODER.decode(text)  # one decoder for all calls: building one per call costs µs
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise ValueError("malformed JSON") from exc
     if not isinstance(value, dict):
         raise ValueError("JSON value is not an object")
     return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
 def json_compact(value: Mapping[str, Any]) -> bytes:

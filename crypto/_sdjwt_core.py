@@ -5,7 +5,7 @@ also run the RFC's own example (``typ`` ``example+sd-jwt``, no ``vct``) through
 these. ES256 only; every failure is a ``CredentialError`` with its reason.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
@@ -73,7 +73,7 @@ def split(text: object) -> Compact:
     return Compact(parts[0], tuple(disclosures), kb_jwt or None, presented)
 
 
-def join(issuer_jwt: str, disclosures: tuple[str, ...] | list[str]) -> str:
+def join(issuer_jwt: str, disclosures: Sequence[str]) -> str:
     """``<jwt>~<d1>~...~``: an SD-JWT without Key Binding (or the part ``sd_hash`` covers)."""
     return SEPARATOR.join((issuer_jwt, *disclosures, ""))
 
@@ -82,8 +82,8 @@ def unverified(issuer_jwt: str) -> tuple[ParsedJws, dict[str, Any]]:
     """The Issuer-signed JWT split and its payload decoded, NOT verified."""
     try:
         parsed = parse_compact(issuer_jwt)
-        return parsed, json_object(parsed.payload)
-    except (InvalidSignature, ValueError):
+        return parsed, json_object(parsed.payload.decode("utf-8"))  # str: json skips detecting the encoding
+    except (InvalidSignature, ValueError):  # UnicodeDecodeError is a ValueError
         raise CredentialError("malformed") from None
 
 

@@ -158,7 +158,7 @@ def issue_sd_jwt_vc(
     if type(decoys) is not int or decoys < 0:
         raise CryptoError("decoys must be a non-negative integer")
     if not isinstance(claims, Mapping) or _VC_CLAIMS.intersection(claims):
-        raise CryptoError("claims must be a mapping without iss, vct, iat, exp, nbf, cnf, status, _sd")
+        raise CryptoError("claims must be a mapping without the registered or reserved claim names")
     members, disclosures = conceal_claims(claims, always_visible=frozenset(always_visible), decoys=decoys)
     payload: dict[str, Any] = {"iss": iss, "vct": vct, "iat": now, "exp": now + lifetime}
     if status is not None:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
+from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.device import HOME_ENV
@@ -235,6 +236,9 @@ cli.add_command(credentials)
 cli.add_command(present)
 cli.add_command(identity_qr)
 cli.add_command(present_qr)
+cli.add_command(consents)
+cli.add_command(log_command)
+cli.add_command(stats)
 
 
 def main() -> None:

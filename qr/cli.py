@@ -144,7 +144,7 @@ def scan(obj: dict[str, Any], image: Path, nonce: str | None, audience: str | No
         return
     if isinstance(decoded, Identity):
         verdict.kind = "identity"
-        verdict.claims = {k: v for k, v in vars_of(decoded.claims).items() if v is not None}
+        verdict.claims = dict(decoded.claims.disclosed())
     elif isinstance(decoded, Presentation):
         if nonce is None:
             raise click.ClickException("Cần --nonce và --audience / --nonce and --audience are required")
@@ -153,8 +153,3 @@ def scan(obj: dict[str, Any], image: Path, nonce: str | None, audience: str | No
         click.echo(f"Tham chiếu trực tuyến / Online reference: {decoded.value}")
         return
     _report(verdict, obj["lang"])
-
-
-def vars_of(claims: object) -> dict[str, Any]:
-    """The fields of a slotted dataclass."""
-    return {name: getattr(claims, name) for name in getattr(claims, "__dataclass_fields__", {})}

@@ -32,15 +32,17 @@ from qr._wire import (
     PACK_DICTIONARY,
     SIGNATURE_SIZE,
     WIRE_EXP,
+    WIRE_KEY_ORDER,
     WIRE_NBF,
     WIRE_NONCE,
     check_reference,
+    in_key_order,
     inflate,
     qr_key_id,
     strict_cbor,
     unpack_segments,
 )
-from qr.claims import WIRE_KEYS, IdentityClaims, claims_from_wire
+from qr.claims import IdentityClaims, claims_from_wire
 from qr.errors import QrError
 
 __all__ = [
@@ -58,7 +60,6 @@ __all__ = [
 DEFAULT_LEEWAY = 30
 """Seconds of clock difference tolerated between the phone that showed the code and the verifier."""
 
-_ALLOWED_KEYS = frozenset({WIRE_EXP, WIRE_NBF, WIRE_NONCE, *WIRE_KEYS.values()})
 _PREFIX = len(MAGIC_IDENTITY)
 
 
@@ -134,10 +135,8 @@ def _time(value: object) -> int:
 
 
 def _identity_from_body(body: Any, kid: str, *, now: int, leeway: int) -> Identity:
-    if not isinstance(body, dict) or not all(isinstance(k, int) for k in body):
-        raise QrError("malformed")
-    if not _ALLOWED_KEYS.issuperset(body):
-        raise QrError("malformed")
+    if not isinstance(body, dict) or not in_key_order(body, WIRE_KEY_ORDER):
+        raise QrError("malformed")  # also any key not in the format
     not_before, expires = _time(body.get(WIRE_NBF)), _time(body.get(WIRE_EXP))
     nonce = body.get(WIRE_NONCE)
     if not 0 < expires - not_before <= MAX_LIFETIME:

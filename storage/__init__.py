@@ -1,11 +1,13 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
+from storage import log_tables  # noqa: F401  # registers the access-log tables on the shared MetaData
 from storage.errors import BlobTooLarge, Conflict, NotFound, StorageError, Unavailable
 from storage.factory import open_blob_store, open_metadata
 from storage.ports import (
     AgencyRepository,
     BlobStore,
     CitizenRepository,
+    ConsentRepository,
     CredentialRepository,
     DocumentRepository,
     IdempotencyRepository,
@@ -20,8 +22,11 @@ from storage.records import (
     AgencyRecord,
     BlobInfo,
     CitizenRecord,
+    ConsentPullRecord,
+    ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
@@ -36,6 +41,9 @@ __all__ = [
     "CitizenRecord",
     "CitizenRepository",
     "Conflict",
+    "ConsentPullRecord",
+    "ConsentRecord",
+    "ConsentRepository",
     "CredentialRecord",
     "CredentialRepository",
     "DocumentRecord",
@@ -44,6 +52,7 @@ __all__ = [
     "Metadata",
     "NotFound",
     "ReplayGuard",
+    "ReuseStat",
     "SigningKeyRecord",
     "SigningKeyRepository",
     "StatusListRecord",

@@ -25,8 +25,11 @@ from storage.records import (
     AgencyRecord,
     BlobInfo,
     CitizenRecord,
+    ConsentPullRecord,
+    ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
@@ -163,6 +166,30 @@ class PresentationRefRepository(Protocol):
     def take(self, ref_sha256: bytes, now: dt.datetime) -> str: ...  # NotFound if used, expired or unknown
 
 
+class ConsentRepository(Protocol):
+    """Consent requests, decisions and uses; state changes are conditional UPDATEs (race-free)."""
+
+    def add(self, consent: ConsentRecord) -> None: ...
+
+    def get(self, consent_id: str) -> ConsentRecord: ...
+
+    def list_for_citizen(self, citizen_id: str, status: str | None = None) -> Sequence[ConsentRecord]: ...
+
+    def decide(self, decided: ConsentRecord) -> bool: ...
+
+    # True if it was still pending and not expired at ``decided_at``; stores status, approval, decision
+
+    def end(self, consent_id: str, from_statuses: Sequence[str], status: str, at: dt.datetime) -> bool: ...
+
+    def consume(self, consent_id: str, agency_id: str, now: dt.datetime) -> int | None: ...
+
+    # one use, atomically: the use number, or None when not approved, expired or used up
+
+    def add_pull(self, pull: ConsentPullRecord) -> None: ...
+
+    def reuse_stats(self, citizen_id: str | None = None) -> Sequence[ReuseStat]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -176,6 +203,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     trust_roots: TrustRootRepository
     presentation_refs: PresentationRefRepository
+    consents: ConsentRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -121,3 +121,53 @@ class TrustRootRecord:
     label: str
     pem: str
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """A consent request and, once the citizen decided, its decision (``items``/``approved`` are JSON)."""
+
+    id: str
+    citizen_id: str
+    agency_id: str
+    procedure_code: str
+    case_number: str
+    purpose: str
+    items: str
+    status: str  # pending, approved, denied, revoked, closed
+    max_uses: int
+    uses: int
+    retention_days: int
+    created_at: dt.datetime
+    valid_until: dt.datetime
+    approved: str | None = None
+    decision: str | None = None  # the device-signed decision (compact JWS)
+    device_jkt: str | None = None
+    decided_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPullRecord:
+    """One use of a consent: which item an agency received, and when."""
+
+    consent_id: str
+    use_no: int
+    citizen_id: str
+    agency_id: str
+    procedure_code: str
+    resource_kind: str
+    resource_type: str
+    resource_id: str
+    served_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseStat:
+    """Items served from the wallet for one procedure and agency, instead of being resubmitted."""
+
+    procedure_code: str
+    agency_id: str
+    consents: int
+    items: int  # distinct items served (per consent)
+    pulls: int

@@ -37,6 +37,7 @@ from sqlalchemy.engine import URL, make_url
 from storage.errors import NotFound
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
 from storage.sql_base import READONLY, Repository, Transaction, columns, translated
+from storage.sql_consent import SqlConsentRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from storage.ports import (
         AgencyRepository,
         CitizenRepository,
+        ConsentRepository,
         CredentialRepository,
         DocumentRepository,
         IdempotencyRepository,
@@ -266,6 +268,7 @@ class SqlUnitOfWork:
         self.idempotency: IdempotencyRepository = SqlIdempotencyRepository(tx)
         self.trust_roots: TrustRootRepository = SqlTrustRootRepository(tx)
         self.presentation_refs: PresentationRefRepository = SqlPresentationRefRepository(tx)
+        self.consents: ConsentRepository = SqlConsentRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

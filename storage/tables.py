@@ -203,6 +203,57 @@ class PresentationRefRow(SQLModel, table=True):
     used: bool = False
 
 
+class ConsentRow(SQLModel, table=True):
+    """A row of ``consents``; see ``storage.records.ConsentRecord``."""
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        Index("ix_consents_citizen_id_status", "citizen_id", "status"),
+        Index("ix_consents_agency_id_procedure_code", "agency_id", "procedure_code"),
+    )
+
+    id: str = Field(primary_key=True)
+    citizen_id: str = Field(
+        sa_column_args=[ForeignKey("citizens.id", ondelete="CASCADE", name="fk_consents_citizen_id")]
+    )
+    agency_id: str
+    procedure_code: str
+    case_number: str
+    purpose: str = Field(sa_type=Text)
+    items: str = Field(sa_type=Text)  # JSON: the requested items
+    status: str
+    max_uses: int
+    uses: int
+    retention_days: int
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    valid_until: dt.datetime = Field(sa_type=UtcDateTime)
+    approved: str | None = Field(default=None, sa_type=Text)  # JSON: the approved items
+    decision: str | None = Field(default=None, sa_type=Text)  # the device-signed JWS
+    device_jkt: str | None = None
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ConsentPullRow(SQLModel, table=True):
+    """A row of ``consent_pulls``: one use of a consent (reuse statistics)."""
+
+    __tablename__ = "consent_pulls"
+    __table_args__ = (Index("ix_consent_pulls_citizen_id", "citizen_id"),)
+
+    consent_id: str = Field(
+        primary_key=True,
+        sa_column_args=[ForeignKey("consents.id", ondelete="CASCADE", name="fk_consent_pulls_consent_id")],
+    )
+    use_no: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    citizen_id: str
+    agency_id: str
+    procedure_code: str
+    resource_kind: str
+    resource_type: str
+    resource_id: str
+    served_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
@@ -215,6 +266,8 @@ STATUS_ALLOCATIONS: Table = SQLModel.metadata.tables["status_allocations"]
 IDEMPOTENCY: Table = SQLModel.metadata.tables["idempotency"]
 TRUST_ROOTS: Table = SQLModel.metadata.tables["trust_roots"]
 PRESENTATION_REFS: Table = SQLModel.metadata.tables["presentation_refs"]
+CONSENTS: Table = SQLModel.metadata.tables["consents"]
+CONSENT_PULLS: Table = SQLModel.metadata.tables["consent_pulls"]
 TABLE_NAMES = frozenset(
     {
         "citizens",
@@ -228,5 +281,10 @@ TABLE_NAMES = frozenset(
         "idempotency",
         "trust_roots",
         "presentation_refs",
+        "consents",
+        "consent_pulls",
+        "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
+        "log_entries",
+        "log_nodes",
     }
 )

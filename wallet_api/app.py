@@ -13,7 +13,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.problems import handle_exception
-from wallet_api.routes import agency, citizens, credentials, discovery, documents, web
+from wallet_api.routes import access_log, agency, citizens, consents, credentials, discovery, documents, web
 from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
@@ -38,6 +38,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *agency.ROUTES,
             *qr_routes.ROUTES,
             *web.ROUTES,
+            *consents.ROUTES,
+            *access_log.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

@@ -8,6 +8,9 @@ import time
 
 import crypto
 import storage
+from consent.log import AccessLog
+from storage.sql import SqlMetadata
+from storage.sql_log import SqlLogStore
 from wallet_api.context import Clock, Context
 from wallet_api.settings import Settings
 
@@ -41,8 +44,16 @@ def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
         service_keys=keys,
         tokens=crypto.TokenMinter(master.derive("access-token")),
         blind_key=master.derive("blind-index"),
+        access_log=open_access_log(metadata),
         clock=clock,
     )
+
+
+def open_access_log(metadata: storage.Metadata) -> AccessLog:
+    """The citizens' access logs, on the metadata database (its own short transactions)."""
+    if not isinstance(metadata, SqlMetadata):
+        raise TypeError("the access log needs the SQL metadata backend")
+    return AccessLog(SqlLogStore(metadata.engine))
 
 
 def _signing_aad(kid: str) -> bytes:

@@ -10,6 +10,7 @@ import click
 
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
 from wallet_api.cli_agency import agency, trust
+from wallet_api.cli_stats import stats
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
 from wallet_api.services.documents import collect_orphans
@@ -93,6 +94,7 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
 
 main.add_command(agency)
 main.add_command(trust)
+main.add_command(stats)
 
 
 @main.group()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import crypto
 import storage
+from consent.log import AccessLog
 from wallet_api.settings import Settings
 
 Clock = Callable[[], float]
@@ -25,6 +26,7 @@ class Context:
     service_keys: crypto.ServiceKeyRing
     tokens: crypto.TokenMinter
     blind_key: bytes
+    access_log: AccessLog
     clock: Clock = time.time
 
     def now(self) -> int:

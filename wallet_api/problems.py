@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException
 import crypto
 import storage
 from wallet_api.errors import WalletError
+from wallet_api.problems_consent import CONSENT_PROBLEMS
 
 PROBLEM_BASE = "https://wallet.example/problems/"
 log = logging.getLogger("wallet.problems")
@@ -195,6 +196,7 @@ CATALOGUE: dict[str, Problem] = {
         "An unexpected error occurred; nothing was changed.",
     ),
 }
+CATALOGUE.update({code: Problem(*entry) for code, entry in CONSENT_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

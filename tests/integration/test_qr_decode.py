@@ -57,7 +57,7 @@ def jpeg(image: Image.Image, quality: int) -> bytes:
 
 
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
-    rows = [row[:] + [value] for row, value in zip(matrix, rhs, strict=True)]
+    rows = [[*row, value] for row, value in zip(matrix, rhs, strict=True)]
     size = len(rhs)
     for col in range(size):
         pivot = max(range(col, size), key=lambda r: abs(rows[r][col]))
@@ -73,7 +73,12 @@ def perspective(image: Image.Image, strength: float, fill: int = 255) -> Image.I
     """A keystone warp: the corners pulled in unevenly, as a camera held at an angle sees a screen."""
     w, h = image.size
     d = strength
-    target = [(w * d, h * d * 0.5), (w * (1 - d * 0.3), 0.0), (float(w), float(h)), (w * d * 0.6, h * (1 - d))]
+    target = [
+        (w * d, h * d * 0.5),
+        (w * (1 - d * 0.3), 0.0),
+        (float(w), float(h)),
+        (w * d * 0.6, h * (1 - d)),
+    ]
     source = [(0.0, 0.0), (float(w), 0.0), (float(w), float(h)), (0.0, float(h))]
     matrix, rhs = [], []
     for (x, y), (u, v) in zip(target, source, strict=True):
@@ -104,7 +109,7 @@ def noise(image: Image.Image, sigma: float, seed: int = 7) -> Image.Image:
 
 
 def photo(code: Image.Image, size: tuple[int, int] = (2000, 1500), seed: int = 3) -> Image.Image:
-    """A phone showing the code on a grey desk, photographed at an angle: bezel, glare-free screen, blur, grain."""
+    """A phone showing the code on a grey desk, photographed at an angle: bezel, screen, blur, grain."""
     w, h = size
     scene = Image.new("L", size, 118)
     draw = ImageDraw.Draw(scene)
@@ -171,7 +176,11 @@ def test_large_photo_is_scaled_down_first() -> None:
 
 
 def test_presentation_qr_round_trips_through_an_image() -> None:
-    text = "eyJhbGciOiJFUzI1NiJ9." + "eyJ2Y3QiOiJ1cm46dm46d2FsbGV0In0" * 12 + ".c2ln~WyJzYWx0IiwibmFtZSIsIkFuaCJd~"
+    text = (
+        "eyJhbGciOiJFUzI1NiJ9."
+        + "eyJ2Y3QiOiJ1cm46dm46d2FsbGV0In0" * 12
+        + ".c2ln~WyJzYWx0IiwibmFtZSIsIkFuaCJd~"
+    )
     payload = encode_presentation(text)
     decoded = decode_any(read_qr_image(png(rotate(rendered(payload, scale=5), 15))), keys=KEYS, now=NOW)
     assert decoded == Presentation(text)

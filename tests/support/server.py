@@ -49,14 +49,19 @@ class WalletServer:
 
     def wallet(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run a ``wallet`` CLI command against this server's configuration."""
-        return subprocess.run(
+        result = subprocess.run(
             [sys.executable, "-m", "wallet_api", *args],
             env=self.command_env(),
             capture_output=True,
             text=True,
-            check=check,
+            check=False,
             timeout=120,
         )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"wallet {' '.join(args)} failed ({result.returncode}): {result.stderr[-3000:]}"
+            )
+        return result
 
     def start(self, timeout: float = 60) -> None:
         log = open(self.data_dir.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115  # kept open for the process

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wallet_api.context import Context
+from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
 from wallet_api.services.auth import AuthService, Principal
 from wallet_api.services.citizens import CitizenService
+from wallet_api.services.consent_decisions import ConsentDecisionService
+from wallet_api.services.consent_pulls import ConsentPullService
+from wallet_api.services.consents import ConsentService
 from wallet_api.services.credentials import CredentialService
 from wallet_api.services.documents import DocumentService
 from wallet_api.services.issuance import IssuanceService
@@ -30,6 +34,10 @@ class Services:
     trust: TrustService
     issued_documents: IssuedDocumentService
     qr: QrService
+    consents: ConsentService
+    decisions: ConsentDecisionService
+    pulls: ConsentPullService
+    access_log: AccessLogService
 
     @classmethod
     def over(cls, ctx: Context) -> Services:
@@ -37,6 +45,7 @@ class Services:
         agencies = AgencyService(ctx)
         documents = DocumentService(ctx)
         issuance = IssuanceService(ctx, agencies)
+        consents = ConsentService(ctx, agencies, issuance, documents)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -48,6 +57,10 @@ class Services:
             trust=TrustService(ctx),
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
             qr=QrService(ctx, CitizenService(ctx)),
+            consents=consents,
+            decisions=ConsentDecisionService(ctx, consents),
+            pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),
+            access_log=AccessLogService(ctx),
         )
 
 

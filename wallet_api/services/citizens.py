@@ -123,5 +123,6 @@ class CitizenService:
                 removed += 1
             except storage.StorageError:
                 log.warning("blob of an erased account left for the collector")
+        self.ctx.access_log.erase(citizen_id)  # the log goes with the account
         log.info("citizen erased %s (%d blobs removed)", citizen_id, removed)
         return removed

@@ -13,6 +13,7 @@ from typing import Any
 import crypto
 import storage
 from consent import ClaimsRejected, type_for_vct, validate_claims
+from consent.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import (
     CitizenNotFound,
@@ -24,6 +25,7 @@ from wallet_api.errors import (
     InvalidRequest,
 )
 from wallet_api.identity import parse_cccd_number
+from wallet_api.services.access_log import ISSUE_PURPOSE, STATUS_PURPOSE, record_access
 from wallet_api.services.agencies import AgencyService, active_at, agency_keys
 from wallet_api.services.citizens import kek_aad
 
@@ -224,6 +226,9 @@ class IssuanceService:
                 uow.idempotency.add(agency.id, idempotency_key, request_hash, json.dumps(response), now)
             uow.commit()
         log.info("credential %s issued by %s", credential_id, agency.id)
+        record_access(
+            self.ctx, citizen.id, agency, (credential_id, doc_type), AccessAction.ISSUE, purpose=ISSUE_PURPOSE
+        )
         return response
 
     def _status_of(
@@ -276,3 +281,7 @@ class IssuanceService:
             )
             uow.commit()
         log.info("credential %s set %s by %s", credential_id, status, agency_id)
+        resource = (credential.id, credential.doc_type)
+        record_access(
+            self.ctx, credential.citizen_id, agency, resource, AccessAction.REVOKE, purpose=STATUS_PURPOSE
+        )

@@ -16,8 +16,11 @@ from typing import Any
 import crypto
 import storage
 from consent import document_types
+from consent.entry import AccessAction
+from consent.wording import NO_PROCEDURE
 from wallet_api.context import Context
 from wallet_api.errors import CredentialRejected, DocumentTypeNotAllowed, IdempotencyMismatch, InvalidRequest
+from wallet_api.services.access_log import ISSUE_PURPOSE, record_access
 from wallet_api.services.agencies import active_at, agency_keys
 from wallet_api.services.citizens import kek_aad
 from wallet_api.services.documents import (
@@ -249,7 +252,17 @@ class IssuedDocumentService:
             provenance="issued",
             issuance=seal_issuance(kek, citizen.id, document_id, evidence),
         )
-        return self.documents.store(plan, [request.content], within)
+        meta = self.documents.store(plan, [request.content], within)
+        record_access(
+            self.ctx,
+            citizen.id,
+            agency,
+            (document_id, request.doc_type),
+            AccessAction.ISSUE,
+            purpose=ISSUE_PURPOSE,
+            procedure_code=request.procedure_code or NO_PROCEDURE,
+        )
+        return meta
 
 
 def _name_key(name: str) -> str:

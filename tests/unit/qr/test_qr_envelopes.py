@@ -82,7 +82,9 @@ def test_too_large_presentation_is_refused_so_the_caller_shows_a_reference() -> 
     with pytest.raises(QrError):
         encode_presentation(sd_jwt_presentation(), max_version=10)
     reference = encode_reference("https://wallet.example/v1/presentations/Zk3hQ9")
-    assert decode_any(reference, keys=KEYS, now=0) == Reference("https://wallet.example/v1/presentations/Zk3hQ9")
+    assert decode_any(reference, keys=KEYS, now=0) == Reference(
+        "https://wallet.example/v1/presentations/Zk3hQ9"
+    )
 
 
 def test_a_100_kb_payload_is_refused_at_once() -> None:
@@ -108,7 +110,13 @@ def test_bad_presentation_arguments() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["https://wallet.example/p/1", "http://127.0.0.1:8000/v1/p/abc", "http://localhost/p", "AbC123", "k7-q_2" * 10],
+    [
+        "https://wallet.example/p/1",
+        "http://127.0.0.1:8000/v1/p/abc",
+        "http://localhost/p",
+        "AbC123",
+        "k7-q_2" * 10,
+    ],
 )
 def test_references_round_trip(value: str) -> None:
     assert decode_reference(encode_reference(value)) == Reference(value)

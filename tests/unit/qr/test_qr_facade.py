@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 from typing import get_args
 
+import cbor2
 import pytest
 
 import qr
@@ -38,7 +39,14 @@ def test_qr_imports_only_the_crypto_facade_of_ours() -> None:
 
 def test_reasons_are_a_closed_set_with_fixed_messages() -> None:
     assert frozenset(get_args(QrReason)) == QR_REASONS
-    assert {"malformed", "bad_signature", "unknown_key", "expired", "not_yet_valid", "too_large"} <= QR_REASONS
+    assert {
+        "malformed",
+        "bad_signature",
+        "unknown_key",
+        "expired",
+        "not_yet_valid",
+        "too_large",
+    } <= QR_REASONS
     assert {"no_code", "multiple_codes", "unreadable_code", "unreadable_image"} <= QR_REASONS
     messages = set()
     for reason in QR_REASONS:
@@ -48,3 +56,12 @@ def test_reasons_are_a_closed_set_with_fixed_messages() -> None:
     assert len(messages) == len(QR_REASONS)
     with pytest.raises(ValueError):
         QrError("something_else")  # type: ignore[arg-type]
+
+
+def test_identity_map_keys_are_listed_once_in_deterministic_order() -> None:
+    from qr._wire import WIRE_EXP, WIRE_KEY_ORDER, WIRE_NBF, WIRE_NONCE
+    from qr.claims import WIRE_KEYS
+
+    assert set(WIRE_KEY_ORDER) == {WIRE_EXP, WIRE_NBF, WIRE_NONCE, *WIRE_KEYS.values()}
+    encoded = [cbor2.dumps(key) for key in WIRE_KEY_ORDER]
+    assert encoded == sorted(encoded) and all(len(e) == 1 for e in encoded)

@@ -69,7 +69,10 @@ def test_default_disclosure_is_name_year_last4_status() -> None:
 
 def test_every_claim_can_be_disclosed_and_one_alone() -> None:
     everything = claims(fields=DISCLOSABLE)
-    assert verify_identity(encode_identity(SERVICE, everything, not_before=NOW), KEYS, now=NOW).claims == everything
+    assert (
+        verify_identity(encode_identity(SERVICE, everything, not_before=NOW), KEYS, now=NOW).claims
+        == everything
+    )
     only_status = claims(fields=["status"])
     got = verify_identity(encode_identity(SERVICE, only_status, not_before=NOW), KEYS, now=NOW)
     assert got.claims.disclosed() == {"status": "verified"}
@@ -153,7 +156,8 @@ def test_expired_and_not_yet_valid_with_an_injected_clock() -> None:
 
 
 @pytest.mark.parametrize(
-    ("prefix", "expected"), [(b"WI2", "unsupported_version"), (b"WI9", "unsupported_version"), (b"HC1", "malformed")]
+    ("prefix", "expected"),
+    [(b"WI2", "unsupported_version"), (b"WI9", "unsupported_version"), (b"HC1", "malformed")],
 )
 def test_prefixes(prefix: bytes, expected: str) -> None:
     payload = encode_identity(SERVICE, claims(), not_before=NOW)
@@ -232,7 +236,9 @@ def test_disclose_refuses_unknown_fields_and_bad_records() -> None:
             call()
 
 
-@pytest.mark.parametrize(("not_before", "lifetime"), [(-1, 120), (NOW, 0), (NOW, 601), (2**32, 120), (NOW, True)])
+@pytest.mark.parametrize(
+    ("not_before", "lifetime"), [(-1, 120), (NOW, 0), (NOW, 601), (2**32, 120), (NOW, True)]
+)
 def test_bad_windows_are_refused(not_before: int, lifetime: int) -> None:
     with pytest.raises(QrError) as caught:
         encode_identity(SERVICE, claims(), not_before=not_before, lifetime=lifetime)

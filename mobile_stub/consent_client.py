@@ -1,0 +1,124 @@
+"""The phone's consent calls: list requests, sign decisions with the device key, revoke, read the log.
+
+The decision is a compact JWS (``typ: consent-decision+jwt``) signed on the
+device: ``consent_id``, ``decision``, the approved ``items``, ``iat`` and a
+fresh ``jti``. The key never leaves the phone; the server checks the signature
+against the device key it enrolled.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from crypto import sign_jws
+from mobile_stub._transfer import JsonObject, UploadBody, json_object
+from mobile_stub.client import WalletClient
+from mobile_stub.errors import WalletError
+
+DECISION_TYP = "consent-decision+jwt"
+
+
+def _path(consent_id: str, tail: str = "") -> str:
+    return "/v1/me/consents/" + quote(consent_id, safe="") + tail
+
+
+def default_items(
+    consent: Mapping[str, Any],
+    only: Sequence[int] | None = None,
+    claims: Mapping[int, Sequence[str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Approve requested items with the first matching credential (else document) the citizen holds.
+
+    ``only`` keeps some requested items (by index); ``claims`` narrows a credential item's claims.
+    """
+    chosen = []
+    for item in consent.get("items", []):
+        index = int(item["index"])
+        if only is not None and index not in only:
+            continue
+        candidates = sorted(item.get("candidates") or [], key=lambda c: c["kind"] != "credential")
+        if item.get("claims") is not None:  # only claims were asked: a whole document would be too much
+            candidates = [c for c in candidates if c["kind"] == "credential"]
+        if not candidates:
+            continue
+        pick = candidates[0]
+        entry: dict[str, Any] = {"item": index, "kind": pick["kind"], "id": pick["id"]}
+        if pick["kind"] == "credential" and claims and index in claims:
+            entry["claims"] = list(claims[index])
+        chosen.append(entry)
+    return chosen
+
+
+class ConsentClient(WalletClient):
+    """A ``WalletClient`` with the citizen's consent, access-log and reuse calls."""
+
+    def __enter__(self) -> ConsentClient:
+        return self
+
+    def consents(self, state: str | None = None) -> list[JsonObject]:
+        """The citizen's consents (``state="pending"``: awaiting a decision)."""
+        params = {"state": state} if state else None
+        items = json_object(self._authed("GET", "/v1/me/consents", params=params)).get("items")
+        if not isinstance(items, list):
+            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
+        return items
+
+    def consent(self, consent_id: str) -> JsonObject:
+        """One consent with what would be shared and the matching documents."""
+        return json_object(self._authed("GET", _path(consent_id)))
+
+    def decision_token(self, consent_id: str, decision: str, items: Sequence[Mapping[str, Any]] = ()) -> str:
+        """The decision signed by the device key."""
+        claims = {
+            "consent_id": consent_id,
+            "decision": decision,
+            "items": [dict(item) for item in items],
+            "iat": self._now(),
+            "jti": str(uuid.uuid4()),
+        }
+        return sign_jws(self.device.private_key(), claims, typ=DECISION_TYP)
+
+    def decide(self, consent_id: str, decision: str, items: Sequence[Mapping[str, Any]] = ()) -> JsonObject:
+        """Send a signed ``approve`` (with ``items``) or ``deny``; the answer is the receipt."""
+        body = {"decision": self.decision_token(consent_id, decision, items)}
+        return json_object(self._authed_json("POST", _path(consent_id, "/decision"), body))
+
+    def revoke(self, consent_id: str) -> JsonObject:
+        """Withdraw consent; the answer is the updated receipt."""
+        return json_object(self._authed("POST", _path(consent_id, "/revoke")))
+
+    def receipt(self, consent_id: str) -> JsonObject:
+        """The consent receipt."""
+        return json_object(self._authed("GET", _path(consent_id, "/receipt")))
+
+    def log_page(self, start: int, limit: int) -> JsonObject:
+        """A page of the access log with its signed head and inclusion proofs."""
+        params = {"start": str(start), "limit": str(limit)}
+        return json_object(self._authed("GET", "/v1/me/log", params=params))
+
+    def consistency(self, first: int, second: int) -> JsonObject:
+        """The consistency proof between two tree sizes."""
+        params = {"first": str(first), "second": str(second)}
+        return json_object(self._authed("GET", "/v1/me/log/proofs/consistency", params=params))
+
+    def service_jwks(self) -> JsonObject:
+        """The service's public keys (they sign the tree heads)."""
+        return json_object(self._checked(self._http.get(str(self._url("/.well-known/jwks.json")))))
+
+    def stats(self) -> list[JsonObject]:
+        """How often agencies reused the citizen's data, per procedure and agency."""
+        items = json_object(self._authed("GET", "/v1/me/stats")).get("items")
+        return items if isinstance(items, list) else []
+
+    def _authed_json(self, method: str, path: str, body: Mapping[str, Any]) -> httpx.Response:
+        """A JSON request with token and proof (a rewindable body, so a re-login can resend it)."""
+        data = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}
+        return self._authed(method, path, headers=headers, body=UploadBody(io.BytesIO(data)))

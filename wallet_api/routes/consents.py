@@ -1,0 +1,208 @@
+"""Consent routes: agencies ask and pull, citizens decide, revoke and keep receipts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
+
+from wallet_api.errors_consent import ConsentPending
+from wallet_api.routes.common import AnyRequest, agency, citizen, lang, offload
+from wallet_api.services import Services
+from wallet_api.services.consent_views import ConsentView
+from wallet_api.services.consents import ConsentAsk
+from wallet_api.wire_consent import (
+    ConsentListOut,
+    ConsentOut,
+    ConsentRequestIn,
+    DecisionIn,
+    PulledCredentialOut,
+    consent_out,
+)
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _receipt(services: Services, view: ConsentView) -> dict[str, Any]:
+    if view.record.decision is None:
+        raise ConsentPending()
+    return services.consents.signed_receipt(view)
+
+
+@post("/v1/agency/consents", status_code=201, tags=["consents"], response_headers=NO_STORE)
+async def request_consent(
+    request: AnyRequest, services: NamedDependency[Services], data: JSONBody[ConsentRequestIn]
+) -> ConsentOut:
+    """Ask a citizen for consent to named data, for a purpose and a procedure; it waits for their decision."""
+    items = None if data.items is None else [(i.type, i.claims) for i in data.items]
+    ask = ConsentAsk(
+        data.cccd,
+        data.purpose,
+        data.procedure_code,
+        data.case_number,
+        items,
+        data.valid_for_seconds,
+        data.max_uses,
+        data.retention_days,
+    )
+    who = await offload(services, lambda: agency(request, services).subject)
+    return consent_out(await offload(services, lambda: services.consents.request(who, ask)), lang(request))
+
+
+@get("/v1/agency/consents/{consent_id:str}", tags=["consents"], response_headers=NO_STORE)
+async def agency_consent(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> ConsentOut:
+    """The state of the agency's request: pending, approved (with what), denied, revoked, closed, expired."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    view = await offload(services, lambda: services.consents.for_agency(who, consent_id))
+    return consent_out(view, lang(request))
+
+
+@post("/v1/agency/consents/{consent_id:str}/close", status_code=200, tags=["consents"])
+async def close_consent(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> ConsentOut:
+    """Close the case: the consent ends at once."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    return consent_out(
+        await offload(services, lambda: services.consents.close(who, consent_id)), lang(request)
+    )
+
+
+@get("/v1/agency/consents/{consent_id:str}/receipt", tags=["consents"], response_headers=NO_STORE)
+async def agency_receipt(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> dict[str, Any]:
+    """The consent receipt (after the citizen's decision), signed by the service."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    return await offload(services, lambda: _receipt(services, services.consents.for_agency(who, consent_id)))
+
+
+@get(
+    "/v1/agency/consents/{consent_id:str}/credentials/{credential_id:str}",
+    tags=["consents"],
+    response_headers=NO_STORE,
+)
+async def pull_credential(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    consent_id: FromPath[str],
+    credential_id: FromPath[str],
+) -> PulledCredentialOut:
+    """An approved credential with only the approved disclosures (one use of the consent)."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    pulled = await offload(services, lambda: services.pulls.credential(who, consent_id, credential_id))
+    return PulledCredentialOut(
+        pulled.consent_id,
+        pulled.credential_id,
+        pulled.type,
+        pulled.vct,
+        pulled.issuer,
+        pulled.status,
+        list(pulled.disclosed),
+        pulled.sd_jwt,
+    )
+
+
+@get("/v1/agency/consents/{consent_id:str}/documents/{document_id:str}", tags=["consents"])
+async def pull_document(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    consent_id: FromPath[str],
+    document_id: FromPath[str],
+) -> Stream:
+    """An approved document's content, decrypted and authenticated (one use of the consent)."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    meta, chunks = await offload(services, lambda: services.pulls.document(who, consent_id, document_id))
+    headers = {
+        **NO_STORE,
+        "Content-Length": str(meta.size),
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta.filename)}",
+        "X-Content-Type-Options": "nosniff",
+        "Wallet-Provenance": meta.provenance,  # an uploaded scan is never passed off as issued
+        "Wallet-Document-Type": meta.doc_type,
+    }
+    return Stream(chunks, media_type=meta.content_type, headers=headers)
+
+
+@get("/v1/me/consents", tags=["consents"], response_headers=NO_STORE)
+async def my_consents(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    wanted: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None,
+) -> ConsentListOut:
+    """The citizen's consents (``state=pending`` for those awaiting a decision), with matching documents."""
+    who = await offload(services, lambda: citizen(request, services).subject)
+    views = await offload(services, lambda: services.consents.list_for_citizen(who, wanted))
+    types = {item.type for view in views for item in view.requested}
+    found = await offload(services, lambda: services.consents.candidates(who, types))
+    return ConsentListOut([consent_out(view, lang(request), found) for view in views])
+
+
+@get("/v1/me/consents/{consent_id:str}", tags=["consents"], response_headers=NO_STORE)
+async def my_consent(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> ConsentOut:
+    """One consent, with what would be shared and which of the citizen's documents satisfy each item."""
+    who = await offload(services, lambda: citizen(request, services).subject)
+    view = await offload(services, lambda: services.consents.for_citizen(who, consent_id))
+    found = await offload(
+        services, lambda: services.consents.candidates(who, {i.type for i in view.requested})
+    )
+    return consent_out(view, lang(request), found)
+
+
+@post(
+    "/v1/me/consents/{consent_id:str}/decision", status_code=200, tags=["consents"], response_headers=NO_STORE
+)
+async def decide(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    consent_id: FromPath[str],
+    data: JSONBody[DecisionIn],
+) -> dict[str, Any]:
+    """Approve (all or part) or deny, with a JWS signed by the device key; answers with the receipt."""
+    who = await offload(services, lambda: citizen(request, services).subject)
+    view = await offload(services, lambda: services.decisions.decide(who, consent_id, data.decision))
+    return await offload(services, lambda: services.consents.signed_receipt(view))
+
+
+@post(
+    "/v1/me/consents/{consent_id:str}/revoke", status_code=200, tags=["consents"], response_headers=NO_STORE
+)
+async def revoke(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> dict[str, Any]:
+    """Withdraw consent: the agency's next pull is refused. Answers with the updated receipt."""
+    who = await offload(services, lambda: citizen(request, services).subject)
+    view = await offload(services, lambda: services.decisions.revoke(who, consent_id))
+    return await offload(services, lambda: services.consents.signed_receipt(view))
+
+
+@get("/v1/me/consents/{consent_id:str}/receipt", tags=["consents"], response_headers=NO_STORE)
+async def my_receipt(
+    request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
+) -> dict[str, Any]:
+    """The consent receipt, signed by the service, with the citizen's own signed decision."""
+    who = await offload(services, lambda: citizen(request, services).subject)
+    return await offload(services, lambda: _receipt(services, services.consents.for_citizen(who, consent_id)))
+
+
+ROUTES = [
+    request_consent,
+    agency_consent,
+    close_consent,
+    agency_receipt,
+    pull_credential,
+    pull_document,
+    my_consents,
+    my_consent,
+    decide,
+    revoke,
+    my_receipt,
+]

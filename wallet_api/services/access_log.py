@@ -1,0 +1,142 @@
+"""The citizen's access log as a service: append what agencies did, serve it with signed heads and proofs.
+
+Appends run in the log store's own short transaction, after the access they
+record has committed (never inside an open unit of work: on SQLite that would
+wait on its own write lock). The view signs the head it read and proves every
+entry it returns against that head, plus consistency from a size the phone saw.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import storage
+from consent.entry import AccessAction, AccessEntry
+from consent.errors import LogBusy, LogCorrupted, LogError
+from consent.log import MAX_PAGE, LoggedEntry
+from consent.proofs import sign_tree_head
+from consent.wording import NO_PROCEDURE, describe
+from wallet_api.context import Context
+from wallet_api.errors import InvalidRequest
+from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
+
+log = logging.getLogger("wallet.access_log")
+ISSUE_PURPOSE = "Cấp vào ví / Issued into the wallet"
+STATUS_PURPOSE = "Thay đổi trạng thái / Status change"
+
+
+def record_access(
+    ctx: Context,
+    citizen_id: str,
+    agency: storage.AgencyRecord,
+    resource: tuple[str, str],
+    action: AccessAction,
+    *,
+    purpose: str,
+    procedure_code: str = NO_PROCEDURE,
+    consent_id: str | None = None,
+) -> int:
+    """Append one access by ``agency`` to ``resource`` (id, type) to the citizen's log; its index."""
+    entry = AccessEntry(
+        agency_id=agency.id,
+        agency_name=agency.display_name,
+        resource_id=resource[0],
+        resource_type=resource[1],
+        action=action,
+        purpose=purpose[:512],
+        procedure_code=(procedure_code or NO_PROCEDURE)[:64],
+        consent_id=consent_id,
+        at=ctx.now(),
+    )
+    try:
+        return ctx.access_log.append(citizen_id, entry)
+    except LogCorrupted:
+        log.error("access log of %s is damaged: append refused", citizen_id)
+        raise AccessLogCorrupted() from None
+    except LogBusy:
+        raise AccessLogBusy() from None
+
+
+@dataclass(frozen=True, slots=True)
+class LogView:
+    """A page of the log proved against one signed head."""
+
+    tree_head: str
+    tree_size: int
+    entries: list[dict[str, Any]]
+    consistency: dict[str, Any] | None
+
+
+class AccessLogService:
+    """What the citizen sees of their access log."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def _head(self, citizen_id: str) -> tuple[str, int]:
+        """The current head, signed with the service key, and its size (one read of the head)."""
+        key = self.ctx.service_keys.current
+        head = self.ctx.access_log.tree_head(citizen_id, now=self.ctx.now())
+        return sign_tree_head(head, key.private, kid=key.kid), head.size
+
+    def signed_head(self, citizen_id: str) -> str:
+        """The current head of the citizen's log, signed with the service key."""
+        return self._head(citizen_id)[0]
+
+    def view(self, citizen_id: str, *, start: int, limit: int, since: int | None) -> LogView:
+        """Entries ``start`` onwards (at most ``limit``), each with an inclusion proof against the head."""
+        if start < 0 or not 1 <= limit <= MAX_PAGE:
+            raise _bad_range()
+        token, size = self._head(citizen_id)
+        if since is not None and not 0 <= since <= size:
+            raise _bad_range()
+        try:
+            logged = self.ctx.access_log.entries(citizen_id, start, min(start + limit, size))
+            entries = [self._entry(citizen_id, item, size) for item in logged]
+            consistency = None
+            if since is not None:
+                consistency = self.ctx.access_log.consistency_proof(citizen_id, since, size).to_json()
+        except LogCorrupted:
+            log.error("access log of %s is damaged", citizen_id)
+            raise AccessLogCorrupted() from None
+        except LogError:
+            raise _bad_range() from None
+        return LogView(token, size, entries, consistency)
+
+    def _entry(self, citizen_id: str, item: LoggedEntry, size: int) -> dict[str, Any]:
+        vi, en = describe(item.entry)
+        proof = self.ctx.access_log.inclusion_proof(citizen_id, item.index, size)
+        shown = {"index": item.index, "data": item.data, "text_vi": vi, "text_en": en}
+        return {**shown, "inclusion": proof.to_json()}
+
+    def inclusion(self, citizen_id: str, index: int, tree_size: int) -> dict[str, Any]:
+        """``PATH(index, D[tree_size])`` as JSON."""
+        if not 0 <= index < tree_size:
+            raise _bad_range()
+        try:
+            return self.ctx.access_log.inclusion_proof(citizen_id, index, tree_size).to_json()
+        except LogCorrupted:
+            raise AccessLogCorrupted() from None
+        except LogError:
+            raise _bad_range() from None
+
+    def consistency(self, citizen_id: str, first: int, second: int) -> dict[str, Any]:
+        """``PROOF(first, D[second])`` as JSON."""
+        if not 0 <= first <= second:
+            raise _bad_range()
+        try:
+            return self.ctx.access_log.consistency_proof(citizen_id, first, second).to_json()
+        except LogCorrupted:
+            raise AccessLogCorrupted() from None
+        except LogError:
+            raise _bad_range() from None
+
+
+def _bad_range() -> InvalidRequest:
+    return InvalidRequest(
+        "range",
+        reason_vi="chỉ số hoặc kích thước nhật ký nằm ngoài phạm vi",
+        reason_en="an index or tree size is out of range",
+    )

@@ -1,0 +1,122 @@
+"""The citizen's decision on a consent request: a JWS signed by the current device key, and revocation.
+
+The decision (header ``typ: consent-decision+jwt``) carries ``consent_id``,
+``decision`` (``approve`` or ``deny``), for an approval the ``items`` chosen
+(``{"item": <index of the requested item>, "kind": "credential"|"document",
+"id": ..., "claims": [...]}``), ``iat`` and ``jti``. It is checked against the
+citizen's device key as enrolled now, the consent it names, the clock and the
+replay guard; any failure is one opaque ``invalid_decision``. The approval is
+then checked against the request and the citizen's holdings, and stored by a
+conditional UPDATE that only lands on a pending, unexpired consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import crypto
+import storage
+from consent.policy import ApprovedItem, PolicyError, approved_items
+from wallet_api.context import Context
+from wallet_api.errors_consent import ConsentAlreadyDecided, InvalidDecision, from_policy, refused
+from wallet_api.services.consent_views import ACTIVE, ConsentView, parse_requested
+from wallet_api.services.consents import ConsentService
+
+log = logging.getLogger("wallet.consents")
+DECISION_TYP = "consent-decision+jwt"
+DECISION_MAX_AGE = 300  # seconds a signed decision stays acceptable
+DECISION_LEEWAY = 30
+
+
+class ConsentDecisionService:
+    """Approve, deny and revoke, as the citizen."""
+
+    def __init__(self, ctx: Context, consents: ConsentService) -> None:
+        self.ctx = ctx
+        self.consents = consents
+
+    def decide(self, citizen_id: str, consent_id: str, token: str) -> ConsentView:
+        """Verify the device-signed decision and record it; the consent becomes approved or denied."""
+        view = self.consents.for_citizen(citizen_id, consent_id)
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            citizen = uow.citizens.get(citizen_id)
+        claims = self._verified(citizen, view.record.id, token)
+        if view.state != "pending":
+            raise ConsentAlreadyDecided() if view.state != "expired" else refused("expired")
+        approve = claims["decision"] == "approve"
+        items = self._approval(citizen_id, view, claims.get("items")) if approve else ()
+        decided = replace(
+            view.record,
+            status="approved" if approve else "denied",
+            approved=json.dumps([i.to_json() for i in items]) if approve else None,
+            decision=token,
+            device_jkt=citizen.device_jkt,
+            decided_at=self.ctx.utcnow(),
+        )
+        self._remember(claims)
+        with self.ctx.metadata.unit_of_work() as uow:
+            if not uow.consents.decide(decided):
+                raise ConsentAlreadyDecided()
+            uow.commit()
+        log.info("consent %s %s by the citizen", view.record.id, decided.status)
+        return self.consents.for_citizen(citizen_id, consent_id)
+
+    def revoke(self, citizen_id: str, consent_id: str) -> ConsentView:
+        """Withdraw consent: the next pull, even in the same second, is refused."""
+        view = self.consents.for_citizen(citizen_id, consent_id)
+        with self.ctx.metadata.unit_of_work() as uow:
+            ended = uow.consents.end(view.record.id, ACTIVE, "revoked", self.ctx.utcnow())
+            uow.commit()
+        if not ended:
+            raise ConsentAlreadyDecided()
+        log.info("consent %s revoked by the citizen", view.record.id)
+        return self.consents.for_citizen(citizen_id, consent_id)
+
+    def _verified(self, citizen: storage.CitizenRecord, consent_id: str, token: str) -> dict[str, Any]:
+        """The decision's claims, checked against the current device key, the consent and the clock."""
+        now = self.ctx.now()
+        try:
+            key = crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+            claims = crypto.verify_jws(token, key, typ=DECISION_TYP)
+            _check_claims(claims, consent_id, now)
+        except crypto.CryptoError as exc:
+            log.info("consent decision refused: %s", exc)
+            raise InvalidDecision() from None
+        return claims
+
+    def _remember(self, claims: Mapping[str, Any]) -> None:
+        expires = dt.datetime.fromtimestamp(
+            int(claims["iat"]) + DECISION_MAX_AGE + DECISION_LEEWAY, tz=dt.UTC
+        )
+        if not self.ctx.metadata.replay_guard().remember("consent-decision", str(claims["jti"]), expires):
+            log.info("consent decision refused: replayed jti")
+            raise InvalidDecision()
+
+    def _approval(self, citizen_id: str, view: ConsentView, raw: object) -> tuple[ApprovedItem, ...]:
+        if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+            raise InvalidDecision()
+        requested = parse_requested(view.record)
+        found = self.consents.candidates(citizen_id, {item.type for item in requested})
+        holdings = {(c.kind, c.id): c.type for cands in found.values() for c in cands}
+        try:
+            return approved_items(requested, raw, holdings)
+        except PolicyError as exc:
+            raise from_policy(exc) from None
+
+
+def _check_claims(claims: Mapping[str, Any], consent_id: str, now: int) -> None:
+    """The decision names this consent, says approve or deny, and is fresh, with a ``jti``."""
+    iat, jti = claims.get("iat"), claims.get("jti")
+    if claims.get("consent_id") != consent_id:
+        raise crypto.InvalidSignature("decision for another consent")
+    if claims.get("decision") not in ("approve", "deny"):
+        raise crypto.InvalidSignature("decision is neither approve nor deny")
+    if type(iat) is not int or not now - DECISION_MAX_AGE <= iat <= now + DECISION_LEEWAY:
+        raise crypto.InvalidSignature("decision is not fresh")
+    if not isinstance(jti, str) or not 1 <= len(jti) <= 256:
+        raise crypto.InvalidSignature("decision has no jti")

@@ -1,0 +1,181 @@
+"""Consented pulls: an agency receives exactly what the citizen approved, once per allowed use.
+
+A pull names the consent and one approved resource. In order: the consent must
+be the calling agency's (else not found, like one that does not exist), the
+agency an active requester, the consent usable now, the resource among the
+approved items. The data is then read and prepared (a credential cut down to
+the approved disclosures, a document authenticated), one use is taken by a
+conditional UPDATE (two pulls racing for the last use: one wins), the use is
+recorded for the reuse statistics, the access is appended to the citizen's
+log, and only then is anything served. A refused pull serves and logs nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import crypto
+import storage
+from consent import document_types
+from consent.entry import AccessAction
+from consent.policy import ApprovedItem, keep_disclosures
+from wallet_api.context import Context
+from wallet_api.errors import CredentialNotFound, DocumentNotFound, ForbiddenRole
+from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused
+from wallet_api.services.access_log import record_access
+from wallet_api.services.agencies import active_at
+from wallet_api.services.consent_views import parse_approved, refusal_now
+from wallet_api.services.consents import ConsentService, consent_uuid
+from wallet_api.services.credentials import CredentialService
+from wallet_api.services.documents import DocumentMeta, DocumentService
+
+
+@dataclass(frozen=True, slots=True)
+class PulledCredential:
+    """A credential as an agency receives it: the issuer's JWT and the approved disclosures only."""
+
+    consent_id: str
+    credential_id: str
+    type: str
+    vct: str
+    issuer: str
+    status: str
+    disclosed: tuple[str, ...]
+    sd_jwt: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    consent: storage.ConsentRecord
+    agency: storage.AgencyRecord
+    item: ApprovedItem
+
+
+def strip_to(sd_jwt: str, doc_type: str, claims: tuple[str, ...] | None) -> tuple[str, tuple[str, ...]]:
+    """The SD-JWT with only the disclosures of ``claims`` (no key binding), and the claims it shows."""
+    parsed = crypto.parse_sd_jwt(sd_jwt)
+    top = parsed.unverified_payload.get("_sd", [])
+    kept = keep_disclosures(parsed.disclosures, top if isinstance(top, list) else [], claims)
+    text = "~".join([parsed.issuer_signed_jwt, *kept]) + "~"
+    entry = document_types().get(doc_type)
+    shown = crypto.parse_sd_jwt(text).unverified_claims  # disclosed and always-visible, registered ones too
+    return text, tuple(sorted(name for name in shown if entry is not None and entry.claim(name) is not None))
+
+
+class ConsentPullService:
+    """What a requesting agency can pull under a consent."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        consents: ConsentService,
+        credentials: CredentialService,
+        documents: DocumentService,
+    ) -> None:
+        self.ctx = ctx
+        self.consents = consents
+        self.credentials = credentials
+        self.documents = documents
+
+    def credential(self, agency_id: str, consent_id: str, credential_id: str) -> PulledCredential:
+        """One approved credential, cut down to the approved claims; takes one use."""
+        grant = self._grant(agency_id, consent_id, "credential", credential_id)
+        try:
+            held = self.credentials.get(grant.consent.citizen_id, grant.item.resource_id)
+        except CredentialNotFound:
+            raise ConsentItemNotFound() from None
+        sd_jwt, disclosed = strip_to(held.sd_jwt, held.doc_type, grant.item.claims)
+        self._use(grant)
+        return PulledCredential(
+            grant.consent.id, held.id, held.doc_type, held.vct, held.issuer_id, held.status, disclosed, sd_jwt
+        )
+
+    def document(
+        self, agency_id: str, consent_id: str, document_id: str
+    ) -> tuple[DocumentMeta, Iterator[bytes]]:
+        """One approved document's content (small ones authenticated whole first); takes one use."""
+        grant = self._grant(agency_id, consent_id, "document", document_id)
+        try:
+            meta, chunks = self.documents.open_content(grant.consent.citizen_id, grant.item.resource_id)
+        except DocumentNotFound:
+            raise ConsentItemNotFound() from None
+        try:
+            self._use(grant)
+        except BaseException:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # the blob's stream, opened for nothing
+            raise
+        return meta, chunks
+
+    def _grant(self, agency_id: str, consent_id: str, kind: str, resource_id: str) -> _Grant:
+        """The consent, the agency and the approved item, if this pull may run now."""
+        key = consent_uuid(consent_id)
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                consent = uow.consents.get(key)
+                if consent.agency_id != agency_id:
+                    raise ConsentNotFound()
+                agency = uow.agencies.get(agency_id)
+        except storage.NotFound:
+            raise ConsentNotFound() from None
+        if "requester" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
+            raise ForbiddenRole()
+        reason = refusal_now(consent, self.ctx.now())
+        if reason is not None:
+            raise refused(reason)
+        wanted = (kind, _norm(resource_id))
+        item = next((i for i in parse_approved(consent) if (i.kind, i.resource_id) == wanted), None)
+        if item is None:
+            raise ConsentItemNotFound()
+        return _Grant(consent, agency, item)
+
+    def _use(self, grant: _Grant) -> None:
+        """Take one use atomically, record it, and log the access; refused if the consent ran out."""
+        consent, item = grant.consent, grant.item
+        now = self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work() as uow:
+            use_no = uow.consents.consume(consent.id, consent.agency_id, now)
+            if use_no is None:
+                raise self._why_not(uow, consent.id)
+            pull = storage.ConsentPullRecord(
+                consent.id,
+                use_no,
+                consent.citizen_id,
+                consent.agency_id,
+                consent.procedure_code,
+                item.kind,
+                item.type,
+                item.resource_id,
+                now,
+            )
+            uow.consents.add_pull(pull)
+            uow.commit()
+        record_access(
+            self.ctx,
+            consent.citizen_id,
+            grant.agency,
+            (item.resource_id, item.type),
+            AccessAction.READ,
+            purpose=consent.purpose,
+            procedure_code=consent.procedure_code,
+            consent_id=consent.id,
+        )
+
+    def _why_not(self, uow: storage.UnitOfWork, consent_id: str) -> Exception:
+        reason = refusal_now(uow.consents.get(consent_id), self.ctx.now())
+        return refused(reason or "used_up")
+
+    def stats(self, citizen_id: str | None = None) -> list[storage.ReuseStat]:
+        """Items served from the wallet per procedure and agency (all, or one citizen's)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            return list(uow.consents.reuse_stats(citizen_id))
+
+
+def _norm(resource_id: str) -> str:
+    try:
+        return str(uuid.UUID(resource_id))
+    except ValueError:
+        return ""
