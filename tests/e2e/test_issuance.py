@@ -11,6 +11,7 @@ import pytest
 
 import crypto
 from tests.support.agencies import BIRTH_CLAIMS, TestAgency, register
+from tests.support.cli import phone
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
 from wallet_api.clients.agency import AgencyApiError
@@ -261,23 +262,10 @@ def test_holder_key_needs_an_enrolled_citizen(server: WalletServer, tmp_path: Pa
 
 
 def test_phone_lists_credentials_and_presents_on_the_device(server: WalletServer, tmp_path: Path) -> None:
-    import subprocess
-    import sys
 
     home = tmp_path / "phone"
 
-    def mobile(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            "-c",
-            "from mobile_stub.cli import main; main()",
-            "--server",
-            server.url,
-            "--home",
-            str(home),
-            *args,
-        ]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    mobile = phone(server.url, home)
 
     assert mobile("device", "init").returncode == 0
     from tests.support.raw import valid_cccd

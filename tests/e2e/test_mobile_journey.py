@@ -7,13 +7,13 @@ import json
 import os
 import stat
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from mobile_stub import Device, WalletClient
+from tests.support.cli import phone
 from tests.support.raw import valid_cccd
 from tests.support.server import WalletServer
 
@@ -21,14 +21,7 @@ from tests.support.server import WalletServer
 def _mobile(
     server: WalletServer, home: Path, *args: str, lang: str = "vi"
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from mobile_stub.cli import main; main()"]
-    return subprocess.run(
-        [*command, "--server", server.url, "--home", str(home), "--lang", lang, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return phone(server.url, home)(*args, lang=lang)
 
 
 def test_cli_journey(server: WalletServer, tmp_path: Path) -> None:

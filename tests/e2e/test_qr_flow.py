@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,23 +11,22 @@ import pytest
 
 import qr
 from tests.support.agencies import BIRTH_CLAIMS, register
+from tests.support.cli import phone as mobile_cli
+from tests.support.cli import run_module
 from tests.support.raw import valid_cccd
 from tests.support.server import WalletServer
 
 VCT = "urn:vn:wallet:vct:birth-certificate:1"
 
 
-def _run(module: str, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", f"from {module} import main; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+_run = run_module
 
 
 @pytest.fixture
 def phone(server: WalletServer, tmp_path: Path) -> tuple[Path, str]:
     home = tmp_path / "phone"
 
-    def mobile(*args: str) -> subprocess.CompletedProcess[str]:
-        return _run("mobile_stub.cli", "--server", server.url, "--home", str(home), *args)
+    mobile = mobile_cli(server.url, home)
 
     assert mobile("device", "init").returncode == 0
     cccd, dob = valid_cccd(birth_year=1987)

@@ -6,12 +6,12 @@ import base64
 import datetime as dt
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import crypto
 from tests.support.agencies import BIRTH_CLAIMS, TestAgency, register
+from tests.support.cli import run_module
 from tests.support.pki import TestPki, make_pdf, replace_page_text, sign_pdf
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
@@ -20,17 +20,7 @@ VCT = "urn:vn:wallet:vct:birth-certificate:1"
 
 
 def _verify(cache: Path, *args: str, lang: str = "vi") -> subprocess.CompletedProcess[str]:
-    command = [
-        sys.executable,
-        "-c",
-        "from qr.cli import main; main()",
-        "--cache",
-        str(cache),
-        "--lang",
-        lang,
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return run_module("qr.cli", "--cache", str(cache), "--lang", lang, *args)
 
 
 def _issued(agency: TestAgency, citizen: RawCitizen) -> tuple[str, str]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.support.camera import qr_video
+from tests.support.cli import phone
 from tests.support.raw import valid_cccd
 from tests.support.server import WalletServer
 
@@ -19,19 +18,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def _identity_png(server: WalletServer, tmp_path: Path) -> Path:
     home, png = tmp_path / "phone", tmp_path / "id.png"
 
-    def mobile(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [
-            sys.executable,
-            "-c",
-            "from mobile_stub.cli import main; main()",
-            "--server",
-            server.url,
-            "--home",
-            str(home),
-            *args,
-        ]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
+    mobile = phone(server.url, home)
     mobile("device", "init")
     cccd, dob = valid_cccd(birth_year=1975)
     assert mobile("enrol", "--cccd", cccd, "--name", "Đặng Thuỳ Trâm", "--dob", dob).returncode == 0
