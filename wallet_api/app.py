@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
@@ -29,6 +30,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     def close() -> None:
         services.ctx.metadata.close()
 
+    metrics = PrometheusConfig(app_name="wallet", prefix="wallet", group_path=True, exclude=["/metrics"])
     return Litestar(
         route_handlers=[
             *discovery.ROUTES,
@@ -38,11 +40,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *agency.ROUTES,
             *qr_routes.ROUTES,
             *web.ROUTES,
+            PrometheusController,
             *consents.ROUTES,
             *access_log.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
+        middleware=[metrics.middleware],
         state=State({"services": services}),
         on_shutdown=[close],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path

@@ -119,3 +119,26 @@ def test_openapi_document_describes_v1(settings: Settings) -> None:
         ):
             assert path in doc["paths"], path
         assert client.get("/openapi/").status_code == 200
+
+
+def test_strict_mode_refuses_self_asserted_enrolment(tmp_path: Path) -> None:
+    settings = Settings.for_data_dir(tmp_path / "strict", mode="strict")
+    initialise(settings)
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        cccd, dob = valid_cccd()
+        jwk = crypto.public_jwk(crypto.generate_private_key())
+        r = client.post(
+            "/v1/citizens",
+            json={"cccd": cccd, "full_name": "Lý Thường Kiệt", "date_of_birth": dob, "device_jwk": jwk},
+            headers={"Accept-Language": "en"},
+        )
+        assert r.status_code == 403 and r.json()["code"] == "enrolment_requires_idp"
+
+
+def test_metrics_are_exposed(tmp_path: Path) -> None:
+    settings = Settings.for_data_dir(tmp_path / "metrics")
+    initialise(settings)
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        assert client.get("/health").status_code == 200
+        body = client.get("/metrics").text
+        assert "wallet_requests_total" in body and 'path="/health"' in body
