@@ -241,8 +241,8 @@ def _disclosure(raw: str) -> tuple[str, str | None]:
 
 def keep_disclosures(
     disclosures: Sequence[str], top_level_digests: Collection[str], claims: Collection[str] | None
-) -> list[str]:
-    """The disclosures of top-level claims named in ``claims`` (all top-level ones when ``None``).
+) -> list[tuple[str, str]]:
+    """The disclosures of top-level claims named in ``claims`` (all top-level ones when ``None``), with names.
 
     Disclosures nested inside another claim are never kept: the catalog has no
     claim that needs them, and an unapproved parent must not leak its children.
@@ -251,5 +251,5 @@ def keep_disclosures(
     for raw in disclosures:
         digest, name = _disclosure(raw)
         if name is not None and digest in top_level_digests and (claims is None or name in claims):
-            kept.append(raw)
+            kept.append((raw, name))
     return kept

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from storage.errors import NotFound
 from storage.records import ConsentPullRecord, ConsentRecord, ReuseStat
-from storage.sql_base import Repository, columns, translated
+from storage.sql_base import Repository, columns, translated, values
 from storage.tables import CONSENT_PULLS, CONSENTS
 
 __all__ = ["SqlConsentRepository"]
@@ -66,6 +66,7 @@ _CONSUME = (
     .values(uses=CONSENTS.c.uses + 1)
     .returning(CONSENTS.c.uses)
 )
+_ADD_PULL = insert(CONSENT_PULLS)
 _SERVED = select(
     CONSENT_PULLS.c.procedure_code,
     CONSENT_PULLS.c.agency_id,
@@ -143,7 +144,8 @@ class SqlConsentRepository(Repository):
 
     @translated
     def add_pull(self, pull: ConsentPullRecord) -> None:
-        self.insert(CONSENT_PULLS, pull)
+        # No SAVEPOINT (``Repository.insert``): the key is the use number just taken, it cannot clash.
+        self.execute(_ADD_PULL, values(pull))
 
     @translated
     def reuse_stats(self, citizen_id: str | None = None) -> Sequence[ReuseStat]:

@@ -12,6 +12,7 @@ from consent.log import AccessLog
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore
 from wallet_api.context import Clock, Context
+from wallet_api.services.access_log import SerialAccessLog
 from wallet_api.settings import Settings
 
 log = logging.getLogger("wallet.bootstrap")
@@ -53,7 +54,7 @@ def open_access_log(metadata: storage.Metadata) -> AccessLog:
     """The citizens' access logs, on the metadata database (its own short transactions)."""
     if not isinstance(metadata, SqlMetadata):
         raise TypeError("the access log needs the SQL metadata backend")
-    return AccessLog(SqlLogStore(metadata.engine))
+    return SerialAccessLog(SqlLogStore(metadata.engine))
 
 
 def _signing_aad(kid: str) -> bytes:

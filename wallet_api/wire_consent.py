@@ -114,7 +114,6 @@ class PulledCredentialOut(msgspec.Struct):
     type: str
     vct: str
     issuer: str
-    status: str
     disclosed: list[str]
     sd_jwt: str
 

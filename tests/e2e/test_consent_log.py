@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import storage
 from consent.entry import parse_entry
 from consent.log import AccessLog
 from storage.sql_log import SqlLogStore
+from tests.support.cli import phone
 from tests.support.consents import JUSTICE, WARD, Agencies, agencies, ask, issue_birth_certificate, refused
 from tests.support.raw import RawCitizen, valid_cccd
 from tests.support.server import WalletServer
@@ -37,14 +37,7 @@ def parties(server: WalletServer, tmp_path_factory: pytest.TempPathFactory) -> A
 def _mobile(
     server: WalletServer, home: Path, *args: str, lang: str = "vi"
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from mobile_stub.cli import main; main()"]
-    return subprocess.run(
-        [*command, "--server", server.url, "--home", str(home), "--lang", lang, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return phone(server.url, home)(*args, lang=lang)
 
 
 def _phone(server: WalletServer, home: Path) -> RawCitizen:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import crypto
-from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency import AgencyClient
 
 
 class ConsentingAgencyClient(AgencyClient):
@@ -69,5 +69,5 @@ class ConsentingAgencyClient(AgencyClient):
         proof = crypto.make_dpop_proof(self.key, "GET", url, now=self._now(), access_token=self.token)
         response = self.http.get(url, headers={"Authorization": f"DPoP {self.token}", "DPoP": proof})
         if response.status_code >= 400:
-            raise AgencyApiError(response.status_code, response.json())
+            self._checked(response)  # raises the problem as an ``AgencyApiError``
         return response.content, dict(response.headers)

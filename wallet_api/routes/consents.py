@@ -103,7 +103,6 @@ async def pull_credential(
         pulled.type,
         pulled.vct,
         pulled.issuer,
-        pulled.status,
         list(pulled.disclosed),
         pulled.sd_jwt,
     )

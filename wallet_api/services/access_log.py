@@ -9,13 +9,19 @@ entry it returns against that head, plus consistency from a size the phone saw.
 from __future__ import annotations
 
 import logging
+import random
+import threading
+import time
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import storage
 from consent.entry import AccessAction, AccessEntry
 from consent.errors import LogBusy, LogCorrupted, LogError
-from consent.log import MAX_PAGE, LoggedEntry
+from consent.log import MAX_PAGE, AccessLog, LoggedEntry
+from consent.log_store import LogStore
 from consent.proofs import sign_tree_head
 from consent.wording import NO_PROCEDURE, describe
 from wallet_api.context import Context
@@ -25,6 +31,36 @@ from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 log = logging.getLogger("wallet.access_log")
 ISSUE_PURPOSE = "Cấp vào ví / Issued into the wallet"
 STATUS_PURPOSE = "Thay đổi trạng thái / Status change"
+
+
+class SerialAccessLog(AccessLog):
+    """An ``AccessLog`` whose appends to one citizen's log take turns within the process.
+
+    ``AccessLog`` is optimistic: racing appends to one log retry from a fresh
+    read, and in a burst (many threads pulling one citizen's data at once) the
+    losers can run out of attempts. Threads of one process queue instead, on one
+    of a fixed set of locks picked by the citizen id. Processes still race; a run
+    of lost races is retried a few times after a short random pause.
+    """
+
+    STRIPES = 64
+
+    def __init__(self, store: LogStore, *, attempts: int = 16, retries: int = 4) -> None:
+        super().__init__(store, attempts=attempts)
+        self._locks = tuple(threading.Lock() for _ in range(self.STRIPES))
+        self._retries = retries
+
+    def append_many(self, citizen_id: str, entries: Sequence[AccessEntry]) -> range:
+        """Append as ``AccessLog`` does, one thread per citizen at a time."""
+        lock = self._locks[zlib.crc32(citizen_id.encode()) % self.STRIPES]
+        for _ in range(self._retries):
+            try:
+                with lock:
+                    return super().append_many(citizen_id, entries)
+            except LogBusy:
+                time.sleep(random.uniform(0.001, 0.02))  # noqa: S311  # jitter between processes, not a secret
+        with lock:
+            return super().append_many(citizen_id, entries)
 
 
 def record_access(

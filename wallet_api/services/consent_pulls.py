@@ -22,10 +22,11 @@ from consent import document_types
 from consent.entry import AccessAction
 from consent.policy import ApprovedItem, keep_disclosures
 from wallet_api.context import Context
-from wallet_api.errors import CredentialNotFound, DocumentNotFound, ForbiddenRole
+from wallet_api.errors import DocumentNotFound, ForbiddenRole
 from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused
 from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import active_at
+from wallet_api.services.citizens import kek_aad
 from wallet_api.services.consent_views import parse_approved, refusal_now
 from wallet_api.services.consents import ConsentService, consent_uuid
 from wallet_api.services.credentials import CredentialService
@@ -41,7 +42,6 @@ class PulledCredential:
     type: str
     vct: str
     issuer: str
-    status: str
     disclosed: tuple[str, ...]
     sd_jwt: str
 
@@ -54,14 +54,19 @@ class _Grant:
 
 
 def strip_to(sd_jwt: str, doc_type: str, claims: tuple[str, ...] | None) -> tuple[str, tuple[str, ...]]:
-    """The SD-JWT with only the disclosures of ``claims`` (no key binding), and the claims it shows."""
-    parsed = crypto.parse_sd_jwt(sd_jwt)
-    top = parsed.unverified_payload.get("_sd", [])
-    kept = keep_disclosures(parsed.disclosures, top if isinstance(top, list) else [], claims)
-    text = "~".join([parsed.issuer_signed_jwt, *kept]) + "~"
+    """The stored SD-JWT with only the disclosures of ``claims`` (no key binding), and the claims it shows.
+
+    The credential was verified when it was issued into the wallet; here it is
+    only cut: the issuer's JWT, then the kept disclosures, each as stored.
+    """
+    issuer_jwt, *disclosures = sd_jwt.split("~")
+    payload = crypto.parse_sd_jwt(issuer_jwt + "~").unverified_payload
+    top = payload.get("_sd", [])
+    kept = keep_disclosures([d for d in disclosures if d], top if isinstance(top, list) else [], claims)
     entry = document_types().get(doc_type)
-    shown = crypto.parse_sd_jwt(text).unverified_claims  # disclosed and always-visible, registered ones too
-    return text, tuple(sorted(name for name in shown if entry is not None and entry.claim(name) is not None))
+    in_clear = [name for name in payload if entry is not None and entry.claim(name) is not None]
+    text = "~".join([issuer_jwt, *(raw for raw, _ in kept)]) + "~"
+    return text, tuple(sorted({*in_clear, *(name for _, name in kept)}))
 
 
 class ConsentPullService:
@@ -81,15 +86,19 @@ class ConsentPullService:
 
     def credential(self, agency_id: str, consent_id: str, credential_id: str) -> PulledCredential:
         """One approved credential, cut down to the approved claims; takes one use."""
-        grant = self._grant(agency_id, consent_id, "credential", credential_id)
-        try:
-            held = self.credentials.get(grant.consent.citizen_id, grant.item.resource_id)
-        except CredentialNotFound:
-            raise ConsentItemNotFound() from None
-        sd_jwt, disclosed = strip_to(held.sd_jwt, held.doc_type, grant.item.claims)
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:  # one read transaction for all of it
+            grant = self._grant_in(uow, agency_id, consent_id, "credential", credential_id)
+            try:
+                record = uow.credentials.get(grant.consent.citizen_id, grant.item.resource_id)
+                citizen = uow.citizens.get(grant.consent.citizen_id)
+            except storage.NotFound:
+                raise ConsentItemNotFound() from None
+        kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen.id))
+        # The holder's own decryption (same keys, same checks), not a second copy of it.
+        sd_jwt, disclosed = strip_to(self.credentials._open(record, kek), record.doc_type, grant.item.claims)
         self._use(grant)
         return PulledCredential(
-            grant.consent.id, held.id, held.doc_type, held.vct, held.issuer_id, held.status, disclosed, sd_jwt
+            grant.consent.id, record.id, record.doc_type, record.vct, record.agency_id, disclosed, sd_jwt
         )
 
     def document(
@@ -112,13 +121,17 @@ class ConsentPullService:
 
     def _grant(self, agency_id: str, consent_id: str, kind: str, resource_id: str) -> _Grant:
         """The consent, the agency and the approved item, if this pull may run now."""
-        key = consent_uuid(consent_id)
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            return self._grant_in(uow, agency_id, consent_id, kind, resource_id)
+
+    def _grant_in(
+        self, uow: storage.UnitOfWork, agency_id: str, consent_id: str, kind: str, resource_id: str
+    ) -> _Grant:
         try:
-            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-                consent = uow.consents.get(key)
-                if consent.agency_id != agency_id:
-                    raise ConsentNotFound()
-                agency = uow.agencies.get(agency_id)
+            consent = uow.consents.get(consent_uuid(consent_id))
+            if consent.agency_id != agency_id:
+                raise ConsentNotFound()  # another agency's consent: indistinguishable from none
+            agency = uow.agencies.get(agency_id)
         except storage.NotFound:
             raise ConsentNotFound() from None
         if "requester" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):

@@ -159,6 +159,8 @@ class ConsentService:
     def candidates(self, citizen_id: str, types: set[str]) -> dict[str, list[Candidate]]:
         """The citizen's credentials and documents of each of ``types``."""
         found: dict[str, list[Candidate]] = {t: [] for t in types}
+        if not found:
+            return found
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             for cred in uow.credentials.list(citizen_id):
                 if cred.doc_type in found:
