@@ -20,6 +20,7 @@ from litestar.testing import transport as asgi
 import crypto
 from tests.support.agencies import BIRTH_CLAIMS
 from tests.support.consents import BIRTH_VCT, decision, refused
+from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import ASSERTION_TYPE, valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
@@ -27,32 +28,12 @@ from wallet_api.clients.agency_consents import ConsentingAgencyClient
 from wallet_api.services import Services
 from wallet_api.settings import Settings
 
-BASE = "http://testserver.local"
 T0 = 1_800_000_000
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(params=["embedded", pytest.param("scaled", marks=pytest.mark.scaled)])
+@pytest.fixture(params=BACKENDS)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "embedded":
-        return Settings.for_data_dir(tmp_path / "data")
-    from tests.support.server import scaled_env
-
-    env = scaled_env(
-        request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
-    )
-    return Settings.for_data_dir(
-        tmp_path / "data", database_url=env["WALLET_DATABASE_URL"], blob_url=env["WALLET_BLOB_URL"]
-    )
+    return backend_settings(request, tmp_path)
 
 
 class Citizen:

@@ -8,36 +8,16 @@ import pytest
 from litestar.testing import TestClient
 
 import crypto
+from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import ASSERTION_TYPE, valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
 from wallet_api.settings import Settings
 
-BASE = "http://testserver.local"
 
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(params=["embedded", pytest.param("scaled", marks=pytest.mark.scaled)])
+@pytest.fixture(params=BACKENDS)
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "embedded":
-        return Settings.for_data_dir(tmp_path / "data")
-    from tests.support.server import scaled_env
-
-    env = scaled_env(
-        request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
-    )
-    return Settings.for_data_dir(
-        tmp_path / "data", database_url=env["WALLET_DATABASE_URL"], blob_url=env["WALLET_BLOB_URL"]
-    )
+    return backend_settings(request, tmp_path)
 
 
 def _login(client: TestClient, key: crypto.EcPrivateKey, citizen_id: str, now: int) -> str:  # type: ignore[type-arg]
