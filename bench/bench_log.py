@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from consent.compact import perfect_subtrees
-from consent.entry import AccessAction, AccessEntry
 from consent.log import AccessLog
 from consent.log_memory import MemoryLogStore
-from consent.merkle import consistency_ranges, inclusion_ranges, leaf_hash
+from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.merkle import consistency_ranges, inclusion_ranges, leaf_hash
 from storage import log_tables
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore

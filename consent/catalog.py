@@ -69,8 +69,14 @@ def _claim(type_id: str, name: str, raw: Any) -> ClaimSpec:
         raise CatalogError(f"claim {type_id}.{name} has no valid type")
     if not raw.get("name_vi") or not raw.get("name_en"):
         raise CatalogError(f"claim {type_id}.{name} lacks its names")
-    return ClaimSpec(name, raw["type"], bool(raw.get("mandatory", False)), bool(raw.get("disclosable", True)),
-                     raw["name_vi"], raw["name_en"])
+    return ClaimSpec(
+        name,
+        raw["type"],
+        bool(raw.get("mandatory", False)),
+        bool(raw.get("disclosable", True)),
+        raw["name_vi"],
+        raw["name_en"],
+    )
 
 
 def _entry(type_id: str, raw: Any) -> DocumentType:

@@ -4,7 +4,7 @@ Node ``(level, index)`` is the hash of the perfect subtree over leaves
 ``[index * 2**level, (index + 1) * 2**level)``; level 0 holds the leaf hashes.
 A node is written once, when its last leaf is appended, and never changes.
 Every range that RFC 9162 hashes (the tree, and each range named by
-``consent.merkle.inclusion_ranges`` / ``consistency_ranges``) starts at a
+``crypto.transparency.merkle.inclusion_ranges`` / ``consistency_ranges``) starts at a
 multiple of a power of two at least its size, so it splits into at most
 ``log2(n) + 1`` perfect subtrees, largest first, whose right fold is its hash.
 The perfect subtrees of ``[0, n)`` (one per set bit of ``n``) are the
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from consent.merkle import EMPTY_ROOT, node_hash
+from crypto.transparency.merkle import EMPTY_ROOT, node_hash
 
 __all__ = ["NodeId", "StoredNode", "extend", "fold", "frontier", "perfect_subtrees"]
 

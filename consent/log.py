@@ -2,7 +2,7 @@
 
 Every access to a citizen's data by anyone else is appended to that citizen's
 log; the service signs tree heads and serves inclusion and consistency proofs,
-which the phone checks with ``consent.verify``. Costs, for a log of ``n``
+which the phone checks with ``crypto.transparency.verify``. Costs, for a log of ``n``
 entries: an append reads the head and the frontier (one stored hash per set
 bit of ``n``) and writes O(1) amortised hashes per entry; a proof reads at most
 about ``2 log2(n)`` stored hashes in one round trip; nothing reads the whole tree.
@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from consent.compact import NodeId, extend, fold, frontier, perfect_subtrees
-from consent.entry import AccessEntry, parse_entry
-from consent.errors import InvalidLogEntry, LogBusy, LogCorrupted, LogError
 from consent.log_store import LogStore
-from consent.merkle import EMPTY_ROOT, Range, consistency_ranges, inclusion_ranges, leaf_hash
-from consent.proofs import ConsistencyProof, InclusionProof, TreeHead, sign_tree_head
 from crypto import EcPrivateKey
+from crypto.transparency.entry import AccessEntry, parse_entry
+from crypto.transparency.errors import InvalidLogEntry, LogBusy, LogCorrupted, LogError
+from crypto.transparency.merkle import EMPTY_ROOT, Range, consistency_ranges, inclusion_ranges, leaf_hash
+from crypto.transparency.proofs import ConsistencyProof, InclusionProof, TreeHead, sign_tree_head
 
 __all__ = ["MAX_PAGE", "AccessLog", "LoggedEntry"]
 

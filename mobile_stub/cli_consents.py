@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from consent.wording import describe
+from crypto.transparency import describe
 from mobile_stub._env import DEFAULT_SERVER, CliEnv, pass_env
 from mobile_stub._text import bilingual, nfc
 from mobile_stub.consent_client import ConsentClient, default_items
@@ -184,7 +184,7 @@ def log_command(env: CliEnv) -> None:
     if not checked.entries:
         click.echo(bilingual("Chưa có ai truy cập dữ liệu của bạn", "Nobody has accessed your data"))
     for _, entry in checked.entries:
-        vi, en = describe(entry)
+        vi, en = describe(entry, checked.type_name)
         click.echo(nfc(f"{vi}\n    {en}"))
     click.echo(
         bilingual(

@@ -13,15 +13,23 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from consent.entry import AccessEntry
-from consent.errors import LogInconsistent
-from consent.proofs import ConsistencyProof, InclusionProof, TreeHead
-from consent.verify import verify_entry, verify_head_consistency, verify_tree_head
 from crypto import CryptoError, EcPublicKey, public_key_from_jwk, unverified_header
+from crypto.transparency import (
+    AccessEntry,
+    ConsistencyProof,
+    InclusionProof,
+    InvalidLogEntry,
+    LogInconsistent,
+    TreeHead,
+    parse_entry,
+    verify_entry,
+    verify_head_consistency,
+    verify_tree_head,
+)
 from mobile_stub.consent_client import ConsentClient
 from mobile_stub.errors import MobileError, WalletError
 
@@ -42,6 +50,11 @@ class CheckedLog:
     head: TreeHead
     previous_size: int
     entries: list[tuple[int, AccessEntry]]
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def type_name(self, type_id: str) -> tuple[str, str] | None:
+        """The server's label of a document type; the verified entry says only its id."""
+        return self.labels.get(type_id)
 
 
 def _head_path(client: ConsentClient) -> Path:
@@ -113,6 +126,18 @@ def _entries(head: TreeHead, start: int, raw: list[dict[str, Any]]) -> list[tupl
     return proved
 
 
+def _labels(raw: list[dict[str, Any]], into: dict[str, tuple[str, str]]) -> None:
+    """Type names the server sent next to each proved entry (words only: ids come from the proof)."""
+    for item in raw:
+        names = item.get("type_names")
+        data = str(item.get("data", ""))
+        if isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names):
+            try:
+                into.setdefault(parse_entry(data).resource_type, (names[0], names[1]))
+            except InvalidLogEntry:
+                continue
+
+
 def _consistent(client: ConsentClient, old: TreeHead | None, new: TreeHead) -> None:
     if old is None or old.size == 0:
         return
@@ -133,11 +158,14 @@ def check_log(client: ConsentClient, citizen_id: str) -> CheckedLog:
         head, token, raw = _page(client, citizen_id, 0)
         _consistent(client, old, head)
         entries = _entries(head, 0, raw)
+        labels: dict[str, tuple[str, str]] = {}
+        _labels(raw, labels)
         while len(entries) < head.size:
             page_head, _, more = _page(client, citizen_id, len(entries))
             _consistent(client, head, page_head)  # appends in between extend, never rewrite
             entries += _entries(page_head, len(entries), more)[: head.size - len(entries)]
+            _labels(more, labels)
     except (LogInconsistent, CryptoError) as exc:
         raise LogTampered(str(exc)) from None
     save_head(client, head, token)
-    return CheckedLog(head, old.size if old else 0, entries)
+    return CheckedLog(head, old.size if old else 0, entries, labels)

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 import storage
-from consent.entry import parse_entry
 from consent.log import AccessLog
+from crypto.transparency.entry import parse_entry
 from storage.sql_log import SqlLogStore
 from tests.support.cli import phone
 from tests.support.consents import JUSTICE, WARD, Agencies, agencies, ask, issue_birth_certificate, refused

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from consent.errors import LogInconsistent
 from consent.log import AccessLog
 from consent.log_store import LogStore
-from consent.merkle import leaf_hash, subtree_root
 from crypto import generate_private_key
+from crypto.transparency.errors import LogInconsistent
+from crypto.transparency.merkle import leaf_hash, subtree_root
 from storage import Conflict, log_tables
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore

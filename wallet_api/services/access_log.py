@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import storage
-from consent.entry import AccessAction, AccessEntry
-from consent.errors import LogBusy, LogCorrupted, LogError
 from consent.log import MAX_PAGE, AccessLog, LoggedEntry
 from consent.log_store import LogStore
-from consent.proofs import sign_tree_head
-from consent.wording import NO_PROCEDURE, describe
+from consent.wording import NO_PROCEDURE, catalog_names, describe
+from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.errors import LogBusy, LogCorrupted, LogError
+from crypto.transparency.proofs import sign_tree_head
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest
 from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
@@ -144,7 +144,13 @@ class AccessLogService:
     def _entry(self, citizen_id: str, item: LoggedEntry, size: int) -> dict[str, Any]:
         vi, en = describe(item.entry)
         proof = self.ctx.access_log.inclusion_proof(citizen_id, item.index, size)
-        shown = {"index": item.index, "data": item.data, "text_vi": vi, "text_en": en}
+        shown = {
+            "index": item.index,
+            "data": item.data,
+            "text_vi": vi,
+            "text_en": en,
+            "type_names": list(catalog_names(item.entry.resource_type) or ()),
+        }
         return {**shown, "inclusion": proof.to_json()}
 
     def inclusion(self, citizen_id: str, index: int, tree_size: int) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import crypto
 import storage
 from consent import document_types
-from consent.entry import AccessAction
 from consent.policy import ApprovedItem, keep_disclosures
+from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import DocumentNotFound, ForbiddenRole
 from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused

@@ -13,7 +13,7 @@ from typing import Any
 import crypto
 import storage
 from consent import ClaimsRejected, type_for_vct, validate_claims
-from consent.entry import AccessAction
+from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import (
     CitizenNotFound,

@@ -16,8 +16,8 @@ from typing import Any
 import crypto
 import storage
 from consent import document_types
-from consent.entry import AccessAction
 from consent.wording import NO_PROCEDURE
+from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import CredentialRejected, DocumentTypeNotAllowed, IdempotencyMismatch, InvalidRequest
 from wallet_api.services.access_log import ISSUE_PURPOSE, record_access

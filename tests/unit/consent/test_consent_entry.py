@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from consent.entry import AccessAction, AccessEntry, parse_entry
-from consent.errors import InvalidLogEntry, LogError
+from crypto.transparency.entry import AccessAction, AccessEntry, parse_entry
+from crypto.transparency.errors import InvalidLogEntry, LogError
 
 ENTRY = AccessEntry(
     agency_id="agency-bv-bach-mai",

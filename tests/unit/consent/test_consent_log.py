@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from consent.entry import AccessEntry
-from consent.errors import LogBusy, LogCorrupted, LogError
 from consent.log import MAX_PAGE, AccessLog
 from consent.log_memory import MemoryLogStore
-from consent.merkle import EMPTY_ROOT, leaf_hash
-from consent.proofs import TREE_HEAD_TYP
 from crypto import generate_private_key, unverified_header, verify_jws
+from crypto.transparency.entry import AccessEntry
+from crypto.transparency.errors import LogBusy, LogCorrupted, LogError
+from crypto.transparency.merkle import EMPTY_ROOT, leaf_hash
+from crypto.transparency.proofs import TREE_HEAD_TYP
 from tests.unit.consent.test_consent_store_contract import access
 
 

@@ -1,7 +1,7 @@
 """RFC 9162 Merkle trees: the Certificate Transparency vectors, an independent reference, properties.
 
 ``reference_*`` below transcribe the recursive definitions of RFC 9162 §2.1
-literally (slices and recursion), so ``consent.merkle``'s iterative ranges are
+literally (slices and recursion), so ``crypto.transparency.merkle``'s iterative ranges are
 checked against a second implementation as well as against the published data.
 """
 
@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consent.compact import fold, frontier, perfect_subtrees
-from consent.errors import LogError, LogInconsistent
-from consent.merkle import (
+from crypto.transparency.errors import LogError, LogInconsistent
+from crypto.transparency.merkle import (
     EMPTY_ROOT,
     consistency_proof,
     consistency_ranges,

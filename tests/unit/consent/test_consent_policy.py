@@ -6,7 +6,6 @@ import pytest
 
 import crypto
 from consent import CatalogError, document_types
-from consent.entry import AccessAction, AccessEntry
 from consent.policy import (
     ApprovalExceedsRequest,
     ApprovedItem,
@@ -23,6 +22,7 @@ from consent.policy import (
 )
 from consent.procedures import Procedure, _check_against_types, procedures
 from consent.wording import describe
+from crypto.transparency.entry import AccessAction, AccessEntry
 
 CREDENTIAL = "7b0e5c0e-0000-4000-8000-000000000001"
 DOCUMENT = "7b0e5c0e-0000-4000-8000-000000000002"

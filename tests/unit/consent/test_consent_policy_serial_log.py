@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from consent.entry import AccessAction, AccessEntry
-from consent.errors import LogBusy
 from consent.log import AccessLog
 from consent.log_memory import MemoryLogStore
-from consent.merkle import leaf_hash, subtree_root
+from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.errors import LogBusy
+from crypto.transparency.merkle import leaf_hash, subtree_root
 from wallet_api.services.access_log import SerialAccessLog
 
 

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from consent.compact import extend, fold, frontier
-from consent.entry import AccessAction, AccessEntry
-from consent.errors import LogError, LogInconsistent
 from consent.log import AccessLog
 from consent.log_memory import MemoryLogStore
 from consent.log_store import LogStore
-from consent.merkle import consistency_proof, inclusion_proof, leaf_hash, subtree_root
-from consent.proofs import ConsistencyProof, InclusionProof, TreeHead
-from consent.verify import verify_entry, verify_head_consistency, verify_tree_head
 from crypto import EcPrivateKey, generate_private_key
+from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.errors import LogError, LogInconsistent
+from crypto.transparency.merkle import consistency_proof, inclusion_proof, leaf_hash, subtree_root
+from crypto.transparency.proofs import ConsistencyProof, InclusionProof, TreeHead
+from crypto.transparency.verify import verify_entry, verify_head_consistency, verify_tree_head
 
 VECTORS = json.loads(
     (Path(__file__).resolve().parents[2] / "vectors" / "consent" / "rfc6962.json").read_text("utf-8")

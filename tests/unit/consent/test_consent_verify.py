@@ -7,13 +7,19 @@ from typing import Any
 
 import pytest
 
-from consent.errors import LogInconsistent
 from consent.log import AccessLog
 from consent.log_memory import MemoryLogStore
-from consent.merkle import EMPTY_ROOT, leaf_hash
-from consent.proofs import TREE_HEAD_TYP, ConsistencyProof, InclusionProof, TreeHead, sign_tree_head
-from consent.verify import verify_entry, verify_head_consistency, verify_tree_head
 from crypto import generate_private_key, sign_jws
+from crypto.transparency.errors import LogInconsistent
+from crypto.transparency.merkle import EMPTY_ROOT, leaf_hash
+from crypto.transparency.proofs import (
+    TREE_HEAD_TYP,
+    ConsistencyProof,
+    InclusionProof,
+    TreeHead,
+    sign_tree_head,
+)
+from crypto.transparency.verify import verify_entry, verify_head_consistency, verify_tree_head
 from tests.unit.consent.test_consent_store_contract import Phone, access
 
 KEY = generate_private_key()

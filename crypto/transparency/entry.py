@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from consent.errors import InvalidLogEntry
+from crypto.transparency.errors import InvalidLogEntry
 
 __all__ = ["ENTRY_VERSION", "AccessAction", "AccessEntry", "parse_entry"]
 

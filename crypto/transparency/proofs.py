@@ -3,7 +3,7 @@
 Hashes travel as lowercase hex. A tree head is a compact ES256 JWS of header
 ``typ: wallet-sth+jwt`` and claims ``sub`` (the citizen id), ``tree_size``,
 ``root_hash`` and ``iat`` (Unix seconds). The ``from_json`` parsers check the
-shape of untrusted input only; ``consent.verify`` checks what it proves.
+shape of untrusted input only; ``crypto.transparency.verify`` checks what it proves.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from consent.errors import LogError, LogInconsistent
-from consent.merkle import HASH_SIZE
-from crypto import EcPrivateKey, sign_jws
+from crypto.jose import EcPrivateKey, sign_jws
+from crypto.transparency.errors import LogError, LogInconsistent
+from crypto.transparency.merkle import HASH_SIZE
 
 __all__ = [
     "TREE_HEAD_TYP",

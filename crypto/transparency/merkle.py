@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 
-from consent.errors import LogError, LogInconsistent
+from crypto.transparency.errors import LogError, LogInconsistent
 
 __all__ = [
     "EMPTY_ROOT",

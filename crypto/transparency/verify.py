@@ -8,11 +8,18 @@ failure is the same opaque ``LogInconsistent``.
 
 from __future__ import annotations
 
-from consent.entry import AccessEntry, parse_entry
-from consent.errors import InvalidLogEntry, LogInconsistent
-from consent.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
-from consent.proofs import TREE_HEAD_TYP, ConsistencyProof, InclusionProof, TreeHead, tree_head_from_claims
-from crypto import EcPublicKey, InvalidSignature, verify_jws
+from crypto.errors import InvalidSignature
+from crypto.jose import EcPublicKey, verify_jws
+from crypto.transparency.entry import AccessEntry, parse_entry
+from crypto.transparency.errors import InvalidLogEntry, LogInconsistent
+from crypto.transparency.merkle import EMPTY_ROOT, leaf_hash, verify_consistency, verify_inclusion
+from crypto.transparency.proofs import (
+    TREE_HEAD_TYP,
+    ConsistencyProof,
+    InclusionProof,
+    TreeHead,
+    tree_head_from_claims,
+)
 
 __all__ = ["verify_entry", "verify_head_consistency", "verify_tree_head"]
 

@@ -1,0 +1,52 @@
+"""Access-log entries in plain words, Vietnamese first, then English, as the phone shows them.
+
+"Sở Tư pháp Đà Nẵng đã xem giấy khai sinh của bạn cho thủ tục 1.001193 lúc 10:42
+ngày 01/03/2026" / "Sở Tư pháp Đà Nẵng read your birth certificate for procedure
+1.001193 at 10:42 on 2026-03-01". Times are Vietnam time (UTC+7). The server and
+the phone word an entry with this one function, the phone from the entry it verified; the catalog's
+type names are passed in (``consent.wording`` on the server, the server's labels on the phone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Callable
+
+from crypto.transparency.entry import AccessAction, AccessEntry
+
+__all__ = ["NO_PROCEDURE", "VIETNAM", "TypeNames", "describe"]
+
+TypeNames = Callable[[str], tuple[str, str] | None]
+"""A document type id's name in Vietnamese and English (``None``: unknown, the id is shown)."""
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
+NO_PROCEDURE = "-"  # an access that served no procedure (an issuance, a revocation)
+_VERBS = {
+    AccessAction.READ: ("đã xem", "read"),
+    AccessAction.ISSUE: ("đã cấp", "issued"),
+    AccessAction.REVOKE: ("đã thay đổi trạng thái", "changed the status of"),
+    AccessAction.VERIFY: ("đã kiểm tra", "verified"),
+}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def describe(entry: AccessEntry, type_names: TypeNames) -> tuple[str, str]:
+    """The entry as one Vietnamese and one English sentence, the type named by ``type_names``."""
+    when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
+    verb_vi, verb_en = _VERBS[entry.action]
+    names = type_names(entry.resource_type)
+    type_vi, type_en = (
+        (_lower_first(names[0]), _lower_first(names[1])) if names else (entry.resource_type,) * 2
+    )
+    vi = f"{entry.agency_name} {verb_vi} {type_vi} của bạn"
+    en = f"{entry.agency_name} {verb_en} your {type_en}"
+    if entry.procedure_code != NO_PROCEDURE:
+        vi += f" cho thủ tục {entry.procedure_code}"
+        en += f" for procedure {entry.procedure_code}"
+    vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
+    en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
+    return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)
