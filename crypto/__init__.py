@@ -5,6 +5,7 @@ names below. The recipes offer one way to do each thing; the single module
 that touches ``cryptography.hazmat`` is ``crypto._hazmat``.
 """
 
+from crypto._encoding import b64url_decode, b64url_encode
 from crypto._hazmat import ES256_SIGNATURE_SIZE, es256_sign_raw, es256_verify_raw
 from crypto.blind import blind_index
 from crypto.dpop import DpopProof, check_dpop_proof, make_dpop_proof
@@ -88,6 +89,8 @@ __all__ = [
     "StatusListReference",
     "TokenMinter",
     "VerifiedCredential",
+    "b64url_decode",
+    "b64url_encode",
     "blind_index",
     "check_client_assertion",
     "check_dpop_proof",

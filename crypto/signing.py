@@ -80,6 +80,10 @@ class ServiceKeyRing:
             raise InvalidSignature()
         return verify_jws(token, public, typ=typ)
 
+    def public_keys(self) -> dict[str, EcPublicKey]:
+        """Every published verification key by ``kid`` (current and rotated)."""
+        return dict(self._public)
+
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The JWKS to publish: every key in the ring, retired ones included."""
         return {"keys": [key.public_jwk() for key in self._keys]}

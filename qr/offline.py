@@ -108,7 +108,7 @@ def verify_credential(
     if not agency.active_at(checked.iat):
         verdict.refuse("dissolved_issuer" if agency.dissolved_at is not None else "untrusted_issuer")
     if checked.status is not None:
-        value = store.status(checked.status.uri, checked.status.idx)
+        value = store.status(checked.status.uri, checked.status.idx, now=now)
         if value is None:
             verdict.refuse("status_unknown")
         elif value in (1, 2):

@@ -9,8 +9,6 @@ IETF Token Status Lists signed by the same keys. Nothing here touches the networ
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import os
@@ -68,13 +66,17 @@ class TrustStore:
     issued_at: int = 0
     expires_at: int = 0
 
-    def status(self, uri: str, idx: int) -> int | None:
-        """The 2-bit status of entry ``idx`` of the list at ``uri``, or None if not cached."""
+    def status(self, uri: str, idx: int, *, now: int) -> int | None:
+        """The 2-bit status of entry ``idx`` of the list at ``uri``; None (fail closed) if the list is not
+        cached, has expired, or does not reach ``idx``."""
         entry = self.status_lists.get(uri)
         if entry is None:
             return None
+        bits, expires = entry
         byte, shift = divmod(idx * 2, 8)
-        return (entry[0][byte] >> shift) & 0b11 if byte < len(entry[0]) else 0
+        if now >= expires or not 0 <= byte < len(bits):
+            return None
+        return (bits[byte] >> shift) & 0b11
 
 
 def keys_of(jwks: Mapping[str, Any]) -> dict[str, crypto.EcPublicKey]:
@@ -96,7 +98,8 @@ def _verify(token: str, keys: Mapping[str, crypto.EcPublicKey], typ: str) -> dic
         raise TrustError("bad_signature") from None
 
 
-def _agency(raw: Mapping[str, Any]) -> AgencyEntry:
+def agency_entry(raw: Mapping[str, Any]) -> AgencyEntry:
+    """An agency from its trust-list entry."""
     return AgencyEntry(
         id=str(raw["id"]),
         name=str(raw["name"]),
@@ -114,7 +117,7 @@ def load_trust_list(token: str, pinned: Mapping[str, crypto.EcPublicKey]) -> Tru
     claims = _verify(token, pinned, TRUST_TYP)
     try:
         store = TrustStore(service_keys={**pinned, **keys_of(claims.get("service_jwks", {}))})
-        store.agencies = {a["id"]: _agency(a) for a in claims.get("agencies", [])}
+        store.agencies = {a["id"]: agency_entry(a) for a in claims.get("agencies", [])}
         store.pdf_roots = [str(pem).encode() for pem in claims.get("pdf_roots", [])]
         store.issued_at, store.expires_at = int(claims["iat"]), int(claims["exp"])
     except (KeyError, TypeError, ValueError, crypto.KeyError_):
@@ -127,15 +130,14 @@ def add_status_list(store: TrustStore, token: str) -> None:
     claims = _verify(token, store.service_keys, STATUS_TYP)
     try:
         raw = claims["status_list"]
-        if int(raw["bits"]) != 2:
+        if type(raw["bits"]) is not int or raw["bits"] != 2:
             raise TrustError("malformed")
-        lst = str(raw["lst"])
         inflater = zlib.decompressobj()
-        bits = inflater.decompress(base64.urlsafe_b64decode(lst + "=" * (-len(lst) % 4)), MAX_STATUS_BYTES)
-        if inflater.unconsumed_tail:  # a decompression bomb, not a status list
+        bits = inflater.decompress(crypto.b64url_decode(str(raw["lst"])), MAX_STATUS_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:  # a decompression bomb, or a cut-off list
             raise TrustError("malformed")
-        store.status_lists[str(claims["sub"])] = (bits, int(claims.get("exp", 0)))
-    except (KeyError, TypeError, ValueError, binascii.Error, zlib.error):
+        store.status_lists[str(claims["sub"])] = (bits, int(claims["exp"]))
+    except (KeyError, TypeError, ValueError, zlib.error):
         raise TrustError("malformed") from None
 
 

@@ -64,7 +64,7 @@ lock_checkout() {  # one run at a time per checkout: a second start would wipe t
 
 ensure_chromium() {  # the web verifier page is tested in Debian's headless Chromium
     if ! command -v chromium >/dev/null; then
-        apt-get update -qq && apt-get install -y -qq chromium
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
     fi
 }
 

@@ -88,8 +88,10 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
     ctx = build_context(settings)
     seconds = settings.orphan_grace_seconds if grace is None else grace
     removed = collect_orphans(ctx, dt.timedelta(seconds=seconds))
+    forgotten = ctx.metadata.replay_guard().purge(ctx.utcnow())  # proofs past their window
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
+    click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
 
 
 main.add_command(agency)

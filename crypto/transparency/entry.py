@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
+from crypto._encoding import json_object
 from crypto.transparency.errors import InvalidLogEntry
 
 __all__ = ["ENTRY_VERSION", "AccessAction", "AccessEntry", "parse_entry"]
@@ -85,17 +86,20 @@ def _canonical(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+MAX_ENTRY = 16 * 1024
 _NAMES = tuple(field.name for field in fields(AccessEntry))
 _FIELDS = frozenset(_NAMES) | {"v"}
 
 
 def parse_entry(data: str) -> AccessEntry:
     """The entry encoded by ``data``, which must be its canonical JSON; ``InvalidLogEntry`` otherwise."""
+    if not isinstance(data, str) or len(data) > MAX_ENTRY:
+        raise InvalidLogEntry("entry is too long")
     try:
-        obj = json.loads(data)
+        obj = json_object(data)  # strict: no duplicates, NaN or runaway nesting
     except ValueError:
         raise InvalidLogEntry("entry is not JSON") from None
-    if not isinstance(obj, dict) or obj.keys() != _FIELDS or obj["v"] != ENTRY_VERSION:
+    if obj.keys() != _FIELDS or obj["v"] != ENTRY_VERSION:
         raise InvalidLogEntry("entry has unexpected fields or version")
     try:
         action = AccessAction(obj.pop("action"))

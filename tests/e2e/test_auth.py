@@ -175,3 +175,18 @@ def test_replay_detected_across_workers_and_restart(make_server) -> None:  # typ
     server.stop()
     server.start()
     _assert_unauthorised(httpx.get(server.url + "/v1/me", headers=headers))
+
+
+def test_collector_forgets_expired_one_time_ids(make_server, backend_of) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    server = make_server()
+    metadata, _ = backend_of(server)
+    guard = metadata.replay_guard()
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+    assert guard.remember("dpop", "old-proof", past) and guard.remember("dpop", "live-proof", future)
+    result = server.wallet("collect", "--grace", "0")
+    assert "Forgot 1 expired one-time ids" in result.stdout
+    assert guard.remember("dpop", "old-proof", future) is True  # gone
+    assert guard.remember("dpop", "live-proof", future) is False  # still refused as a replay

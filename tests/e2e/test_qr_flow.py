@@ -80,6 +80,7 @@ def test_identity_qr_offline_and_scanned(
     assert (
         online["valid"] and online["kind"] == "identity" and online["claims"]["name"] == "Phạm Thị Thu Hương"
     )
+    assert online["claims"]["status"] == "self-asserted"
 
 
 def test_presentation_qr_bound_to_the_nonce(

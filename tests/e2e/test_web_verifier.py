@@ -79,6 +79,7 @@ def test_page_scans_a_real_qr_from_the_camera(
     assert verdict in page.inner_text("#verdict")
     assert "NOT" not in page.inner_text("#verdict") and "KHÔNG" not in page.inner_text("#verdict")
     assert "Đặng Thuỳ Trâm" in text and label in text
+    assert ("tự khai báo" if lang == "vi" else "self-asserted") in text
 
 
 def test_page_refuses_a_code_signed_by_an_unknown_key(

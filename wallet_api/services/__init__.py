@@ -44,19 +44,20 @@ class Services:
         """Build every service on ``ctx``."""
         agencies = AgencyService(ctx)
         documents = DocumentService(ctx)
+        citizens, trust = CitizenService(ctx), TrustService(ctx)
         issuance = IssuanceService(ctx, agencies)
         consents = ConsentService(ctx, agencies, issuance, documents)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
-            citizens=CitizenService(ctx),
+            citizens=citizens,
             documents=documents,
             agencies=agencies,
             issuance=issuance,
             credentials=CredentialService(ctx, agencies),
-            trust=TrustService(ctx),
+            trust=trust,
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
-            qr=QrService(ctx, CitizenService(ctx)),
+            qr=QrService(ctx, citizens, trust),
             consents=consents,
             decisions=ConsentDecisionService(ctx, consents),
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),

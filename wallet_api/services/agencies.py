@@ -138,6 +138,21 @@ class AgencyService:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return uow.agencies.all()
 
+    def lineage_of(self, agency_id: str) -> list[storage.AgencyRecord]:
+        """``agency_id`` and every agency it succeeded, directly or through a chain of mergers."""
+        by_id = {a.id: a for a in self.all()}
+
+        def reaches(candidate: str) -> bool:
+            seen: set[str] = set()
+            while candidate and candidate not in seen:
+                if candidate == agency_id:
+                    return True
+                seen.add(candidate)
+                candidate = by_id[candidate].successor_id or "" if candidate in by_id else ""
+            return False
+
+        return [a for a in by_id.values() if reaches(a.id)]
+
     def answers_for(self, agency_id: str, successor_id: str) -> bool:
         """True when ``successor_id`` is ``agency_id`` or one of its successors (mergers chain)."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:

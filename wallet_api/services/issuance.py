@@ -32,6 +32,22 @@ from wallet_api.services.citizens import kek_aad
 log = logging.getLogger("wallet.issuance")
 STATUS_VALUES = {"valid": 0, "revoked": 1, "suspended": 2}
 REJECTIONS = {
+    "wrong_issuer": (
+        "người cấp trong giấy tờ không phải cơ quan gửi",
+        "the issuer is not the sending agency",
+    ),
+    "wrong_holder": (
+        "khoá người giữ không phải khoá thiết bị của công dân",
+        "the credential is not bound to this citizen's device key",
+    ),
+    "bad_status": (
+        "tham chiếu trạng thái không phải chỉ số đã cấp cho cơ quan",
+        "the status reference is not an index allocated to this agency",
+    ),
+    "not_clean": (
+        "dữ liệu chưa chuẩn hoá (NFC) hoặc có ký tự điều khiển",
+        "a value is not NFC or has control characters",
+    ),
     "malformed": (
         "giấy tờ không đúng định dạng SD-JWT VC",
         "it is not a well-formed SD-JWT VC",
@@ -81,6 +97,24 @@ def rejected(reason: str, claim: str = "") -> CredentialRejected:
     if claim:
         vi, en = f"{vi} ({claim})", f"{en} ({claim})"
     return CredentialRejected(reason, reason=reason, reason_vi=vi, reason_en=en)
+
+
+def earlier_response(ctx: Context, agency_id: str, key: str, request_hash: bytes) -> dict[str, Any] | None:
+    """What an earlier request with this ``Idempotency-Key`` produced; a different request is refused."""
+    if not 1 <= len(key) <= 200:
+        raise InvalidRequest(
+            "key",
+            reason_vi="Idempotency-Key dài 1-200 ký tự",
+            reason_en="Idempotency-Key has 1-200 characters",
+        )
+    with ctx.metadata.unit_of_work(readonly=True) as uow:
+        earlier = uow.idempotency.get(agency_id, key)
+    if earlier is None:
+        return None
+    if earlier[0] != request_hash:
+        raise IdempotencyMismatch()
+    stored: dict[str, Any] = json.loads(earlier[1])
+    return stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +180,7 @@ class IssuanceService:
         """Verify an SD-JWT VC the agency signed and store it in the citizen's wallet (all or nothing)."""
         request_hash = hashlib.sha256(json.dumps(["credential", cccd, sd_jwt]).encode()).digest()
         if idempotency_key is not None:
-            earlier = self._replayed(agency_id, idempotency_key, request_hash)
+            earlier = earlier_response(self.ctx, agency_id, idempotency_key, request_hash)
             if earlier is not None:
                 return earlier
         agency = self.issuer(agency_id)
@@ -160,7 +194,18 @@ class IssuanceService:
             validate_claims(doc_type, verified.claims)
         except ClaimsRejected as exc:
             raise rejected(exc.reason, exc.claim) from None
-        return self._store(agency, cccd, sd_jwt, verified, doc_type.id, idempotency_key, request_hash)
+        try:
+            return self._store(agency, cccd, sd_jwt, verified, doc_type.id, idempotency_key, request_hash)
+        except (storage.Conflict, CredentialRejected):
+            # A concurrent retry with the same key may have stored it first: answer as it did.
+            earlier = (
+                earlier_response(self.ctx, agency_id, idempotency_key, request_hash)
+                if idempotency_key
+                else None
+            )
+            if earlier is None:
+                raise
+            return earlier
 
     def _verify(self, agency: storage.AgencyRecord, sd_jwt: str) -> crypto.VerifiedCredential:
         keys = agency_keys(agency)
@@ -238,22 +283,6 @@ class IssuanceService:
         if ref is None or ref.uri != self.status_uri(agency.id):
             raise rejected("bad_status")
         return agency.id, ref.idx
-
-    def _replayed(self, agency_id: str, key: str, request_hash: bytes) -> dict[str, Any] | None:
-        if not 1 <= len(key) <= 200:
-            raise InvalidRequest(
-                "key",
-                reason_vi="Idempotency-Key dài 1-200 ký tự",
-                reason_en="Idempotency-Key has 1-200 characters",
-            )
-        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            earlier = uow.idempotency.get(agency_id, key)
-        if earlier is None:
-            return None
-        if earlier[0] != request_hash:
-            raise IdempotencyMismatch()
-        stored: dict[str, Any] = json.loads(earlier[1])
-        return stored
 
     def set_status(self, agency_id: str, credential_id: str, status: str) -> None:
         """Revoke, suspend or reinstate a credential; only its issuer or the issuer's successor may."""

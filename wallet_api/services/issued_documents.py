@@ -19,7 +19,7 @@ from consent import document_types
 from consent.wording import NO_PROCEDURE
 from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
-from wallet_api.errors import CredentialRejected, DocumentTypeNotAllowed, IdempotencyMismatch, InvalidRequest
+from wallet_api.errors import CredentialRejected, DocumentTypeNotAllowed, InvalidRequest
 from wallet_api.services.access_log import ISSUE_PURPOSE, record_access
 from wallet_api.services.agencies import active_at, agency_keys
 from wallet_api.services.citizens import kek_aad
@@ -31,7 +31,7 @@ from wallet_api.services.documents import (
     media_type,
     seal_issuance,
 )
-from wallet_api.services.issuance import IssuanceService, rejected
+from wallet_api.services.issuance import IssuanceService, earlier_response, rejected
 
 DOCUMENT_TYP = "wallet-document+jwt"
 PDF_REASONS = {
@@ -121,7 +121,7 @@ class IssuedDocumentService:
             json.dumps(["document", *fields, digest.hex(), request.signature]).encode()
         ).digest()
         if idempotency_key is not None:
-            earlier = self._replayed(agency_id, idempotency_key, request_hash)
+            earlier = earlier_response(self.ctx, agency_id, idempotency_key, request_hash)
             if earlier is not None:
                 return earlier
         agency = self.issuance.issuer(agency_id, request.doc_type)
@@ -154,18 +154,8 @@ class IssuedDocumentService:
         except storage.Conflict:  # a concurrent retry with the same key won: answer as it did
             if idempotency_key is None:
                 raise
-            return self._replayed(agency_id, idempotency_key, request_hash) or response
+            return earlier_response(self.ctx, agency_id, idempotency_key, request_hash) or response
         return response
-
-    def _replayed(self, agency_id: str, key: str, request_hash: bytes) -> dict[str, Any] | None:
-        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            earlier = uow.idempotency.get(agency_id, key[:200])
-        if earlier is None:
-            return None
-        if earlier[0] != request_hash:
-            raise IdempotencyMismatch()
-        stored: dict[str, Any] = json.loads(earlier[1])
-        return stored
 
     def _check_pdf(self, agency: storage.AgencyRecord, content: bytes) -> dict[str, Any]:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
@@ -176,7 +166,7 @@ class IssuedDocumentService:
             raise pdf_rejected(exc.reason) from None
         when = signed.signing_time or self.ctx.utcnow()
         signer_agency = self._signing_agency(agency, signed.signer.organisation)
-        if not _active(signer_agency, when):
+        if not active_at(signer_agency, when):
             raise pdf_rejected("signed_after_dissolution")
         return {
             "signature": "pades",
@@ -193,8 +183,7 @@ class IssuedDocumentService:
         the agencies it replaced, checked against their own validity, and nothing else.
         """
         wanted = _name_key(organisation or "")
-        by_id = {a.id: a for a in self.issuance.agencies.all()}
-        lineage = [a for a in by_id.values() if self.issuance.agencies.answers_for(a.id, agency.id)]
+        lineage = self.issuance.agencies.lineage_of(agency.id)
         for candidate in sorted(lineage, key=lambda a: a.id != agency.id):
             if wanted and _name_key(candidate.display_name) == wanted:
                 return candidate
@@ -225,7 +214,7 @@ class IssuedDocumentService:
         if any(claims.get(k) != v for k, v in expected.items()):
             raise pdf_rejected("metadata_mismatch")
         iat = claims.get("iat")
-        if not isinstance(iat, int) or not _active(agency, dt.datetime.fromtimestamp(iat, tz=dt.UTC)):
+        if not isinstance(iat, int) or not active_at(agency, dt.datetime.fromtimestamp(iat, tz=dt.UTC)):
             raise pdf_rejected("signed_after_dissolution")
         return {"signature": "jws", "kid": kid, "jws": request.signature}
 
@@ -267,7 +256,3 @@ class IssuedDocumentService:
 
 def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def _active(agency: storage.AgencyRecord, when: dt.datetime) -> bool:
-    return active_at(agency, when)

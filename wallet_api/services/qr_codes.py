@@ -11,7 +11,6 @@ from typing import Any
 import qr
 import storage
 from qr.offline import MESSAGES, Verdict, verify_credential
-from qr.trust import TrustStore, add_status_list, load_trust_list
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
 from wallet_api.services.citizens import CitizenService
@@ -36,9 +35,10 @@ def _invalid(en: str, vi: str) -> InvalidRequest:
 class QrService:
     """Server side of the QR features."""
 
-    def __init__(self, ctx: Context, citizens: CitizenService) -> None:
+    def __init__(self, ctx: Context, citizens: CitizenService, trust: TrustService) -> None:
         self.ctx = ctx
         self.citizens = citizens
+        self.trust = trust
 
     def identity_batch(
         self, citizen_id: str, fields: Collection[str], count: int, lifetime: int
@@ -93,11 +93,10 @@ class QrService:
 
     def verify_online(self, payload: bytes, *, nonce: str | None, audience: str | None) -> dict[str, Any]:
         """What the web verifier shows: verdict, reasons and disclosed data of a scanned QR payload."""
-        store = self._trust_store()
         now = self.ctx.now()
         verdict = Verdict(valid=True, kind="qr")
         try:
-            decoded = qr.decode_any(payload, keys=qr.QrKeySet(store.service_keys), now=now)
+            decoded = qr.decode_any(payload, keys=qr.QrKeySet(self.ctx.service_keys.public_keys()), now=now)
         except qr.QrError as exc:
             verdict.refuse(exc.reason)
             return _verdict_json(verdict)
@@ -108,38 +107,31 @@ class QrService:
                 text = self.resolve_reference(decoded.value.rsplit("/", 1)[-1])
             except ReferenceNotFound:
                 return _verdict_json(verdict.refuse("expired"))
-            verdict = verify_credential(store, text, now=now, nonce=nonce or "", audience=audience or "")
+            verdict = verify_credential(
+                self.trust.store(), text, now=now, nonce=nonce or "", audience=audience or ""
+            )
         else:
             verdict = verify_credential(
-                store, decoded.unverified_text, now=now, nonce=nonce or "", audience=audience or ""
+                self.trust.store(),
+                decoded.unverified_text,
+                now=now,
+                nonce=nonce or "",
+                audience=audience or "",
             )
         return _verdict_json(verdict)
 
-    def _trust_store(self) -> TrustStore:
-        """The verifier's view, built from the same signed documents an offline verifier caches."""
-        trust = TrustService(self.ctx)
-        keys = {k.kid: k.private.public_key() for k in self.ctx.service_keys.keys}
-        store = load_trust_list(trust.trust_list(), keys)
-        for agency_id in store.agencies:
-            try:
-                add_status_list(store, trust.status_list(agency_id))
-            except WalletError:
-                continue
-        return store
-
 
 def _verdict_json(verdict: Verdict) -> dict[str, Any]:
+    reasons = []
+    for reason in verdict.reasons:
+        vi, en = MESSAGES.get(reason, (reason, reason))
+        reasons.append({"code": reason, "vi": vi, "en": en})
+    # An identity's "status" is a claim (self-asserted / verified); a credential's is technical.
+    shown = {k: v for k, v in verdict.claims.items() if verdict.kind == "identity" or k not in _TECHNICAL}
     return {
         "valid": verdict.valid,
         "kind": verdict.kind,
-        "reasons": [
-            {"code": r, "vi": MESSAGES.get(r, (r, r))[0], "en": MESSAGES.get(r, (r, r))[1]}
-            for r in verdict.reasons
-        ],
+        "reasons": reasons,
         "issuer": verdict.issuer_name,
-        "claims": {
-            k: v
-            for k, v in verdict.claims.items()
-            if k not in ("iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg")
-        },
+        "claims": shown,
     }

@@ -8,11 +8,13 @@ import zlib
 from typing import Any
 
 import storage
+from qr.trust import TrustStore, agency_entry
 from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound
 
 TRUST_LIST_TTL = 24 * 3600
-STATUS_LIST_TTL = 300
+STATUS_LIST_TTL = 300  # how often an online verifier should refresh
+STATUS_LIST_VALIDITY = 24 * 3600
 
 
 def _b64url(data: bytes) -> str:
@@ -31,6 +33,11 @@ def _agency_entry(agency: storage.AgencyRecord) -> dict[str, Any]:
         "dissolved_at": int(agency.dissolved_at.timestamp()) if agency.dissolved_at else None,
         "successor": agency.successor_id,
     }
+
+
+def _padded(record: storage.StatusListRecord) -> bytes:
+    """Every allocated entry present (entries never set are 0, valid)."""
+    return record.bits + b"\x00" * ((record.size * 2 + 7) // 8 - len(record.bits))
 
 
 class TrustService:
@@ -56,6 +63,27 @@ class TrustService:
         }
         return self.ctx.service_keys.sign(claims, typ="trust-list+jwt")
 
+    def store(self) -> TrustStore:
+        """What an offline verifier would cache, read straight from the database (online checks)."""
+        now = self.ctx.now()
+        store = TrustStore(
+            service_keys=self.ctx.service_keys.public_keys(), issued_at=now, expires_at=now + TRUST_LIST_TTL
+        )
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            agencies = uow.agencies.all()
+            store.pdf_roots = [r.pem.encode() for r in uow.trust_roots.all()]
+            for agency in agencies:
+                store.agencies[agency.id] = agency_entry(_agency_entry(agency))
+                try:
+                    record = uow.status_lists.get(agency.id)
+                except storage.NotFound:
+                    continue
+                store.status_lists[self._list_uri(record.id)] = (_padded(record), now + STATUS_LIST_VALIDITY)
+        return store
+
+    def _list_uri(self, list_id: str) -> str:
+        return f"{self.ctx.base_url()}/v1/status-lists/{list_id}"
+
     def status_list(self, list_id: str) -> str:
         """An IETF Token Status List JWT (``typ: statuslist+jwt``, 2 bits per entry, zlib-compressed)."""
         try:
@@ -63,12 +91,12 @@ class TrustService:
                 record = uow.status_lists.get(list_id[:64])
         except storage.NotFound:
             raise CredentialNotFound() from None
-        bits = record.bits + b"\x00" * ((record.size * 2 + 7) // 8 - len(record.bits))
+        bits = _padded(record)
         now = self.ctx.now()
         claims = {
-            "sub": f"{self.ctx.base_url()}/v1/status-lists/{record.id}",
+            "sub": self._list_uri(record.id),
             "iat": now,
-            "exp": now + STATUS_LIST_TTL * 12,
+            "exp": now + STATUS_LIST_VALIDITY,  # offline counters may go a day without a sync
             "ttl": STATUS_LIST_TTL,
             "status_list": {"bits": 2, "lst": _b64url(zlib.compress(bits, 9))},
         }

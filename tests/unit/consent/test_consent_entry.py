@@ -83,6 +83,8 @@ def mutate(**changes: Any) -> str:
         json.dumps(ENTRY.to_json(), ensure_ascii=False, sort_keys=True),  # spaces: not canonical
         json.dumps(ENTRY.to_json(), sort_keys=True, separators=(",", ":")),  # \u escapes: not canonical
         ENTRY.canonical().replace('{"action":"read",', '{"action":"read","action":"read",'),
+        '{"a":' + "[" * 100_000,  # runaway nesting: a clear refusal, not a RecursionError
+        '{"x":"' + "a" * 20_000 + '"}',  # far longer than any entry
     ],
 )
 def test_parse_accepts_only_the_canonical_form(data: str) -> None:
