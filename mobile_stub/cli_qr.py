@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 from pathlib import Path
 
@@ -13,8 +12,10 @@ import click
 import qr
 from mobile_stub._env import CliEnv, pass_env
 from mobile_stub._text import bilingual
+from mobile_stub.device import read_private, write_private
 
 BATCH_FILE = "identity-qr.json"
+BATCH_LIMIT = 4 * 1024 * 1024  # 720 tokens of ~300 base64 characters, with room
 
 
 def _batch_path(env: CliEnv) -> Path:
@@ -22,18 +23,13 @@ def _batch_path(env: CliEnv) -> Path:
 
 
 def _save(path: Path, data: object) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f)
-    os.replace(tmp, path)
+    write_private(path, json.dumps(data).encode())
 
 
 def _tokens(path: Path) -> list[qr.IdentityToken]:
     if not path.exists():
         return []
-    raw = json.loads(path.read_text())
+    raw = json.loads(read_private(path, limit=BATCH_LIMIT))
     return [
         qr.IdentityToken(base64.b64decode(t["payload"]), int(t["not_before"]), int(t["expires"])) for t in raw
     ]

@@ -50,11 +50,6 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _REFRESH_MARGIN = 10  # seconds: log in again rather than send a token about to lapse
 
 
-def htu(url: httpx.URL) -> str:
-    """The DPoP ``htu`` of a request URL: the URL without query and fragment."""
-    return str(url.copy_with(query=None, fragment=None))
-
-
 class WalletClient:
     """The citizen's SDK: enrol the device, log in, and manage the wallet's documents."""
 
@@ -130,7 +125,7 @@ class WalletClient:
             "client_id": citizen_id,
         }
         request = self._http.build_request("POST", url, data=form)
-        request.headers["DPoP"] = make_dpop_proof(key, "POST", htu(request.url), now=now)
+        request.headers["DPoP"] = make_dpop_proof(key, "POST", str(request.url), now=now)
         data = json_object(self._checked(send(self._http, request)))
         token, token_type, expires_in = (data.get(k) for k in _TOKEN_FIELDS)
         if (
@@ -206,10 +201,10 @@ class WalletClient:
         return json_object(self._authed_json("POST", "/v1/me/presentations", {"presentation": presentation}))
 
     def _authed_json(self, method: str, path: str, body: Mapping[str, object]) -> httpx.Response:
+        """A JSON request with token and proof (a rewindable body, so a re-login can resend it)."""
         payload = json.dumps(body).encode()
-        return self._authed(
-            method, path, headers={"Content-Type": "application/json"}, body=UploadBody(io.BytesIO(payload))
-        )
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(payload))}
+        return self._authed(method, path, headers=headers, body=UploadBody(io.BytesIO(payload)))
 
     # -- documents ------------------------------------------------------------
 
@@ -310,7 +305,7 @@ class WalletClient:
         content = body.chunks() if body is not None else None
         request = self._http.build_request(method, url, params=params, headers=headers, content=content)
         proof = make_dpop_proof(
-            self.device.private_key(), method, htu(request.url), now=self._now(), access_token=token
+            self.device.private_key(), method, str(request.url), now=self._now(), access_token=token
         )
         request.headers["Authorization"] = f"DPoP {token}"
         request.headers["DPoP"] = proof

@@ -8,17 +8,13 @@ against the device key it enrolled.
 
 from __future__ import annotations
 
-import io
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from crypto import sign_jws
-from mobile_stub._transfer import JsonObject, UploadBody, json_object
+from mobile_stub._transfer import JsonObject, json_object
 from mobile_stub.client import WalletClient
 from mobile_stub.errors import WalletError
 
@@ -116,9 +112,3 @@ class ConsentClient(WalletClient):
         """How often agencies reused the citizen's data, per procedure and agency."""
         items = json_object(self._authed("GET", "/v1/me/stats")).get("items")
         return items if isinstance(items, list) else []
-
-    def _authed_json(self, method: str, path: str, body: Mapping[str, Any]) -> httpx.Response:
-        """A JSON request with token and proof (a rewindable body, so a re-login can resend it)."""
-        data = json.dumps(body).encode()
-        headers = {"Content-Type": "application/json", "Content-Length": str(len(data))}
-        return self._authed(method, path, headers=headers, body=UploadBody(io.BytesIO(data)))

@@ -105,7 +105,7 @@ class Device:
         """The device key, loaded once; refused if group or others can read the file."""
         if self._key is None:
             try:
-                pem = _read_private(self.key_path)
+                pem = read_private(self.key_path)
             except FileNotFoundError:
                 raise NoDeviceKey("no device key", subject=str(self.key_path)) from None
             try:
@@ -123,7 +123,7 @@ class Device:
 
     def load_state(self) -> DeviceState:
         try:
-            raw = _read_private(self.state_path)
+            raw = read_private(self.state_path)
         except FileNotFoundError:
             return DeviceState()
         try:
@@ -133,23 +133,27 @@ class Device:
 
     def save_state(self, state: DeviceState) -> None:
         """Write the state atomically (temp file created 0600, fsync, rename)."""
-        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-        data = json.dumps(asdict(state), indent=2, sort_keys=True).encode()
-        tmp = self.home / f".{STATE_FILE}.tmp-{os.getpid()}"
+        write_private(self.state_path, json.dumps(asdict(state), indent=2, sort_keys=True).encode())
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically with ``data``: a temp file created 0600, fsynced, then renamed."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _PRIVATE_MODE)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.state_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        raise
 
 
-def _read_private(path: Path) -> bytes:
+def read_private(path: Path, limit: int = _MAX_FILE) -> bytes:
     """Read a small private file, refusing a symlink, a non-file or loose permissions."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -168,7 +172,7 @@ def _read_private(path: Path) -> bytes:
             raise InsecureKeyFile(
                 f"file mode {mode} lets group or others in; must be 0600", subject=str(path)
             )
-        data = handle.read(_MAX_FILE + 1)
-    if len(data) > _MAX_FILE:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
         raise CorruptState("file too large", subject=str(path))
     return data

@@ -12,7 +12,6 @@ does it remember the new head. Any failure is ``LogTampered``.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from crypto.transparency import (
     verify_tree_head,
 )
 from mobile_stub.consent_client import ConsentClient
+from mobile_stub.device import read_private, write_private
 from mobile_stub.errors import MobileError, WalletError
 
 HEAD_FILE = "log_head.json"
@@ -64,7 +64,7 @@ def _head_path(client: ConsentClient) -> Path:
 def load_head(client: ConsentClient) -> TreeHead | None:
     """The last head this phone accepted, if any."""
     try:
-        data = json.loads(_head_path(client).read_text())
+        data = json.loads(read_private(_head_path(client)))
         return TreeHead(data["citizen_id"], int(data["tree_size"]), bytes.fromhex(data["root_hash"]), 0)
     except FileNotFoundError:
         return None
@@ -81,13 +81,7 @@ def save_head(client: ConsentClient, head: TreeHead, token: str) -> None:
         "root_hash": head.root_hash.hex(),
         "sth": token,
     }
-    tmp = path.with_name(f".{HEAD_FILE}.tmp-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(data, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_private(path, json.dumps(data).encode())
 
 
 def _service_key(client: ConsentClient, token: str) -> EcPublicKey:
