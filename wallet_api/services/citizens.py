@@ -35,6 +35,11 @@ def kek_aad(citizen_id: str) -> bytes:
     return b"citizen-kek|" + citizen_id.encode()
 
 
+def unwrap_citizen_key(master: crypto.MasterKeyRing, citizen_id: str, wrapped_kek: bytes) -> bytes:
+    """The citizen's key-encryption key, unwrapped by the master key (bound to the citizen's id)."""
+    return master.unwrap(wrapped_kek, kek_aad(citizen_id))
+
+
 def field_aad(citizen_id: str, name: str) -> bytes:
     """Associated data binding a sealed personal field to its owner and name."""
     return f"citizen-field|{citizen_id}|{name}".encode()
@@ -89,7 +94,7 @@ class CitizenService:
 
     def citizen_key(self, record: storage.CitizenRecord) -> bytes:
         """Unwrap the citizen's key-encryption key."""
-        return self.ctx.master.unwrap(record.wrapped_kek, kek_aad(record.id))
+        return unwrap_citizen_key(self.ctx.master, record.id, record.wrapped_kek)
 
     def profile(self, citizen_id: str) -> Profile:
         """The citizen's own profile, unsealed."""

@@ -26,7 +26,7 @@ from wallet_api.errors import DocumentNotFound, ForbiddenRole
 from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused
 from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import active_at
-from wallet_api.services.citizens import kek_aad
+from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.consent_views import parse_approved, refusal_now
 from wallet_api.services.consents import ConsentService, consent_uuid
 from wallet_api.services.credentials import CredentialService
@@ -93,7 +93,7 @@ class ConsentPullService:
                 citizen = uow.citizens.get(grant.consent.citizen_id)
             except storage.NotFound:
                 raise ConsentItemNotFound() from None
-        kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen.id))
+        kek = unwrap_citizen_key(self.ctx.master, citizen.id, citizen.wrapped_kek)
         # The holder's own decryption (same keys, same checks), not a second copy of it.
         sd_jwt, disclosed = strip_to(self.credentials._open(record, kek), record.doc_type, grant.item.claims)
         self._use(grant)

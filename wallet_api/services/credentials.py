@@ -12,7 +12,7 @@ from consent import document_types
 from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound, UnknownDocumentType
 from wallet_api.services.agencies import AgencyService
-from wallet_api.services.citizens import kek_aad
+from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.issuance import credential_aad
 
 
@@ -76,7 +76,7 @@ class CredentialService:
             raise UnknownDocumentType(doc_type=doc_type[:64])
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = uow.citizens.get(citizen_id)
-            kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+            kek = unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
             return [self._held(uow, r, kek) for r in uow.credentials.list(citizen_id, doc_type)]
 
     def get(self, citizen_id: str, credential_id: str) -> HeldCredential:
@@ -86,7 +86,7 @@ class CredentialService:
             with self.ctx.metadata.unit_of_work(readonly=True) as uow:
                 record = uow.credentials.get(citizen_id, credential_id)
                 citizen = uow.citizens.get(citizen_id)
-                kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+                kek = unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
                 return self._held(uow, record, kek)
         except (ValueError, storage.NotFound):
             raise CredentialNotFound() from None

@@ -25,7 +25,7 @@ from wallet_api.errors import (
     UnknownDocumentType,
     UnsupportedMediaType,
 )
-from wallet_api.services.citizens import kek_aad
+from wallet_api.services.citizens import unwrap_citizen_key
 
 log = logging.getLogger("wallet.documents")
 PREFETCH_BYTES = 1024 * 1024  # below this a download is fully authenticated before the first byte
@@ -172,7 +172,7 @@ class DocumentService:
 
     def _kek(self, uow: storage.UnitOfWork, citizen_id: str) -> bytes:
         citizen = uow.citizens.get(citizen_id)
-        return self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen_id))
+        return unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
 
     def plan_upload(
         self,
@@ -276,7 +276,7 @@ class DocumentService:
                 record, wrapped_kek = uow.documents.get_with_owner_key(citizen_id, document_id)
         except (ValueError, storage.NotFound):
             raise DocumentNotFound() from None
-        return record, self.ctx.master.unwrap(wrapped_kek, kek_aad(citizen_id))
+        return record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek)
 
     def get(self, citizen_id: str, document_id: str) -> DocumentMeta:
         """One document's metadata; another citizen's id is simply not found."""

@@ -27,7 +27,7 @@ from wallet_api.errors import (
 from wallet_api.identity import parse_cccd_number
 from wallet_api.services.access_log import ISSUE_PURPOSE, STATUS_PURPOSE, record_access
 from wallet_api.services.agencies import AgencyService, active_at, agency_keys
-from wallet_api.services.citizens import kek_aad
+from wallet_api.services.citizens import unwrap_citizen_key
 
 log = logging.getLogger("wallet.issuance")
 STATUS_VALUES = {"valid": 0, "revoked": 1, "suspended": 2}
@@ -245,7 +245,7 @@ class IssuanceService:
             list_id, idx = self._status_of(agency, verified)
             if not uow.status_lists.claim(list_id, idx, agency.id):
                 raise rejected("bad_status")
-            kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen.id))
+            kek = unwrap_citizen_key(self.ctx.master, citizen.id, citizen.wrapped_kek)
             dek, aad = crypto.new_key(), credential_aad(citizen.id, credential_id)
             record = storage.CredentialRecord(
                 id=credential_id,

@@ -22,7 +22,7 @@ from wallet_api.context import Context
 from wallet_api.errors import CredentialRejected, DocumentTypeNotAllowed, InvalidRequest
 from wallet_api.services.access_log import ISSUE_PURPOSE, record_access
 from wallet_api.services.agencies import active_at, agency_keys
-from wallet_api.services.citizens import kek_aad
+from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.documents import (
     DocumentMeta,
     DocumentService,
@@ -229,7 +229,7 @@ class IssuedDocumentService:
     ) -> DocumentMeta:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = self.issuance.citizen_by_cccd(uow, request.cccd)
-        kek = self.ctx.master.unwrap(citizen.wrapped_kek, kek_aad(citizen.id))
+        kek = unwrap_citizen_key(self.ctx.master, citizen.id, citizen.wrapped_kek)
         plan = UploadPlan(
             citizen_id=citizen.id,
             document_id=document_id,
