@@ -335,3 +335,18 @@ def test_concurrent_retries_with_one_key_store_one_copy(
         )
     assert all(answer == answers[0] for answer in answers)
     assert len(_held(citizen)) == 1
+
+
+def test_export_holds_credentials_too(server: WalletServer, citizen: RawCitizen, tmp_path: Path) -> None:
+    import io
+    import json
+    import zipfile
+
+    agency = register(server, tmp_path)
+    result = _issue(agency, citizen)
+    archive = zipfile.ZipFile(io.BytesIO(citizen.request("GET", "/v1/me/export").content))
+    manifest = json.loads(archive.read("manifest.json"))
+    [held] = manifest["credentials"]
+    assert held["id"] == result["credential_id"] and held["issuer_name"] == "Sở Tư pháp thành phố Đà Nẵng"
+    exported = archive.read(held["path"]).decode()
+    assert exported == _held(citizen)[0]["sd_jwt"]

@@ -62,7 +62,7 @@ async def export(request: AnyRequest, services: NamedDependency[Services]) -> St
     """Everything the wallet holds for the citizen, as one ZIP archive."""
     who = (await offload(services, lambda: citizen(request, services))).subject
     return Stream(
-        export_archive(services.citizens, services.documents, who),
+        export_archive(services.citizens, services.documents, services.credentials, who),
         media_type="application/zip",
         headers={**NO_STORE, "Content-Disposition": 'attachment; filename="wallet-export.zip"'},
     )

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterator
 
 from wallet_api.services.citizens import CitizenService
+from wallet_api.services.credentials import CredentialService
 from wallet_api.services.documents import DocumentService
 
 
@@ -34,8 +35,11 @@ class _Sink:
         return out
 
 
-def export_archive(citizens: CitizenService, documents: DocumentService, citizen_id: str) -> Iterator[bytes]:
-    """Yield a ZIP with ``manifest.json`` (profile, document list) and every document's content."""
+def export_archive(
+    citizens: CitizenService, documents: DocumentService, credentials: CredentialService, citizen_id: str
+) -> Iterator[bytes]:
+    """Yield a ZIP with ``manifest.json`` (profile, documents, credentials), every document's content
+    and every credential as its full SD-JWT."""
     profile = citizens.profile(citizen_id)
     sink = _Sink()
     manifest: dict[str, object] = {
@@ -72,5 +76,23 @@ def export_archive(citizens: CitizenService, documents: DocumentService, citizen
             )
             yield sink.drain()
         manifest["documents"] = entries
+        held = []
+        for credential in credentials.list(citizen_id):
+            path = f"credentials/{credential.id}.sd-jwt"
+            archive.writestr(path, credential.sd_jwt)
+            held.append(
+                {
+                    "id": credential.id,
+                    "type": credential.doc_type,
+                    "vct": credential.vct,
+                    "issuer": credential.issuer_id,
+                    "issuer_name": credential.issuer_name,
+                    "issued_at": credential.issued_at.isoformat(),
+                    "expires_at": credential.expires_at.isoformat(),
+                    "status": credential.status,
+                    "path": path,
+                }
+            )
+        manifest["credentials"] = held
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     yield sink.drain()
