@@ -10,16 +10,13 @@ resource of another type. Every refusal is a ``PolicyError`` with a stable code.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from consent.catalog import document_types
 from consent.procedures import Procedure, procedures
+from crypto import disclosure_name
 
 __all__ = [
     "KINDS",
@@ -227,18 +224,6 @@ def refusal(status: str, uses: int, max_uses: int, valid_until: int, now: int) -
     return None
 
 
-def _disclosure(raw: str) -> tuple[str, str | None]:
-    """A disclosure's digest and the claim name it discloses (None: an array element or unreadable)."""
-    digest = base64.urlsafe_b64encode(hashlib.sha256(raw.encode("ascii")).digest()).rstrip(b"=").decode()
-    try:
-        value = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-    except (binascii.Error, ValueError):
-        return digest, None
-    if isinstance(value, list) and len(value) == 3 and isinstance(value[1], str):
-        return digest, value[1]
-    return digest, None
-
-
 def keep_disclosures(
     disclosures: Sequence[str], top_level_digests: Collection[str], claims: Collection[str] | None
 ) -> list[tuple[str, str]]:
@@ -249,7 +234,7 @@ def keep_disclosures(
     """
     kept = []
     for raw in disclosures:
-        digest, name = _disclosure(raw)
+        digest, name = disclosure_name(raw)
         if name is not None and digest in top_level_digests and (claims is None or name in claims):
             kept.append((raw, name))
     return kept

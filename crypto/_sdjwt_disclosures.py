@@ -143,7 +143,7 @@ def conceal_claims(
 # --- verifier ----------------------------------------------------------------------------------
 
 
-def _decode(raw: str) -> Disclosure:
+def decode_disclosure(raw: str) -> Disclosure:
     try:
         items = _array_from_json(b64url_decode(raw))
     except ValueError:
@@ -165,7 +165,7 @@ def decode_disclosures(raws: Sequence[str]) -> dict[str, Disclosure]:
         key = digest(raw)
         if key in found:
             raise CredentialError("duplicate_disclosure")
-        found[key] = _decode(raw)
+        found[key] = decode_disclosure(raw)
     return found
 
 

@@ -46,7 +46,9 @@ from crypto._sdjwt_disclosures import (
     SD_ALG,
     SD_ALG_CLAIM,
     conceal_claims,
+    decode_disclosure,
     decode_disclosures,
+    digest,
     resolve,
     select,
 )
@@ -332,3 +334,15 @@ def present(
     chosen = select(payload, decode_disclosures(compact.disclosures), [_segments(p) for p in disclose])
     presented = join(compact.issuer_jwt, [d for d in compact.disclosures if d in chosen])
     return presented + key_binding_jwt(holder_key, presented, nonce=nonce, audience=audience, now=now)
+
+
+def disclosure_name(raw: str) -> tuple[str, str | None]:
+    """A Disclosure's digest and the claim name it discloses (None: an array element or malformed).
+
+    The same strict decoding the verifier uses, so a filter that keeps disclosures by
+    name reads each one exactly as the credential's verifier will.
+    """
+    try:
+        return digest(raw), decode_disclosure(raw).name
+    except CredentialError:
+        return digest(raw), None
