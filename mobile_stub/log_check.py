@@ -88,7 +88,7 @@ def _service_key(client: ConsentClient, token: str) -> EcPublicKey:
     kid = unverified_header(token).get("kid")
     for jwk in client.service_jwks().get("keys", []):
         if isinstance(jwk, dict) and jwk.get("kid") == kid:
-            return public_key_from_jwk({k: jwk[k] for k in ("kty", "crv", "x", "y")})
+            return public_key_from_jwk({k: jwk.get(k) for k in ("kty", "crv", "x", "y")})
     raise LogTampered("the tree head is signed by an unknown key")
 
 
@@ -159,7 +159,8 @@ def check_log(client: ConsentClient, citizen_id: str) -> CheckedLog:
             _consistent(client, head, page_head)  # appends in between extend, never rewrite
             entries += _entries(page_head, len(entries), more)[: head.size - len(entries)]
             _labels(more, labels)
-    except (LogInconsistent, CryptoError) as exc:
+    except (LogInconsistent, CryptoError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        # A page the server shaped wrongly is as untrustworthy as a failed proof: report, never crash.
         raise LogTampered(str(exc)) from None
     save_head(client, head, token)
     return CheckedLog(head, old.size if old else 0, entries, labels)
