@@ -15,10 +15,10 @@ from crypto.jose import (
     EcPublicKey,
     generate_private_key,
     jwk_thumbprint,
+    parse_compact,
     public_jwk,
     sign_jws,
-    unverified_header,
-    verify_jws,
+    verify_parsed,
 )
 
 __all__ = ["ServiceKey", "ServiceKeyRing"]
@@ -74,11 +74,12 @@ class ServiceKeyRing:
 
     def verify(self, token: str, *, typ: str) -> dict[str, Any]:
         """Claims of a token signed by any key of the ring (found by ``kid``)."""
-        kid = unverified_header(token).get("kid")
+        parsed = parse_compact(token)  # parsed once, as check_dpop_proof does
+        kid = parsed.header.get("kid")
         public = self._public.get(kid) if isinstance(kid, str) else None
         if public is None:
             raise InvalidSignature()
-        return verify_jws(token, public, typ=typ)
+        return verify_parsed(parsed, public, typ=typ)
 
     def public_keys(self) -> dict[str, EcPublicKey]:
         """Every published verification key by ``kid`` (current and rotated)."""

@@ -126,23 +126,27 @@ async def issue_document(
     request: AnyRequest, services: NamedDependency[Services], data: JSONBody[IssueDocumentRequest]
 ) -> IssuedDocumentOut:
     """Store a document the agency signed (PAdES or detached JWS), after checking signature and issuer."""
-    who = await offload(services, lambda: agency(request, services).subject)
-    limit = services.ctx.settings.max_upload_bytes
-    issue = DocumentIssue(
-        cccd=data.cccd,
-        doc_type=data.type,
-        number=data.number,
-        issue_date=data.issue_date,
-        procedure_code=data.procedure_code,
-        filename=data.filename,
-        content_type=data.content_type,
-        content=decode_content(data.content, limit),
-        signature=data.signature,
-    )
     key = request.headers.get("idempotency-key")
+
+    def issue() -> dict[str, object]:
+        who = agency(request, services).subject
+        # Decoding up to ~70 MB of base64 happens here, in the worker thread, not on the event loop.
+        content = decode_content(data.content, services.ctx.settings.max_upload_bytes)
+        document = DocumentIssue(
+            cccd=data.cccd,
+            doc_type=data.type,
+            number=data.number,
+            issue_date=data.issue_date,
+            procedure_code=data.procedure_code,
+            filename=data.filename,
+            content_type=data.content_type,
+            content=content,
+            signature=data.signature,
+        )
+        return services.issued_documents.issue(who, document, key)
+
     # Always a worker thread: PDF validation runs an event loop of its own.
-    result = await anyio.to_thread.run_sync(lambda: services.issued_documents.issue(who, issue, key))
-    return msgspec.convert(result, IssuedDocumentOut)
+    return msgspec.convert(await anyio.to_thread.run_sync(issue), IssuedDocumentOut)
 
 
 ROUTES = [holder_key, allocate_status, issue_credential, change_status, issue_document]
