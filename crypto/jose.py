@@ -60,6 +60,9 @@ __all__ = [
 
 ALGORITHM = "ES256"
 CLIENT_ASSERTION_TYP = "client-assertion+jwt"
+# What standard RFC 7523 clients send as ``typ`` (OAuth libraries say "JWT" or nothing); only the
+# token endpoint takes them, and every other check of the assertion still applies.
+_CLIENT_ASSERTION_TYPS = frozenset({CLIENT_ASSERTION_TYP, "jwt", None})
 MAX_JWS_LENGTH = 256 * 1024
 """Longest compact JWS accepted, before any parsing."""
 
@@ -277,8 +280,16 @@ def check_client_assertion(
     max_lifetime: int = 300,
     leeway: int = 30,
 ) -> ClientAssertion:
-    """Verify an assertion from ``client_id`` for ``audience`` at ``now``; ``InvalidSignature``."""
-    claims = verify_jws(token, key, typ=CLIENT_ASSERTION_TYP)
+    """Verify an assertion from ``client_id`` for ``audience`` at ``now``; ``InvalidSignature``.
+
+    ``typ`` may be ``client-assertion+jwt``, ``JWT`` (any case) or absent, as RFC 7523 clients send it;
+    any other type (a DPoP proof, a consent decision, ...) is refused.
+    """
+    parsed = parse_compact(token)
+    typ = parsed.header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in _CLIENT_ASSERTION_TYPS):
+        raise InvalidSignature()
+    claims = verify_parsed(parsed, key, typ=None)
     if claims.get("iss") != client_id or claims.get("sub") != client_id:
         raise InvalidSignature()
     aud = claims.get("aud")

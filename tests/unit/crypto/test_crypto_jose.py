@@ -1,10 +1,15 @@
 """ES256 JWS, JWK handling, thumbprints and client assertions; vectors in jws.json, thumbprint.json."""
 
+import base64
 import json
 from typing import Any
 
 import pytest
 from crypto_testkit import load_vectors
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from jose import jws as jose_jws
 
 from crypto import (
     CryptoError,
@@ -115,7 +120,7 @@ def test_bad_pems_are_key_errors(pem: bytes) -> None:
 
 def test_non_p256_keys_are_refused() -> None:
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
     p384 = ec.generate_private_key(ec.SECP384R1())
     pem = p384.private_bytes(
@@ -278,7 +283,35 @@ def test_client_assertion_bad_claims(claims: dict[str, Any]) -> None:
         check_client_assertion(_assertion(**claims), PUBLIC, client_id=CLIENT, audience=AUDIENCE, now=NOW)
 
 
-def test_client_assertion_needs_its_typ_and_key() -> None:
+def _assertion_typed(typ: str | None) -> str:
+    claims = {"iss": CLIENT, "sub": CLIENT, "aud": AUDIENCE, "iat": NOW, "exp": NOW + 60, "jti": "j"}
+    if typ is not None:
+        return sign_jws(PRIVATE, claims, typ=typ)
+    # Built by hand: python-jose and sign_jws both add a typ.
+    header = _b64(json.dumps({"alg": "ES256"}).encode())
+    signing_input = f"{header}.{_b64(json.dumps(claims).encode())}"
+    r, s = decode_dss_signature(PRIVATE.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("typ", [CLIENT_ASSERTION_TYP, "JWT", "jwt", None])
+def test_client_assertion_takes_what_rfc7523_clients_send(typ: str | None) -> None:
+    token = _assertion_typed(typ)
+    assert ("typ" in jose_jws.get_unverified_header(token)) is (typ is not None)
+    assert check_client_assertion(token, PUBLIC, client_id=CLIENT, audience=AUDIENCE, now=NOW).jti == "j"
+
+
+@pytest.mark.parametrize("typ", ["dpop+jwt", "consent-decision+jwt", "kb+jwt", "dc+sd-jwt", "JOSE", ""])
+def test_client_assertion_refuses_other_token_types(typ: str) -> None:
+    with pytest.raises(InvalidSignature):
+        check_client_assertion(_assertion_typed(typ), PUBLIC, client_id=CLIENT, audience=AUDIENCE, now=NOW)
+
+
+def test_client_assertion_needs_its_claims_and_key() -> None:
     token = sign_jws(PRIVATE, {"iss": CLIENT}, typ="JWT")
     with pytest.raises(InvalidSignature):
         check_client_assertion(token, PUBLIC, client_id=CLIENT, audience=AUDIENCE, now=NOW)
