@@ -8,19 +8,29 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
+from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
-from wallet_api.routes import access_log, agency, citizens, consents, credentials, discovery, documents, web
+from wallet_api.routes import (
+    access_log,
+    agency,
+    citizens,
+    consents,
+    credentials,
+    discovery,
+    documents,
+    operator,
+    web,
+)
 from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
 
-OPENAPI_PATH = "/openapi"
+OPENAPI_PATH = PAGE_PATH
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
@@ -40,7 +50,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *agency.ROUTES,
             *qr_routes.ROUTES,
             *web.ROUTES,
-            PrometheusController,
+            *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,
         ],
@@ -49,13 +59,14 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         middleware=[metrics.middleware],
         state=State({"services": services}),
         on_shutdown=[close],
+        before_send=[add_page_headers],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path
         openapi_config=OpenAPIConfig(
             title="Citizen data wallet API",
             version="1.0.0",
             description="Ví dữ liệu công dân / Citizen data wallet. Errors are RFC 9457 problem details.",
             path=OPENAPI_PATH,
-            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+            render_plugins=[LocalSwaggerPlugin(path="/")],
         ),
         debug=False,
     )

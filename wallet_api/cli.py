@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
+import crypto
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
 from wallet_api.cli_agency import agency, trust
 from wallet_api.cli_stats import stats
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
+from wallet_api.routes.operator import metrics_token
 from wallet_api.services.documents import collect_orphans
 from wallet_api.settings import Settings
 
@@ -124,3 +126,16 @@ def rotate_master(data_dir: Path | None) -> None:
     version = ctx.master.rotate()
     ctx.metadata.close()
     click.echo(f"Phiên bản khoá chủ / Master key version: {version}")
+
+
+@main.group()
+def metrics() -> None:
+    """Số liệu vận hành / Operator metrics (/metrics)."""
+
+
+@metrics.command("token")
+@_data_dir
+def metrics_token_command(data_dir: Path | None) -> None:
+    """In mã để đọc /metrics / Print the bearer credential that opens /metrics (keep it secret)."""
+    settings = _settings(data_dir)
+    click.echo(metrics_token(crypto.open_master_key(settings.master_key_url)))

@@ -34,10 +34,8 @@ class Context:
         return int(self.clock())
 
     def base_url(self) -> str:
-        """The service's public base URL (``WALLET_PUBLIC_URL``, else where it listens)."""
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        return f"http://{self.settings.host}:{self.settings.port}"
+        """The service's canonical base URL (the first of ``WALLET_PUBLIC_URL``, else where it listens)."""
+        return self.settings.origins[0]
 
     def utcnow(self) -> dt.datetime:
         """The injected clock as an aware UTC datetime."""

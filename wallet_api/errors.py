@@ -148,3 +148,9 @@ class IdempotencyMismatch(WalletError):
     """The ``Idempotency-Key`` was already used for a different request."""
 
     code = "idempotency_mismatch"
+
+
+class OperatorCredentialRequired(WalletError):
+    """An operator endpoint was called without the operator's credential."""
+
+    code = "operator_credential_required"

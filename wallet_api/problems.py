@@ -188,6 +188,13 @@ CATALOGUE: dict[str, Problem] = {
         "Cơ quan '{agency_id}' chưa đăng ký.",
         "Agency '{agency_id}' is not registered.",
     ),
+    "operator_credential_required": Problem(
+        401,
+        "Cần thông tin xác thực của người vận hành",
+        "Operator credential required",
+        "Chỉ người vận hành hệ thống được xem trang này (Authorization: Bearer).",
+        "Only the service operator may read this (Authorization: Bearer).",
+    ),
     "internal_error": Problem(
         500,
         "Lỗi hệ thống",
@@ -249,7 +256,9 @@ def problem_response(code: str, lang: str, params: dict[str, object]) -> Respons
     if detail:
         body["detail"] = detail
     headers = {"Content-Language": lang}
-    if entry.status == 401:
+    if code == "operator_credential_required":
+        headers["WWW-Authenticate"] = 'Bearer realm="operator"'
+    elif entry.status == 401:
         headers["WWW-Authenticate"] = f'DPoP algs="ES256", error="{code}"'
     return Response(body, status_code=entry.status, media_type="application/problem+json", headers=headers)
 
@@ -264,8 +273,25 @@ def _fill(template: str, lang: str, params: dict[str, object]) -> str:
         return template.split("{", 1)[0].strip()
 
 
+_CLOSE = "wallet.close_connection"  # scope key: the request body was left unread
+
+
+def close_after_response(request: Request) -> None:  # type: ignore[type-arg]  # any request
+    """Mark the request: its problem response says ``Connection: close`` (its body is left unread)."""
+    request.scope[_CLOSE] = True  # type: ignore[literal-required]  # our own key in the ASGI scope
+
+
 def handle_exception(request: Request, exc: Exception) -> Response[dict[str, object]]:  # type: ignore[type-arg]  # any request
     """The single exception handler of the app."""
+    response = _problem_for(request, exc)
+    if response.status_code == 413 or request.scope.get(_CLOSE):
+        # The server stops reading the body here; a client that kept the connection would send
+        # its next request into the leftover bytes. Say so, so it opens a new one.
+        response.headers["Connection"] = "close"
+    return response
+
+
+def _problem_for(request: Request, exc: Exception) -> Response[dict[str, object]]:  # type: ignore[type-arg]  # any request
     lang = language(request)
     if isinstance(exc, WalletError):
         if exc.code == "internal_error":

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from wallet_api.errors import ConfigError
 
@@ -32,6 +33,20 @@ class Settings:
     orphan_grace_seconds: int = 3600
     server: str = "granian"
     blocking: str = "auto"
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The base URLs clients may name in DPoP proofs and assertions; the first is canonical.
+
+        ``WALLET_PUBLIC_URL`` (one URL or several separated by commas) when set, else the address
+        ``wallet serve`` binds (and its ``localhost`` / ``127.0.0.1`` twin). The ``Host`` a client
+        sends never widens this list.
+        """
+        if self.public_url:
+            return tuple(url.strip().rstrip("/") for url in self.public_url.split(",") if url.strip())
+        loopback = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
+        hosts = [self.host, *([loopback[self.host]] if self.host in loopback else [])]
+        return tuple(f"http://{_bracketed(host)}:{self.port}" for host in hosts)
 
     @property
     def run_inline(self) -> bool:
@@ -81,8 +96,15 @@ class Settings:
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
-        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
-            raise ConfigError("WALLET_PUBLIC_URL must be an http(s) URL")
+        if self.public_url is not None and not all(
+            _is_base_url(url.strip()) for url in self.public_url.split(",")
+        ):
+            raise ConfigError("WALLET_PUBLIC_URL must be one or more http(s) URLs separated by commas")
+        if self.public_url is None and self.host in _WILDCARDS:
+            raise ConfigError(
+                "WALLET_PUBLIC_URL is required when serving on every interface: "
+                "DPoP proofs are checked against it, never against the Host a client sends"
+            )
         return self
 
     def as_env(self) -> dict[str, str]:
@@ -93,6 +115,18 @@ class Settings:
             if value is not None and name != "data_dir":
                 out[f"WALLET_{name.upper()}"] = str(value)
         return out
+
+
+_WILDCARDS = frozenset({"0.0.0.0", "::", "[::]", ""})  # noqa: S104  # names of the wildcard bind, not a bind
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _is_base_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not (parts.query or parts.fragment)
 
 
 def _int(name: str, raw: str) -> int:

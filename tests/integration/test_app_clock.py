@@ -12,6 +12,7 @@ from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import ASSERTION_TYPE, valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
+from wallet_api.routes.operator import metrics_token
 from wallet_api.settings import Settings
 
 
@@ -102,7 +103,7 @@ def test_openapi_document_describes_v1(settings: Settings) -> None:
 
 
 def test_strict_mode_refuses_self_asserted_enrolment(tmp_path: Path) -> None:
-    settings = Settings.for_data_dir(tmp_path / "strict", mode="strict")
+    settings = Settings.for_data_dir(tmp_path / "strict", mode="strict", public_url=BASE)
     initialise(settings)
     with TestClient(create_app(settings), base_url=BASE) as client:
         cccd, dob = valid_cccd()
@@ -116,9 +117,30 @@ def test_strict_mode_refuses_self_asserted_enrolment(tmp_path: Path) -> None:
 
 
 def test_metrics_are_exposed(tmp_path: Path) -> None:
-    settings = Settings.for_data_dir(tmp_path / "metrics")
+    settings = Settings.for_data_dir(tmp_path / "metrics", public_url=BASE)
     initialise(settings)
     with TestClient(create_app(settings), base_url=BASE) as client:
         assert client.get("/health").status_code == 200
-        body = client.get("/metrics").text
+        token = metrics_token(crypto.open_master_key(settings.master_key_url))
+        body = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).text
         assert "wallet_requests_total" in body and 'path="/health"' in body
+
+
+def test_metrics_need_the_operator_credential(tmp_path: Path) -> None:
+    settings = Settings.for_data_dir(tmp_path / "metrics", public_url=BASE)
+    initialise(settings)
+    token = metrics_token(crypto.open_master_key(settings.master_key_url))
+    with TestClient(create_app(settings), base_url=BASE) as client:
+        for headers in (
+            {},
+            {"Authorization": "Bearer " + token[:-1] + ("A" if token[-1] != "A" else "B")},
+            {"Authorization": f"Basic {token}"},
+            {"Authorization": f"DPoP {token}"},
+            {"Authorization": "Bearer "},
+        ):
+            r = client.get("/metrics", headers={**headers, "Accept-Language": "en"})
+            assert r.status_code == 401, headers
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.json()["code"] == "operator_credential_required"
+            assert "wallet_" not in r.text and r.headers["www-authenticate"].startswith("Bearer")
+        assert "/metrics" not in client.get("/openapi/openapi.json").json()["paths"]

@@ -26,10 +26,13 @@ class Clock:
 def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Embedded settings in ``tmp_path``, or a fresh PostgreSQL database and bucket (``request.param``)."""
     if request.param == "embedded":
-        return Settings.for_data_dir(tmp_path / "data")
+        return Settings.for_data_dir(tmp_path / "data", public_url=BASE)
     env = scaled_env(
         request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
     )
     return Settings.for_data_dir(
-        tmp_path / "data", database_url=env["WALLET_DATABASE_URL"], blob_url=env["WALLET_BLOB_URL"]
+        tmp_path / "data",
+        database_url=env["WALLET_DATABASE_URL"],
+        blob_url=env["WALLET_BLOB_URL"],
+        public_url=BASE,  # the in-process client's base URL: DPoP proofs name it
     )

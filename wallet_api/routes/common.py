@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import anyio.to_thread
 from litestar import Request
@@ -32,13 +32,20 @@ def provide_services(state: State) -> Services:
 
 
 def request_url(request: AnyRequest, services: Services) -> str:
-    """The URL a DPoP proof must name: the configured public URL, else the one requested."""
+    """The URL a DPoP proof must name: a configured origin (the one the client reached, if it is
+    configured, else the canonical one) and the path as sent. The ``Host`` header alone never makes
+    an origin acceptable."""
     raw = request.scope.get("raw_path")
     path = raw.decode("latin-1") if raw else quote(request.url.path)  # as sent, still percent-encoded
-    public = services.ctx.settings.public_url
-    if public:
-        return public.rstrip("/") + path
-    return f"{request.url.scheme}://{request.url.netloc}{path}"
+    origins = services.ctx.settings.origins
+    reached = f"{request.url.scheme}://{request.url.netloc}".lower()
+    base = next((o for o in origins if _origin(o) == reached), origins[0])
+    return base + path
+
+
+def _origin(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def citizen(request: AnyRequest, services: Services) -> Principal:

@@ -14,6 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
+from wallet_api.problems import close_after_response
 from wallet_api.routes.common import AnyRequest, citizen, lang, offload
 from wallet_api.services import Services
 from wallet_api.wire import DocumentList, DocumentOut
@@ -61,7 +62,7 @@ def _declared_length(request: AnyRequest) -> int | None:
     return int(raw)
 
 
-@post("/v1/me/documents", status_code=201, tags=["documents"])
+@post("/v1/me/documents", status_code=201, tags=["documents"], response_headers=NO_STORE)
 async def upload(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -69,16 +70,20 @@ async def upload(
     filename: Annotated[str | None, QueryParameter(name="filename", max_length=255)] = None,
 ) -> DocumentOut:
     """Upload a PDF, PNG, JPEG or JSON file as the raw body; it is encrypted as it streams in."""
-    declared = _declared_length(request)
-    content_type = request.headers.get("content-type")
-    plan = await offload(
-        services,
-        lambda: services.documents.plan_upload(
-            citizen(request, services).subject, doc_type, content_type, filename, declared
-        ),
-    )
-    body = _body_from_thread(request.receive)  # type: ignore[arg-type]  # ASGI receive returns a coroutine
-    meta = await anyio.to_thread.run_sync(services.documents.store, plan, body)
+    try:
+        declared = _declared_length(request)
+        content_type = request.headers.get("content-type")
+        plan = await offload(
+            services,
+            lambda: services.documents.plan_upload(
+                citizen(request, services).subject, doc_type, content_type, filename, declared
+            ),
+        )
+        body = _body_from_thread(request.receive)  # type: ignore[arg-type]  # ASGI receive returns a coroutine
+        meta = await anyio.to_thread.run_sync(services.documents.store, plan, body)
+    except BaseException:
+        close_after_response(request)  # the rest of the body is unread: the connection cannot be reused
+        raise
     return DocumentOut.of(meta, lang(request))
 
 

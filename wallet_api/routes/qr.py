@@ -95,7 +95,7 @@ async def create_reference(
 async def resolve_reference(services: NamedDependency[Services], reference: FromPath[str]) -> Response[str]:
     """The presentation behind a reference (once; the reference itself is the credential)."""
     text = await offload(services, lambda: services.qr.resolve_reference(reference))
-    return Response(text, media_type="text/plain", headers=NO_STORE)
+    return Response(text, media_type="text/plain", headers={**NO_STORE, "X-Content-Type-Options": "nosniff"})
 
 
 @post("/v1/verify", status_code=200, tags=["qr"], response_headers=NO_STORE)

@@ -21,7 +21,7 @@ async def verify_page() -> Response[str]:
     html = STATIC.joinpath("verify.html").read_text("utf-8")
     headers = {"Content-Security-Policy": CSP, "Cache-Control": "no-store"}
     headers["X-Content-Type-Options"] = "nosniff"
-    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(html, media_type="text/html", headers=headers)  # litestar adds "; charset=utf-8"
 
 
 ROUTES: list[ControllerRouterHandler] = [

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Collection
 from typing import Any
 
+import crypto
 import qr
 import storage
 from qr.offline import MESSAGES, Verdict, verify_credential
@@ -26,6 +27,20 @@ class ReferenceNotFound(WalletError):
     """No such presentation reference, or it was used or has expired."""
 
     code = "not_found"
+
+
+def _require_presentation(text: str) -> None:
+    """Only a well-formed SD-JWT with a key-binding JWT is parked: nothing else is served from here."""
+    try:
+        parsed = crypto.parse_sd_jwt(text)
+        kb_typ = crypto.unverified_header(parsed.key_binding_jwt or "").get("typ")
+    except crypto.CryptoError:
+        kb_typ = None
+    if kb_typ != "kb+jwt":
+        raise _invalid(
+            "not an SD-JWT presentation with key binding",
+            "không phải bản trình bày giấy tờ điện tử có ràng buộc thiết bị",
+        )
 
 
 def _invalid(en: str, vi: str) -> InvalidRequest:
@@ -71,6 +86,7 @@ class QrService:
         """Store a presentation too big for a QR code; the returned reference resolves it once."""
         if not 1 <= len(presentation) <= MAX_PRESENTATION:
             raise _invalid("presentation too large", "bản trình bày quá lớn")
+        _require_presentation(presentation)
         reference = secrets.token_urlsafe(16)
         expires = self.ctx.utcnow() + dt.timedelta(seconds=REFERENCE_TTL)
         with self.ctx.metadata.unit_of_work() as uow:
