@@ -109,6 +109,7 @@ CredentialFailure = Literal[
     "unknown_issuer",
     "expired",
     "not_yet_valid",
+    "missing_expiry",
     "disclosure_not_in_sd_jwt",
     "duplicate_disclosure",
     "missing_key_binding",

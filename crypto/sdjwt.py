@@ -79,6 +79,7 @@ VC_TYPS: Final = (SD_JWT_VC_TYP, "vc+sd-jwt")
 """Header ``typ`` values accepted on verify: the current one, then the older ``vc+sd-jwt``."""
 DEFAULT_LEEWAY: Final = 30
 _REGISTERED = frozenset({"iss", "vct", "iat", "exp", "nbf", "cnf", "status"})
+_ABSENT = object()
 _VC_CLAIMS = _REGISTERED | {SD, SD_ALG_CLAIM, "..."}  # not for `claims` when issuing
 
 ClaimPath: TypeAlias = str | tuple[str | int, ...]
@@ -124,7 +125,7 @@ class VerifiedCredential:
     claims: dict[str, Any]
     holder_jwk: dict[str, Any]
     status: StatusListReference | None
-    iat: int
+    iat: int | None  # None: the issuer made ``iat`` selectively disclosable and it was not disclosed
     exp: int
 
 
@@ -224,13 +225,32 @@ def _holder_jwk(payload: Mapping[str, Any]) -> tuple[dict[str, Any], EcPublicKey
         raise CredentialError("malformed") from None
 
 
-def _check_times(payload: Mapping[str, Any], now: int, leeway: int) -> tuple[int, int]:
-    iat, exp = _int_claim(payload, "iat"), _int_claim(payload, "exp")
+def _check_times(payload: Mapping[str, Any], iat: int | None, now: int, leeway: int) -> int:
+    if "exp" not in payload:  # optional in the draft; our policy: a credential must end
+        raise CredentialError("missing_expiry")
+    exp = _int_claim(payload, "exp")
     if now >= exp + leeway:
         raise CredentialError("expired")
-    if iat > now + leeway or ("nbf" in payload and _int_claim(payload, "nbf") > now + leeway):
+    if (iat is not None and iat > now + leeway) or (
+        "nbf" in payload and _int_claim(payload, "nbf") > now + leeway
+    ):
         raise CredentialError("not_yet_valid")
-    return iat, exp
+    return exp
+
+
+def _issued_at(payload: Mapping[str, Any], claims: dict[str, Any]) -> int | None:
+    """``iat`` from the payload, or from a Disclosure (SD-JWT VC §3.2.2.2 lets it be disclosable);
+    both at once is malformed. Taken out of ``claims`` (it is a registered claim, not data)."""
+    disclosed = claims.pop("iat", None) if "iat" in claims else _ABSENT
+    if "iat" in payload:
+        if disclosed is not _ABSENT:
+            raise CredentialError("malformed")
+        return _int_claim(payload, "iat")
+    if disclosed is _ABSENT:
+        return None
+    if type(disclosed) is not int:
+        raise CredentialError("malformed")
+    return disclosed
 
 
 def _verify(
@@ -240,15 +260,18 @@ def _verify(
     vct = payload.get("vct")
     if not isinstance(vct, str) or not vct:
         raise CredentialError("malformed")
-    iat, exp = _check_times(payload, now, leeway)
+    exp = _check_times(payload, _int_claim(payload, "iat") if "iat" in payload else None, now, leeway)
     holder_jwk, holder_key = _holder_jwk(payload)
     status = _status(payload)
-    # Resolved without the registered claims (read above), which may not be disclosable
-    # (SD-JWT VC §3.2.2): one among the disclosed claims is refused.
+    # Resolved without the registered claims (read here), which may not be disclosable
+    # (SD-JWT VC §3.2.2) but for ``iat``: any other among the disclosed claims is refused.
     body = {name: value for name, value in payload.items() if name not in _REGISTERED}
     claims = resolve(body, decode_disclosures(compact.disclosures))
+    iat = _issued_at(payload, claims)
     if not _VC_CLAIMS.isdisjoint(claims):
         raise CredentialError("malformed")
+    if iat is not None and iat > now + leeway:  # a disclosed iat, checked once it is known
+        raise CredentialError("not_yet_valid")
     credential = VerifiedCredential(
         issuer=payload["iss"],
         kid=kid,

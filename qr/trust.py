@@ -47,12 +47,24 @@ class AgencyEntry:
     valid_until: int
     dissolved_at: int | None
     successor: str | None
+    document_types: frozenset[str] = frozenset()  # what it is registered to issue
 
     def active_at(self, when: int) -> bool:
         """Inside its validity and not yet dissolved at ``when``."""
         if self.dissolved_at is not None and when >= self.dissolved_at:
             return False
         return self.valid_from <= when < self.valid_until
+
+
+@dataclass(frozen=True, slots=True)
+class TypeEntry:
+    """A document type of the catalog as the signed trust list carries it (labels for verifiers)."""
+
+    id: str
+    vct: str | None
+    name_vi: str
+    name_en: str
+    claims: dict[str, tuple[str, str]]  # claim name -> (Vietnamese label, English label)
 
 
 @dataclass(slots=True)
@@ -65,6 +77,11 @@ class TrustStore:
     pdf_roots: list[bytes] = field(default_factory=list)
     issued_at: int = 0
     expires_at: int = 0
+    types: dict[str, TypeEntry] = field(default_factory=dict)
+
+    def type_for_vct(self, vct: str) -> TypeEntry | None:
+        """The catalog type a credential's ``vct`` names, if any."""
+        return next((t for t in self.types.values() if t.vct is not None and t.vct == vct), None)
 
     def status(self, uri: str, idx: int, *, now: int) -> int | None:
         """The 2-bit status of entry ``idx`` of the list at ``uri``; None (fail closed) if the list is not
@@ -109,6 +126,20 @@ def agency_entry(raw: Mapping[str, Any]) -> AgencyEntry:
         valid_until=int(raw["valid_until"]),
         dissolved_at=int(raw["dissolved_at"]) if raw.get("dissolved_at") is not None else None,
         successor=raw.get("successor"),
+        document_types=frozenset(str(t) for t in raw.get("document_types", [])),
+    )
+
+
+def type_entry(type_id: str, raw: Mapping[str, Any]) -> TypeEntry:
+    """A document type from the trust list's ``document_types`` member."""
+    claims = {str(name): (str(label[0]), str(label[1])) for name, label in raw.get("claims", {}).items()}
+    vct = raw.get("vct")
+    return TypeEntry(
+        id=type_id,
+        vct=str(vct) if vct is not None else None,
+        name_vi=str(raw["name_vi"]),
+        name_en=str(raw["name_en"]),
+        claims=claims,
     )
 
 
@@ -118,9 +149,10 @@ def load_trust_list(token: str, pinned: Mapping[str, crypto.EcPublicKey]) -> Tru
     try:
         store = TrustStore(service_keys={**pinned, **keys_of(claims.get("service_jwks", {}))})
         store.agencies = {a["id"]: agency_entry(a) for a in claims.get("agencies", [])}
+        store.types = {str(k): type_entry(str(k), v) for k, v in claims.get("document_types", {}).items()}
         store.pdf_roots = [str(pem).encode() for pem in claims.get("pdf_roots", [])]
         store.issued_at, store.expires_at = int(claims["iat"]), int(claims["exp"])
-    except (KeyError, TypeError, ValueError, crypto.KeyError_):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, crypto.KeyError_):
         raise TrustError("malformed") from None
     return store
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import crypto
 import qr
 from tests.support.agencies import BIRTH_CLAIMS, register
 from tests.support.cli import phone as mobile_cli
@@ -136,10 +137,29 @@ def test_reference_resolves_once(server: WalletServer, phone: tuple[Path, str]) 
     from mobile_stub import Device, WalletClient
 
     home, _ = phone
-    client = WalletClient(server.url, Device(home))
-    parked = client.park_presentation("x" * 5000)
+    device = Device(home)
+    client = WalletClient(server.url, device)
+    issued = crypto.issue_sd_jwt_vc(
+        crypto.generate_private_key(),
+        kid="k",
+        iss="https://issuer.example",
+        vct="urn:vn:wallet:vct:birth-certificate:1",
+        claims={"full_name": "Phạm Thị Hoa", "note": "x" * 5000},
+        holder_jwk=device.public_jwk(),
+        now=int(time.time()),
+        lifetime=3600,
+    )
+    shown = crypto.present(
+        issued.sd_jwt,
+        disclose=["full_name", "note"],
+        holder_key=device.private_key(),
+        nonce="n",
+        audience=server.url + "/verify",
+        now=int(time.time()),
+    )
+    parked = client.park_presentation(shown)
     first = httpx.get(str(parked["url"]))
-    assert first.status_code == 200 and first.text == "x" * 5000
+    assert first.status_code == 200 and first.text == shown
     assert httpx.get(str(parked["url"])).status_code == 404
 
 

@@ -66,7 +66,7 @@ def test_offline_verdicts(server: WalletServer, citizen: RawCitizen, tmp_path: P
     claims["exp"] += 10 * 365 * 86400  # the holder tries to extend it
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
     tampered.write_text("~".join([f"{header}.{forged}.{signature}", *rest]))
-    assert "Dữ liệu đã bị sửa" in _verify(cache, "credential", str(tampered)).stdout
+    assert "Chữ ký không hợp lệ: dữ liệu đã bị sửa" in _verify(cache, "credential", str(tampered)).stdout
 
     agency.client().set_status(credential_id, "revoked")
     assert _verify(cache, "credential", str(file)).returncode == 0  # offline: the cache still says valid
@@ -78,6 +78,7 @@ def test_offline_verdicts(server: WalletServer, citizen: RawCitizen, tmp_path: P
 def test_untrusted_and_dissolved_issuers(server: WalletServer, citizen: RawCitizen, tmp_path: Path) -> None:
     agency = register(server, tmp_path, valid_from="2020-01-01")
     successor = register(server, tmp_path, name="Sở Tư pháp (mới)")
+    statuses = iter([agency.client().allocate_status() for _ in range(3)])  # while it is active
     dissolved = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     server.wallet("agency", "succeed", agency.agency_id, successor.agency_id, "--at", dissolved.isoformat())
     cache = tmp_path / "verifier"
@@ -94,6 +95,7 @@ def test_untrusted_and_dissolved_issuers(server: WalletServer, citizen: RawCitiz
             holder_jwk=holder,
             now=at,
             lifetime=10 * 365 * 86400,
+            status={"status_list": next(statuses)},
         )
         path = tmp_path / f"{iss}-{at}.txt"
         path.write_text(issued.sd_jwt)

@@ -45,7 +45,7 @@ class Services:
         agencies = AgencyService(ctx)
         documents = DocumentService(ctx)
         citizens, trust = CitizenService(ctx), TrustService(ctx)
-        issuance = IssuanceService(ctx, agencies)
+        issuance = IssuanceService(ctx, agencies, trust)
         consents = ConsentService(ctx, agencies, issuance, documents)
         return cls(
             ctx=ctx,

@@ -12,8 +12,10 @@ from typing import Any
 
 import crypto
 import storage
-from consent import ClaimsRejected, type_for_vct, validate_claims
+from consent import ClaimsRejected, DocumentType, document_types, validate_claims
 from crypto.transparency.entry import AccessAction
+from qr.decision import decide_credential
+from qr.reasons import REASONS
 from wallet_api.context import Context
 from wallet_api.errors import (
     CitizenNotFound,
@@ -26,69 +28,15 @@ from wallet_api.errors import (
 )
 from wallet_api.identity import parse_cccd_number
 from wallet_api.services.access_log import ISSUE_PURPOSE, STATUS_PURPOSE, record_access
-from wallet_api.services.agencies import AgencyService, active_at, agency_keys
+from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.citizens import unwrap_citizen_key
+from wallet_api.services.trust import TrustService
 
 log = logging.getLogger("wallet.issuance")
 STATUS_VALUES = {"valid": 0, "revoked": 1, "suspended": 2}
-REJECTIONS = {
-    "wrong_issuer": (
-        "người cấp trong giấy tờ không phải cơ quan gửi",
-        "the issuer is not the sending agency",
-    ),
-    "wrong_holder": (
-        "khoá người giữ không phải khoá thiết bị của công dân",
-        "the credential is not bound to this citizen's device key",
-    ),
-    "bad_status": (
-        "tham chiếu trạng thái không phải chỉ số đã cấp cho cơ quan",
-        "the status reference is not an index allocated to this agency",
-    ),
-    "not_clean": (
-        "dữ liệu chưa chuẩn hoá (NFC) hoặc có ký tự điều khiển",
-        "a value is not NFC or has control characters",
-    ),
-    "malformed": (
-        "giấy tờ không đúng định dạng SD-JWT VC",
-        "it is not a well-formed SD-JWT VC",
-    ),
-    "bad_signature": (
-        "chữ ký của cơ quan cấp không hợp lệ",
-        "the issuer's signature is invalid",
-    ),
-    "unknown_issuer": (
-        "khoá ký không thuộc cơ quan đã đăng ký",
-        "the signing key is not a registered key",
-    ),
-    "inactive_issuer": (
-        "cơ quan không còn hiệu lực khi ký",
-        "the agency was not active when it signed",
-    ),
-    "expired": (
-        "giấy tờ đã hết hạn",
-        "the credential has expired",
-    ),
-    "not_yet_valid": (
-        "giấy tờ chưa có hiệu lực",
-        "the credential is not yet valid",
-    ),
-    "unknown_type": (
-        "loại giấy tờ (vct) không có trong danh mục",
-        "the vct is not in the catalog",
-    ),
-    "wrong_type": (
-        "một trường có kiểu sai",
-        "a claim has the wrong type",
-    ),
-    "missing_claim": (
-        "thiếu trường bắt buộc",
-        "a mandatory claim is missing",
-    ),
-    "unknown_claim": (
-        "có trường không thuộc danh mục",
-        "a claim is not in the catalog",
-    ),
-}
+REJECTIONS = REASONS  # one table for the wallet and every verifier (qr.reasons)
+# What the wallet says instead of a verifier's reason, where its own check is stricter.
+_AT_ISSUANCE = {"status_unknown": "bad_status", "status_invalid": "bad_status"}
 
 
 def rejected(reason: str, claim: str = "") -> CredentialRejected:
@@ -133,9 +81,10 @@ def credential_aad(citizen_id: str, credential_id: str) -> bytes:
 class IssuanceService:
     """What issuing agencies do with the wallet."""
 
-    def __init__(self, ctx: Context, agencies: AgencyService) -> None:
+    def __init__(self, ctx: Context, agencies: AgencyService, trust: TrustService) -> None:
         self.ctx = ctx
         self.agencies = agencies
+        self.trust = trust
 
     def issuer(self, agency_id: str, doc_type: str | None = None) -> storage.AgencyRecord:
         """The agency, if it is an active issuer (of ``doc_type`` when given)."""
@@ -184,12 +133,7 @@ class IssuanceService:
             if earlier is not None:
                 return earlier
         agency = self.issuer(agency_id)
-        verified = self._verify(agency, sd_jwt)
-        doc_type = type_for_vct(verified.vct)
-        if doc_type is None:
-            raise rejected("unknown_type")
-        if doc_type.id not in agency.type_set:
-            raise DocumentTypeNotAllowed(doc_type=doc_type.id)
+        verified, doc_type = self._decide(agency, sd_jwt)
         try:
             validate_claims(doc_type, verified.claims)
         except ClaimsRejected as exc:
@@ -207,24 +151,24 @@ class IssuanceService:
                 raise
             return earlier
 
-    def _verify(self, agency: storage.AgencyRecord, sd_jwt: str) -> crypto.VerifiedCredential:
-        keys = agency_keys(agency)
-
-        def key_for(iss: str, kid: str | None) -> crypto.EcPublicKey:
-            if iss != agency.id:
-                raise crypto.CredentialError("unknown_issuer")
-            key = keys.get(kid or "")
-            if key is None:
-                raise crypto.CredentialError("unknown_issuer")
-            return key
-
-        try:
-            verified = crypto.verify_sd_jwt(sd_jwt, issuer_key_for=key_for, now=self.ctx.now())
-        except crypto.CredentialError as exc:
-            raise rejected(exc.reason) from None
-        if not active_at(agency, dt.datetime.fromtimestamp(verified.iat, tz=dt.UTC)):
-            raise rejected("inactive_issuer")
-        return verified
+    def _decide(
+        self, agency: storage.AgencyRecord, sd_jwt: str
+    ) -> tuple[crypto.VerifiedCredential, DocumentType]:
+        """The decision every verifier makes (``qr.decision``), with this agency as the only issuer."""
+        verdict = decide_credential(
+            self.trust.store(only=agency), sd_jwt, now=self.ctx.now(), sent_by=agency.id
+        )
+        if not verdict.valid:
+            reason = verdict.reasons[0]
+            if reason == "document_type_not_allowed":
+                raise DocumentTypeNotAllowed(doc_type=verdict.doc_type or "")
+            raise rejected(_AT_ISSUANCE.get(reason, reason))
+        verified, doc_type = verdict.credential, document_types().get(verdict.doc_type or "")
+        if verified is None or doc_type is None:  # a valid verdict always names both
+            raise rejected("malformed")
+        if verified.iat is None:  # the wallet records when it was issued
+            raise rejected("missing_issued_at")
+        return verified, doc_type
 
     def _store(
         self,
@@ -257,7 +201,7 @@ class IssuanceService:
                 wrapped_dek=crypto.wrap_key(kek, dek, b"dek|" + aad),
                 status_list_id=list_id,
                 status_idx=idx,
-                issued_at=dt.datetime.fromtimestamp(verified.iat, tz=dt.UTC),
+                issued_at=dt.datetime.fromtimestamp(verified.iat or 0, tz=dt.UTC),
                 expires_at=dt.datetime.fromtimestamp(verified.exp, tz=dt.UTC),
                 created_at=now,
             )

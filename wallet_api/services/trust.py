@@ -8,7 +8,8 @@ import zlib
 from typing import Any
 
 import storage
-from qr.trust import TrustStore, agency_entry
+from consent import document_types
+from qr.trust import TrustStore, agency_entry, type_entry
 from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound
 
@@ -32,6 +33,19 @@ def _agency_entry(agency: storage.AgencyRecord) -> dict[str, Any]:
         "valid_until": int(agency.valid_until.timestamp()),
         "dissolved_at": int(agency.dissolved_at.timestamp()) if agency.dissolved_at else None,
         "successor": agency.successor_id,
+    }
+
+
+def catalog_entries() -> dict[str, dict[str, Any]]:
+    """The document-type catalog as the trust list carries it: ``vct`` and labels, for verifiers."""
+    return {
+        t.id: {
+            "vct": t.vct,
+            "name_vi": t.name_vi,
+            "name_en": t.name_en,
+            "claims": {c.name: [c.name_vi, c.name_en] for c in t.claims},
+        }
+        for t in document_types().values()
     }
 
 
@@ -60,18 +74,22 @@ class TrustService:
             "service_jwks": self.ctx.service_keys.jwks(),
             "status_list_base": f"{self.ctx.base_url()}/v1/status-lists/",
             "pdf_roots": roots,
+            "document_types": catalog_entries(),
         }
         return self.ctx.service_keys.sign(claims, typ="trust-list+jwt")
 
-    def store(self) -> TrustStore:
-        """What an offline verifier would cache, read straight from the database (online checks)."""
+    def store(self, only: storage.AgencyRecord | None = None) -> TrustStore:
+        """What an offline verifier would cache, read straight from the database (online checks);
+        ``only`` narrows it to one agency (the wallet checking what that agency sends)."""
         now = self.ctx.now()
         store = TrustStore(
             service_keys=self.ctx.service_keys.public_keys(), issued_at=now, expires_at=now + TRUST_LIST_TTL
         )
+        store.types = {k: type_entry(k, v) for k, v in catalog_entries().items()}
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            agencies = uow.agencies.all()
-            store.pdf_roots = [r.pem.encode() for r in uow.trust_roots.all()]
+            agencies = [only] if only is not None else uow.agencies.all()
+            if only is None:
+                store.pdf_roots = [r.pem.encode() for r in uow.trust_roots.all()]
             for agency in agencies:
                 store.agencies[agency.id] = agency_entry(_agency_entry(agency))
                 try:

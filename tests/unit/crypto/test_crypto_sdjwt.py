@@ -393,7 +393,7 @@ def test_parse_does_not_check_signatures_but_refuses_garbage() -> None:
 
 
 def test_error_reasons_are_a_closed_set() -> None:
-    assert "bad_key_binding" in CREDENTIAL_FAILURES and len(CREDENTIAL_FAILURES) == 14
+    assert "bad_key_binding" in CREDENTIAL_FAILURES and len(CREDENTIAL_FAILURES) == 15
     error = CredentialError("expired")
     assert (error.code, error.reason, str(error)) == (
         "invalid_credential",
@@ -403,3 +403,58 @@ def test_error_reasons_are_a_closed_set() -> None:
     assert isinstance(error, CryptoError)
     with pytest.raises(ValueError):
         CredentialError("because")  # type: ignore[arg-type]
+
+
+# --- registered claims the SD-JWT VC draft leaves to the issuer --------------------------------
+
+
+def _hand_made(claims: dict[str, Any], payload_extra: dict[str, Any], drop: tuple[str, ...] = ()) -> str:
+    """An SD-JWT VC built by hand: ``claims`` all disclosable (``iat`` may be among them)."""
+    from crypto._sdjwt_core import join
+    from crypto._sdjwt_disclosures import conceal_claims
+
+    members, disclosures = conceal_claims(claims, always_visible=(), decoys=0)
+    payload: dict[str, Any] = {
+        "iss": ISS,
+        "vct": VCT,
+        "iat": NOW,
+        "exp": NOW + LIFETIME,
+        "cnf": {"jwk": public_jwk(HOLDER)},
+        "_sd_alg": "sha-256",
+        **members,
+        **payload_extra,
+    }
+    for name in drop:
+        payload.pop(name)
+    return join(sign_jws(ISSUER, payload, typ="dc+sd-jwt", kid=KID), disclosures)
+
+
+def test_iat_may_be_selectively_disclosed() -> None:
+    """draft-ietf-oauth-sd-jwt-vc §3.2.2.2: ``iat`` MAY be in a Disclosure."""
+    text = _hand_made({"given_name": "An", "iat": NOW - 60}, {}, drop=("iat",))
+    verified = verify_sd_jwt(text, issuer_key_for=issuer_key_for, now=NOW)
+    assert verified.iat == NOW - 60 and verified.claims == {"given_name": "An"}
+    hidden = present(
+        text, disclose=["given_name"], holder_key=HOLDER, nonce=NONCE, audience=AUDIENCE, now=NOW
+    )
+    shown = verify_presentation(
+        hidden, issuer_key_for=issuer_key_for, nonce=NONCE, audience=AUDIENCE, now=NOW
+    )
+    assert shown.iat is None and shown.claims == {"given_name": "An"}
+
+
+@pytest.mark.parametrize(
+    "claims, drop, reason",
+    [
+        ({"given_name": "An", "iat": NOW - 60}, (), "malformed"),  # iat twice: payload and Disclosure
+        ({"given_name": "An", "iat": "yesterday"}, ("iat",), "malformed"),
+        ({"given_name": "An", "iat": NOW + 3600}, ("iat",), "not_yet_valid"),
+        ({"given_name": "An", "exp": NOW + 60}, ("exp",), "missing_expiry"),  # exp may not be disclosable
+        ({"given_name": "An"}, ("exp",), "missing_expiry"),
+        ({"given_name": "An", "vct": VCT}, (), "malformed"),
+    ],
+)
+def test_registered_claims_in_disclosures(claims: dict[str, Any], drop: tuple[str, ...], reason: str) -> None:
+    with pytest.raises(CredentialError) as refused:
+        verify_sd_jwt(_hand_made(claims, {}, drop=drop), issuer_key_for=issuer_key_for, now=NOW)
+    assert refused.value.reason == reason

@@ -1,0 +1,140 @@
+"""One decision for every verifier: is this credential (or presentation of it) good?
+
+The wallet at issuance, ``POST /v1/verify``, the ``/verify`` page and ``wallet-verify`` all call
+``decide_credential`` over a ``TrustStore`` (built from the database online, from the signed cache
+offline), so none can be more lenient than another. Reasons come from ``qr.reasons.REASONS``.
+
+Checks, in order: the trust list's freshness; the issuer's signature with a key the trust list
+gives a registered ``issuer``; holder binding (nonce, audience, age) for a presentation; times
+(``exp`` required); the issuer active when it signed (dissolved agencies); the type from the
+catalog and registered for that agency; a status reference (required: a credential that cannot
+be revoked is refused) and its value; and, online, that the service registered the credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import crypto
+from qr.trust import AgencyEntry, TrustStore
+
+_STATUS = {1: "revoked", 2: "suspended", 3: "status_invalid"}
+Registered = Callable[[bytes], bool]  # the SHA-256 of an issuer-signed JWT -> did the service store it?
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The outcome of a check: valid or not, why, and what was disclosed."""
+
+    valid: bool
+    reasons: list[str] = field(default_factory=list)
+    kind: str = ""
+    issuer: str | None = None
+    issuer_name: str | None = None
+    doc_type: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict)
+    credential: crypto.VerifiedCredential | None = None
+
+    def refuse(self, reason: str) -> Verdict:
+        """Mark the verdict invalid for ``reason``."""
+        self.valid = False
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        return self
+
+
+def issuer_jwt_digest(text: str) -> bytes:
+    """What the service registers per issued credential: the SHA-256 of its issuer-signed JWT."""
+    return hashlib.sha256(text.split("~", 1)[0].encode("ascii", "replace")).digest()
+
+
+def _key_lookup(store: TrustStore, sent_by: str | None) -> Callable[[str, str | None], crypto.EcPublicKey]:
+    def key_for(iss: str, kid: str | None) -> crypto.EcPublicKey:
+        agency = store.agencies.get(iss)
+        key = agency.keys.get(kid or "") if agency and "issuer" in agency.roles else None
+        if key is None or (sent_by is not None and iss != sent_by):
+            raise crypto.CredentialError("unknown_issuer")
+        return key
+
+    return key_for
+
+
+def _checked(
+    store: TrustStore, text: str, now: int, nonce: str | None, audience: str | None, sent_by: str | None
+) -> crypto.VerifiedCredential:
+    lookup = _key_lookup(store, sent_by)
+    if nonce is not None:
+        return crypto.verify_presentation(
+            text, issuer_key_for=lookup, nonce=nonce, audience=audience or "", now=now
+        )
+    return crypto.verify_sd_jwt(text, issuer_key_for=lookup, now=now)
+
+
+def decide_credential(
+    store: TrustStore,
+    text: str,
+    *,
+    now: int,
+    nonce: str | None = None,
+    audience: str | None = None,
+    sent_by: str | None = None,
+    registered: Registered | None = None,
+) -> Verdict:
+    """The verdict on an SD-JWT VC, or on a presentation of one when ``nonce`` is given.
+
+    ``sent_by``: only this agency may be the issuer (the wallet receiving an issuance).
+    ``registered``: online only, the service's own record of what it issued.
+    """
+    verdict = Verdict(valid=True, kind="presentation" if nonce is not None else "credential")
+    if now > store.expires_at:
+        verdict.refuse("stale_trust_list")
+    try:
+        checked = _checked(store, text, now, nonce, audience, sent_by)
+    except crypto.CredentialError as exc:
+        return verdict.refuse(exc.reason)
+    agency = store.agencies[checked.issuer]
+    verdict.issuer, verdict.issuer_name, verdict.credential = agency.id, agency.name, checked
+    verdict.claims = dict(checked.claims)
+    _check_issuer(verdict, agency, checked, now)
+    _check_type(verdict, store, agency, checked)
+    _check_status(verdict, store, checked, now)
+    if registered is not None and not registered(issuer_jwt_digest(text)):
+        verdict.refuse("not_registered")
+    return verdict
+
+
+def _check_issuer(
+    verdict: Verdict, agency: AgencyEntry, checked: crypto.VerifiedCredential, now: int
+) -> None:
+    # A hidden iat (selectively disclosable) cannot show the issuer was active when it signed:
+    # then it must be active now.
+    when = checked.iat if checked.iat is not None else now
+    if not agency.active_at(when):
+        dissolved = agency.dissolved_at is not None and when >= agency.dissolved_at
+        verdict.refuse("dissolved_issuer" if dissolved else "inactive_issuer")
+
+
+def _check_type(
+    verdict: Verdict, store: TrustStore, agency: AgencyEntry, checked: crypto.VerifiedCredential
+) -> None:
+    entry = store.type_for_vct(checked.vct)
+    if entry is None:
+        verdict.refuse("unknown_type")
+        return
+    verdict.doc_type = entry.id
+    if entry.id not in agency.document_types:
+        verdict.refuse("document_type_not_allowed")
+
+
+def _check_status(verdict: Verdict, store: TrustStore, checked: crypto.VerifiedCredential, now: int) -> None:
+    if checked.status is None:
+        verdict.refuse("missing_status")
+        return
+    value = store.status(checked.status.uri, checked.status.idx, now=now)
+    if value is None:
+        verdict.refuse("status_unknown")
+    elif value in _STATUS:
+        verdict.refuse(_STATUS[value])

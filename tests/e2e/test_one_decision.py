@@ -1,0 +1,170 @@
+"""The wallet and every verifier refuse the same credentials, for the same reason.
+
+Each hostile credential below is offered to the wallet (an agency issuing it), to
+``wallet-verify`` (offline, from its synced cache) and to ``POST /v1/verify`` (what the
+``/verify`` page calls) as a presentation QR: none may say "valid" where another says no.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import crypto
+import qr
+from crypto._sdjwt_core import join
+from crypto._sdjwt_disclosures import conceal_claims
+from qr.reasons import REASONS
+from tests.support.agencies import BIRTH_CLAIMS, TestAgency, register
+from tests.support.cli import run_module
+from tests.support.raw import RawCitizen
+from tests.support.server import WalletServer
+from wallet_api.clients.agency import AgencyApiError
+
+BIRTH = "urn:vn:wallet:vct:birth-certificate:1"
+CITIZEN_ID = "urn:vn:wallet:vct:citizen-id:1"
+ID_CLAIMS = {
+    "cccd_number": "048090012345",
+    "full_name": "Nguyễn Thị Minh Khai",
+    "date_of_birth": "1990-05-01",
+    "sex": "Nữ",
+    "nationality": "Việt Nam",
+}
+Maker = Callable[[TestAgency, RawCitizen], str]
+
+
+def _signed(agency: TestAgency, citizen: RawCitizen, vct: str, claims: dict[str, Any], **extra: Any) -> str:
+    return crypto.issue_sd_jwt_vc(
+        agency.key,
+        kid=agency.kid,
+        iss=agency.agency_id,
+        vct=vct,
+        claims=claims,
+        holder_jwk=crypto.public_jwk(citizen.key),
+        now=int(time.time()),
+        lifetime=86400,
+        **extra,
+    ).sd_jwt
+
+
+def _wrong_type(agency: TestAgency, citizen: RawCitizen) -> str:
+    """Registered for birth certificates only, it signs a citizen ID with its own key."""
+    status = {"status_list": agency.client().allocate_status()}
+    return _signed(agency, citizen, CITIZEN_ID, ID_CLAIMS, status=status)
+
+
+def _no_status(agency: TestAgency, citizen: RawCitizen) -> str:
+    """No status reference: it could never be revoked."""
+    return _signed(agency, citizen, BIRTH, BIRTH_CLAIMS)
+
+
+def _no_expiry(agency: TestAgency, citizen: RawCitizen) -> str:
+    members, disclosures = conceal_claims(BIRTH_CLAIMS, always_visible=(), decoys=0)
+    payload = {
+        "iss": agency.agency_id,
+        "vct": BIRTH,
+        "iat": int(time.time()),
+        "cnf": {"jwk": crypto.public_jwk(citizen.key)},
+        "status": {"status_list": agency.client().allocate_status()},
+        "_sd_alg": "sha-256",
+        **members,
+    }
+    return join(crypto.sign_jws(agency.key, payload, typ="dc+sd-jwt", kid=agency.kid), disclosures)
+
+
+def _unknown_vct(agency: TestAgency, citizen: RawCitizen) -> str:
+    status = {"status_list": agency.client().allocate_status()}
+    return _signed(
+        agency,
+        citizen,
+        "urn:example:shoe-size:1",
+        {"full_name": "Nguyễn Văn Ba", "size": "42"},
+        status=status,
+    )
+
+
+CASES: dict[str, tuple[Maker, str]] = {
+    "wrong_type": (_wrong_type, "document_type_not_allowed"),
+    "no_status": (_no_status, "missing_status"),
+    "no_expiry": (_no_expiry, "missing_expiry"),
+    "unknown_vct": (_unknown_vct, "unknown_type"),
+}
+
+
+def _offline(cache: Path, text: str, tmp_path: Path, **kb: str) -> subprocess.CompletedProcess[str]:
+    file = tmp_path / f"offered-{time.monotonic_ns()}.txt"
+    file.write_text(text)
+    extra = [arg for name, value in kb.items() for arg in (f"--{name}", value)]
+    return run_module("qr.cli", "--cache", str(cache), "--lang", "en", "credential", str(file), *extra)
+
+
+def _online(server: WalletServer, presentation: str, nonce: str, audience: str) -> dict[str, Any]:
+    payload = base64.b64encode(qr.encode_presentation(presentation)).decode()
+    r = httpx.post(server.url + "/v1/verify", json={"payload": payload, "nonce": nonce, "audience": audience})
+    assert r.status_code == 200, r.text
+    verdict: dict[str, Any] = r.json()
+    return verdict
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_wallet_and_verifiers_refuse_alike(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path, case: str
+) -> None:
+    make, reason = CASES[case]
+    agency = register(server, tmp_path, types="birth-certificate")
+    text = make(agency, citizen)
+
+    with pytest.raises(AgencyApiError) as refused:  # 1. the wallet, at issuance
+        agency.client().issue_credential(citizen.cccd, text)
+    assert refused.value.code in ("credential_rejected", reason), refused.value
+    if refused.value.code == "credential_rejected":
+        assert REASONS[reason][1] in refused.value.detail
+
+    cache = tmp_path / "verifier"  # 2. wallet-verify, offline
+    assert run_module("qr.cli", "--cache", str(cache), "sync", "--server", server.url).returncode == 0
+    offline = _offline(cache, text, tmp_path)
+    assert offline.returncode == 1 and REASONS[reason][1] in offline.stdout, offline.stdout
+
+    nonce, audience = "quay-7", server.url + "/verify"  # 3. POST /v1/verify and the /verify page
+    shown = crypto.present(
+        text,
+        disclose=["full_name"],
+        holder_key=citizen.key,
+        nonce=nonce,
+        audience=audience,
+        now=int(time.time()),
+    )
+    online = _online(server, shown, nonce, audience)
+    assert online["valid"] is False and reason in [r["code"] for r in online["reasons"]], online
+    kb = _offline(cache, shown, tmp_path, nonce=nonce, audience=audience)
+    assert kb.returncode == 1 and REASONS[reason][1] in kb.stdout
+
+
+def test_a_good_credential_is_valid_everywhere(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path
+) -> None:
+    agency = register(server, tmp_path, types="birth-certificate")
+    text = agency.client().sign_credential(citizen.cccd, BIRTH, BIRTH_CLAIMS)
+    assert agency.client().issue_credential(citizen.cccd, text)["type"] == "birth-certificate"
+    cache = tmp_path / "verifier"
+    assert run_module("qr.cli", "--cache", str(cache), "sync", "--server", server.url).returncode == 0
+    assert _offline(cache, text, tmp_path).returncode == 0
+    nonce, audience = "quay-8", server.url + "/verify"
+    shown = crypto.present(
+        text,
+        disclose=["full_name"],
+        holder_key=citizen.key,
+        nonce=nonce,
+        audience=audience,
+        now=int(time.time()),
+    )
+    assert _online(server, shown, nonce, audience)["valid"] is True
+    again = _online(server, shown, "another-nonce", audience)
+    assert again["valid"] is False and [r["code"] for r in again["reasons"]] == ["wrong_nonce"]
