@@ -235,8 +235,10 @@ def main() -> None:
     print(f"  AES-256-GCM encrypt+decrypt, one allocating call each: {size / base / MIB:8.0f} MiB/s")
     print(f"  AES-256-GCM encrypt+decrypt into reused buffers:       {size / in_place / MIB:8.0f} MiB/s")
     print(f"  HTTP upload+download (streamed, encrypted, fsynced):   {size / http / MIB:8.0f} MiB/s")
-    print(f"  throughput ratio: {base / http:.3f} against allocating calls, "
-          f"{in_place / http:.3f} against reused buffers (aim >= 0.25)")
+    print(
+        f"  throughput ratio: {base / http:.3f} against allocating calls, "
+        f"{in_place / http:.3f} against reused buffers (aim >= 0.25)"
+    )
 
     print(f"\n== Server memory while a {args.big_mib} MiB document goes up and comes back ==")
     idle, peak = peak_memory(server, citizen, args.big_mib * MIB)

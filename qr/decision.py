@@ -22,7 +22,8 @@ import crypto
 from qr.trust import AgencyEntry, TrustStore
 
 _STATUS = {1: "revoked", 2: "suspended", 3: "status_invalid"}
-Registered = Callable[[bytes], bool]  # the SHA-256 of an issuer-signed JWT -> did the service store it?
+# (SHA-256 of the issuer-signed JWT, its status reference) -> did the service store that credential?
+Registered = Callable[[bytes, crypto.StatusListReference], bool]
 
 
 @dataclass(slots=True)
@@ -101,7 +102,9 @@ def decide_credential(
     _check_issuer(verdict, agency, checked, now)
     _check_type(verdict, store, agency, checked)
     _check_status(verdict, store, checked, now)
-    if registered is not None and not registered(issuer_jwt_digest(text)):
+    if registered is not None and (
+        checked.status is None or not registered(issuer_jwt_digest(text), checked.status)
+    ):
         verdict.refuse("not_registered")
     return verdict
 

@@ -125,6 +125,11 @@ class CredentialRepository(Protocol):
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[CredentialRecord]: ...
 
+    def registered(self, jwt_sha256: bytes, status_list_id: str, status_idx: int) -> bool: ...
+
+    # True if the service stored a credential whose issuer-signed JWT has that SHA-256 (or, for
+    # one stored before digests were kept, that holds that status entry)
+
 
 class StatusListRepository(Protocol):
     """Status lists and the indexes handed out to issuers before they sign."""
@@ -138,6 +143,8 @@ class StatusListRepository(Protocol):
     def get(self, list_id: str) -> StatusListRecord: ...
 
     def set_status(self, list_id: str, idx: int, value: int, now: dt.datetime) -> None: ...
+
+    def claimed(self, list_id: str) -> frozenset[int]: ...  # the indexes a stored credential uses
 
 
 class IdempotencyRepository(Protocol):
@@ -163,7 +170,13 @@ class PresentationRefRepository(Protocol):
 
     def add(self, ref_sha256: bytes, citizen_id: str, presentation: str, expires_at: dt.datetime) -> None: ...
 
-    def take(self, ref_sha256: bytes, now: dt.datetime) -> str: ...  # NotFound if used, expired or unknown
+    def take(self, ref_sha256: bytes, now: dt.datetime) -> tuple[str, str]: ...
+
+    # (presentation, citizen id), once; NotFound if used, expired or unknown
+
+    def spent(self, ref_sha256: bytes, now: dt.datetime) -> str | None: ...
+
+    # why a reference cannot be taken: "used", "expired", or None when there is no such reference
 
 
 class ConsentRepository(Protocol):

@@ -100,11 +100,12 @@ class CredentialRecord:
     issued_at: dt.datetime
     expires_at: dt.datetime
     created_at: dt.datetime
+    jwt_sha256: bytes | None = None  # SHA-256 of the issuer-signed JWT (None: stored before 0005)
 
 
 @dataclass(frozen=True, slots=True)
 class StatusListRecord:
-    """An agency's status list: 2 bits per entry, ``size`` entries allocated."""
+    """An agency's status list: 2 bits per entry, ``size`` entries (allocated at random, the rest decoys)."""
 
     id: str
     agency_id: str

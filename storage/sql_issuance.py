@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Integer, bindparam, case, exc, select, update
 
-from storage.errors import NotFound
+from storage.errors import Conflict, NotFound
 from storage.records import AgencyRecord, CredentialRecord, StatusListRecord, TrustRootRecord
 from storage.sql_base import Repository, columns, translated
 from storage.tables import (
@@ -39,12 +40,34 @@ _LIST_CREDENTIALS = (
     .where(CREDENTIALS.c.citizen_id == bindparam("citizen_id"))
     .order_by(CREDENTIALS.c.created_at, CREDENTIALS.c.id)
 )
+_REGISTERED = (
+    select(CREDENTIALS.c.id)
+    .where(
+        (CREDENTIALS.c.jwt_sha256 == bindparam("digest"))
+        | (
+            CREDENTIALS.c.jwt_sha256.is_(None)
+            & (CREDENTIALS.c.status_list_id == bindparam("list_id"))
+            & (CREDENTIALS.c.status_idx == bindparam("idx"))
+        )
+    )
+    .limit(1)
+)
 _GET_LIST = select(*_STATUS_LIST).where(STATUS_LISTS.c.id == bindparam("list_id"))
-_GROW = (
+MIN_STATUS_ENTRIES = 1 << 14  # 4 KiB of 2-bit entries, a few dozen bytes once compressed
+_DOUBLE = (
     update(STATUS_LISTS)
     .where(STATUS_LISTS.c.id == bindparam("list_id"))
-    .values(size=STATUS_LISTS.c.size + 1, updated_at=bindparam("now"))
+    .values(
+        size=case(
+            (STATUS_LISTS.c.size < bindparam("size", type_=Integer), bindparam("size", type_=Integer)),
+            else_=STATUS_LISTS.c.size,
+        ),
+        updated_at=bindparam("now"),
+    )
     .returning(STATUS_LISTS.c.size)
+)
+_CLAIMED = select(STATUS_ALLOCATIONS.c.idx).where(
+    (STATUS_ALLOCATIONS.c.status_list_id == bindparam("list_id")) & (STATUS_ALLOCATIONS.c.used == True)  # noqa: E712  # SQL comparison, not Python truthiness
 )
 _SET_BITS = (
     update(STATUS_LISTS)
@@ -122,26 +145,41 @@ class SqlCredentialRepository(Repository):
         ]
         return [r for r in records if doc_type is None or r.doc_type == doc_type]
 
+    @translated
+    def registered(self, jwt_sha256: bytes, status_list_id: str, status_idx: int) -> bool:
+        params = {"digest": jwt_sha256, "list_id": status_list_id, "idx": status_idx}
+        return self.execute(_REGISTERED, params).first() is not None
+
 
 class SqlStatusListRepository(Repository):
     """Status lists (2 bits per entry) and the indexes handed out to issuers."""
 
     @translated
     def allocate(self, list_id: str, agency_id: str, now: dt.datetime) -> int:
-        if self.execute(_GET_LIST, {"list_id": list_id}).first() is None:
-            empty = StatusListRecord(list_id, agency_id, 0, b"", now)
-            self.insert(STATUS_LISTS, empty)
-        size = self.execute(_GROW, {"list_id": list_id, "now": now}).scalar_one()
-        idx = int(size) - 1
-        row = {
-            "status_list_id": list_id,
-            "idx": idx,
-            "agency_id": agency_id,
-            "used": False,
-            "created_at": now,
-        }
-        self.execute(insert(STATUS_ALLOCATIONS), row)
-        return idx
+        """A random free index: the list's size says nothing of how many credentials exist
+        (draft-ietf-oauth-status-list §12.4, §12.5.1); entries never handed out are decoys."""
+        row = self.execute(_GET_LIST, {"list_id": list_id}).first()
+        if row is None:
+            self.insert(STATUS_LISTS, StatusListRecord(list_id, agency_id, MIN_STATUS_ENTRIES, b"", now))
+            size = MIN_STATUS_ENTRIES
+        else:
+            size = max(StatusListRecord(*row).size, MIN_STATUS_ENTRIES)
+        for attempt in range(64):
+            if attempt and attempt % 3 == 0:  # three collisions in a row: the list is filling up
+                grown = self.execute(_DOUBLE, {"list_id": list_id, "size": size * 2, "now": now})
+                size = int(grown.scalar_one())
+            idx = secrets.randbelow(size)
+            allocation = {"status_list_id": list_id, "idx": idx, "agency_id": agency_id}
+            try:
+                self.insert_row(STATUS_ALLOCATIONS, {**allocation, "used": False, "created_at": now})
+            except exc.IntegrityError:
+                continue
+            return idx
+        raise Conflict("no free status index")
+
+    @translated
+    def claimed(self, list_id: str) -> frozenset[int]:
+        return frozenset(int(row[0]) for row in self.execute(_CLAIMED, {"list_id": list_id}))
 
     @translated
     def claim(self, list_id: str, idx: int, agency_id: str) -> bool:
@@ -208,7 +246,10 @@ _TAKE_REF = (
         & (PRESENTATION_REFS.c.expires_at > bindparam("now"))
     )
     .values(used=True)
-    .returning(PRESENTATION_REFS.c.presentation)
+    .returning(PRESENTATION_REFS.c.presentation, PRESENTATION_REFS.c.citizen_id)
+)
+_REF_STATE = select(PRESENTATION_REFS.c.used, PRESENTATION_REFS.c.expires_at).where(
+    PRESENTATION_REFS.c.ref_sha256 == bindparam("ref")
 )
 
 
@@ -221,11 +262,18 @@ class SqlPresentationRefRepository(Repository):
         self.insert_row(PRESENTATION_REFS, {**row, "expires_at": expires_at, "used": False})
 
     @translated
-    def take(self, ref_sha256: bytes, now: dt.datetime) -> str:
+    def take(self, ref_sha256: bytes, now: dt.datetime) -> tuple[str, str]:
         row = self.execute(_TAKE_REF, {"ref": ref_sha256, "now": now}).first()
         if row is None:
             raise NotFound("no such reference")
-        return str(row[0])
+        return str(row[0]), str(row[1])
+
+    @translated
+    def spent(self, ref_sha256: bytes, now: dt.datetime) -> str | None:
+        row = self.execute(_REF_STATE, {"ref": ref_sha256}).first()
+        if row is None:
+            return None
+        return "used" if row[0] else "expired" if row[1] <= now else None
 
 
 __all__ = [

@@ -124,6 +124,7 @@ class CredentialRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_credentials_citizen_id_doc_type", "citizen_id", "doc_type"),
         Index("ix_credentials_status", "status_list_id", "status_idx", unique=True),
+        Index("ix_credentials_jwt_sha256", "jwt_sha256", unique=True),
     )
 
     id: str = Field(primary_key=True)
@@ -140,6 +141,7 @@ class CredentialRow(SQLModel, table=True):
     issued_at: dt.datetime = Field(sa_type=UtcDateTime)
     expires_at: dt.datetime = Field(sa_type=UtcDateTime)
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    jwt_sha256: bytes | None = None  # what online verifiers ask: did the service register it?
 
 
 class StatusListRow(SQLModel, table=True):
@@ -149,7 +151,7 @@ class StatusListRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     agency_id: str = Field(index=True)
-    size: int  # entries allocated so far
+    size: int  # entries in the list (random indexes are handed out; the rest are decoys)
     bits: bytes
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
 

@@ -30,6 +30,7 @@ class AccessAction(enum.StrEnum):
     ISSUE = "issue"
     REVOKE = "revoke"
     VERIFY = "verify"
+    LOOKUP = "lookup"  # the citizen's device key, looked up by an issuer before it issues
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

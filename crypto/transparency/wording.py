@@ -27,6 +27,14 @@ _VERBS = {
     AccessAction.ISSUE: ("đã cấp", "issued"),
     AccessAction.REVOKE: ("đã thay đổi trạng thái", "changed the status of"),
     AccessAction.VERIFY: ("đã kiểm tra", "verified"),
+    AccessAction.LOOKUP: ("đã tra cứu", "looked up"),
+}
+
+
+# What the log names that is not a document type of the catalog.
+_OWN_NAMES = {
+    "device-key": ("Khoá thiết bị", "Device key"),
+    "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
 }
 
 
@@ -38,7 +46,7 @@ def describe(entry: AccessEntry, type_names: TypeNames) -> tuple[str, str]:
     """The entry as one Vietnamese and one English sentence, the type named by ``type_names``."""
     when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
     verb_vi, verb_en = _VERBS[entry.action]
-    names = type_names(entry.resource_type)
+    names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
     type_vi, type_en = (
         (_lower_first(names[0]), _lower_first(names[1])) if names else (entry.resource_type,) * 2
     )

@@ -201,13 +201,14 @@ def test_issuance_revocation_and_pulls_are_in_the_log_in_plain_words(
     parties.issuer.client().set_status(credential_id, "revoked")
     r = citizen.request("GET", "/v1/me/log")
     page = r.json()
-    assert [json.loads(e["data"])["action"] for e in page["entries"]] == ["issue", "read", "revoke"]
-    text = page["entries"][1]["text_vi"]
+    actions = [json.loads(e["data"])["action"] for e in page["entries"]]
+    assert actions == ["lookup", "issue", "read", "revoke"]  # the key lookup before the issuance too
+    text = page["entries"][2]["text_vi"]
     assert text.startswith(f"{WARD} đã xem giấy khai sinh của bạn cho thủ tục 1.001193 lúc ")
-    assert page["entries"][1]["text_en"].startswith(
+    assert page["entries"][2]["text_en"].startswith(
         f"{WARD} read your birth certificate for procedure 1.001193 at "
     )
-    assert page["tree_size"] == 3
+    assert page["tree_size"] == 4
     stats = citizen.request("GET", "/v1/me/stats").json()["items"]
     assert stats == [
         {
@@ -219,7 +220,7 @@ def test_issuance_revocation_and_pulls_are_in_the_log_in_plain_words(
             "pulls": 1,
         }
     ]
-    assert [e["action"] for e in log_entries(citizen)] == ["issue", "read", "revoke"]
+    assert [e["action"] for e in log_entries(citizen)] == ["lookup", "issue", "read", "revoke"]
 
 
 def test_operator_sees_reuse_per_procedure_and_agency(

@@ -88,10 +88,12 @@ def test_the_phone_shows_and_checks_who_read_what(
     assert f"{JUSTICE} đã cấp giấy khai sinh của bạn lúc" in shown.stdout
     assert f"{WARD} đã xem giấy khai sinh của bạn cho thủ tục 1.001193 lúc" in shown.stdout
     assert f"{WARD} read your birth certificate for procedure 1.001193 at" in shown.stdout
-    assert "2 mục / entries" in shown.stdout
+    assert f"{JUSTICE} đã tra cứu khoá thiết bị của bạn lúc" in shown.stdout  # the lookup before it issued
+    assert f"{JUSTICE} looked up your device key at" in shown.stdout
+    assert "3 mục / entries" in shown.stdout
     remembered = home / "log_head.json"
     assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
-    assert json.loads(remembered.read_text())["tree_size"] == 2
+    assert json.loads(remembered.read_text())["tree_size"] == 3
     assert "1.001193 Đăng ký khai sinh" in _mobile(server, home, "stats").stdout
 
     receipt = json.loads(_mobile(server, home, "consents", "receipt", asked["id"]).stdout)
@@ -102,7 +104,7 @@ def test_the_phone_shows_and_checks_who_read_what(
         == "consent_revoked"
     )
     again = _mobile(server, home, "log")
-    assert again.returncode == 0 and "trước đó / before: 2" in again.stdout
+    assert again.returncode == 0 and "trước đó / before: 3" in again.stdout
 
 
 def test_an_altered_log_row_is_reported(
@@ -113,11 +115,11 @@ def test_an_altered_log_row_is_reported(
     assert _mobile(server, home, "log").returncode == 0
     with _engine(backend_of, server).begin() as connection:
         row = connection.execute(
-            text("SELECT entry FROM log_entries WHERE citizen_id = :c AND idx = 1"), {"c": phone.citizen_id}
+            text("SELECT entry FROM log_entries WHERE citizen_id = :c AND idx = 2"), {"c": phone.citizen_id}
         ).scalar_one()
         forged = row.replace("Đăng ký khai sinh cho con thứ hai", "Kiểm tra định kỳ")
         connection.execute(
-            text("UPDATE log_entries SET entry = :e WHERE citizen_id = :c AND idx = 1"),
+            text("UPDATE log_entries SET entry = :e WHERE citizen_id = :c AND idx = 2"),
             {"e": forged, "c": phone.citizen_id},
         )
     checked = _mobile(server, home, "log", lang="en")
@@ -136,7 +138,7 @@ def test_a_deleted_log_row_is_reported(
     assert _mobile(server, home, "log").returncode == 0
     with _engine(backend_of, server).begin() as connection:
         connection.execute(
-            text("DELETE FROM log_entries WHERE citizen_id = :c AND idx = 1"), {"c": phone.citizen_id}
+            text("DELETE FROM log_entries WHERE citizen_id = :c AND idx = 2"), {"c": phone.citizen_id}
         )
     checked = _mobile(server, home, "log")
     assert checked.returncode == 2
@@ -150,7 +152,7 @@ def test_a_rebuilt_log_without_the_read_is_reported(
     phone, _, _ = _journey(server, parties, home)
     assert _mobile(server, home, "log").returncode == 0
     log = AccessLog(SqlLogStore(_engine(backend_of, server)))
-    kept = [entry.entry for entry in log.entries(phone.citizen_id, 0, 2) if entry.entry.action != "read"]
+    kept = [entry.entry for entry in log.entries(phone.citizen_id, 0, 3) if entry.entry.action != "read"]
     log.erase(phone.citizen_id)  # every hash recomputed from the remaining entries: a consistent, shorter log
     log.append_many(phone.citizen_id, [parse_entry(e.canonical()) for e in kept])
     checked = _mobile(server, home, "log")

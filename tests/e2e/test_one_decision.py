@@ -168,3 +168,97 @@ def test_a_good_credential_is_valid_everywhere(
     assert _online(server, shown, nonce, audience)["valid"] is True
     again = _online(server, shown, "another-nonce", audience)
     assert again["valid"] is False and [r["code"] for r in again["reasons"]] == ["wrong_nonce"]
+
+
+def test_a_dissolved_agencys_key_that_still_signs(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path
+) -> None:
+    """After a merger the old key signs, iat backdated to before the dissolution: online the service
+    refuses what it never registered; offline the frozen list refuses every unused index."""
+    import datetime as dt
+
+    old = register(server, tmp_path, types="birth-certificate", valid_from="2020-01-01")
+    new = register(server, tmp_path, name="Sở Tư pháp (sau sáp nhập)", types="birth-certificate")
+    genuine = crypto.issue_sd_jwt_vc(  # signed a day before the merger
+        old.key,
+        kid=old.kid,
+        iss=old.agency_id,
+        vct=BIRTH,
+        claims=BIRTH_CLAIMS,
+        holder_jwk=crypto.public_jwk(citizen.key),
+        now=int(time.time()) - 86400,
+        lifetime=10 * 365 * 86400,
+        status={"status_list": old.client().allocate_status()},
+    ).sd_jwt
+    old.client().issue_credential(citizen.cccd, genuine)
+    spare = old.client().allocate_status()  # handed out, never used by a stored credential
+    dissolved = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    server.wallet("agency", "succeed", old.agency_id, new.agency_id, "--at", dissolved.isoformat())
+    backdated = int(dissolved.timestamp()) - 3600
+    used_status = crypto.parse_sd_jwt(genuine).unverified_payload["status"]
+
+    def forged(status: dict[str, Any]) -> str:
+        return crypto.issue_sd_jwt_vc(
+            old.key,
+            kid=old.kid,
+            iss=old.agency_id,
+            vct=BIRTH,
+            claims={**BIRTH_CLAIMS, "full_name": "Kẻ Mạo Danh"},
+            holder_jwk=crypto.public_jwk(citizen.key),
+            now=backdated,
+            lifetime=10 * 365 * 86400,
+            status=status,
+        ).sd_jwt
+
+    reused, unused = forged(used_status), forged({"status_list": spare})
+    nonce, audience = "quay-9", server.url + "/verify"
+
+    def shown(text: str) -> str:
+        return crypto.present(
+            text,
+            disclose=["full_name"],
+            holder_key=citizen.key,
+            nonce=nonce,
+            audience=audience,
+            now=int(time.time()),
+        )
+
+    assert _online(server, shown(genuine), nonce, audience)["valid"] is True  # still good after the merger
+    for text in (reused, unused):
+        verdict = _online(server, shown(text), nonce, audience)
+        assert verdict["valid"] is False and "not_registered" in [r["code"] for r in verdict["reasons"]]
+
+    cache = tmp_path / "verifier"
+    assert run_module("qr.cli", "--cache", str(cache), "sync", "--server", server.url).returncode == 0
+    assert _offline(cache, genuine, tmp_path).returncode == 0
+    frozen = _offline(cache, unused, tmp_path)
+    assert frozen.returncode == 1 and REASONS["status_invalid"][1] in frozen.stdout
+    # What an offline verifier cannot see (docs/verification.md): a reused index of a real credential.
+    assert _offline(cache, reused, tmp_path).returncode == 0
+
+
+def test_a_parked_presentation_is_logged_and_spent(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path
+) -> None:
+    agency = register(server, tmp_path, types="birth-certificate")
+    text = agency.client().sign_credential(citizen.cccd, BIRTH, BIRTH_CLAIMS)
+    agency.client().issue_credential(citizen.cccd, text)
+    nonce, audience = "quay-10", server.url + "/verify"
+    presentation = crypto.present(
+        text,
+        disclose=["full_name"],
+        holder_key=citizen.key,
+        nonce=nonce,
+        audience=audience,
+        now=int(time.time()),
+    )
+    parked = citizen.request("POST", "/v1/me/presentations", json={"presentation": presentation}).json()
+    code = base64.b64encode(qr.encode_reference(parked["url"])).decode()
+    check = {"payload": code, "nonce": nonce, "audience": audience}
+    first = httpx.post(server.url + "/v1/verify", json=check).json()
+    assert first["valid"] is True, first
+    second = httpx.post(server.url + "/v1/verify", json=check).json()
+    assert [r["code"] for r in second["reasons"]] == ["already_used"]
+    log = citizen.request("GET", "/v1/me/log").json()["entries"]
+    fetched = [e for e in log if "một bên kiểm tra" in e["text_vi"].lower()]
+    assert len(fetched) == 1 and "giấy khai sinh" in fetched[0]["text_vi"], [e["text_vi"] for e in log]

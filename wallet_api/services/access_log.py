@@ -31,6 +31,9 @@ from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 log = logging.getLogger("wallet.access_log")
 ISSUE_PURPOSE = "Cấp vào ví / Issued into the wallet"
 STATUS_PURPOSE = "Thay đổi trạng thái / Status change"
+HOLDER_KEY_PURPOSE = "Tra cứu khoá thiết bị để cấp giấy tờ cho bạn / Looked up to issue you a credential"
+FETCH_PURPOSE = "Đọc bản trình bày qua mã dùng một lần / Read through a one-time code"
+VERIFIER = ("verifier", "Một bên kiểm tra qua mã dùng một lần / A verifier, through a one-time code")
 
 
 class SerialAccessLog(AccessLog):
@@ -75,9 +78,34 @@ def record_access(
     consent_id: str | None = None,
 ) -> int:
     """Append one access by ``agency`` to ``resource`` (id, type) to the citizen's log; its index."""
+    actor = (agency.id, agency.display_name)
+    return record_by(
+        ctx,
+        citizen_id,
+        actor,
+        resource,
+        action,
+        purpose=purpose,
+        procedure_code=procedure_code,
+        consent_id=consent_id,
+    )
+
+
+def record_by(
+    ctx: Context,
+    citizen_id: str,
+    actor: tuple[str, str],
+    resource: tuple[str, str],
+    action: AccessAction,
+    *,
+    purpose: str,
+    procedure_code: str = NO_PROCEDURE,
+    consent_id: str | None = None,
+) -> int:
+    """``record_access`` for an actor that is not a registered agency (``VERIFIER``): (id, name)."""
     entry = AccessEntry(
-        agency_id=agency.id,
-        agency_name=agency.display_name,
+        agency_id=actor[0],
+        agency_name=actor[1],
         resource_id=resource[0],
         resource_type=resource[1],
         action=action,

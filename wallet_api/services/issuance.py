@@ -14,7 +14,7 @@ import crypto
 import storage
 from consent import ClaimsRejected, DocumentType, document_types, validate_claims
 from crypto.transparency.entry import AccessAction
-from qr.decision import decide_credential
+from qr.decision import decide_credential, issuer_jwt_digest
 from qr.reasons import REASONS
 from wallet_api.context import Context
 from wallet_api.errors import (
@@ -27,7 +27,7 @@ from wallet_api.errors import (
     InvalidRequest,
 )
 from wallet_api.identity import parse_cccd_number
-from wallet_api.services.access_log import ISSUE_PURPOSE, STATUS_PURPOSE, record_access
+from wallet_api.services.access_log import HOLDER_KEY_PURPOSE, ISSUE_PURPOSE, STATUS_PURPOSE, record_access
 from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.trust import TrustService
@@ -105,10 +105,19 @@ class IssuanceService:
 
     def holder_key(self, agency_id: str, cccd: str) -> dict[str, Any]:
         """The citizen's device public key, for an issuer to bind a credential to (``cnf``)."""
-        self.issuer(agency_id)
+        agency = self.issuer(agency_id)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = self.citizen_by_cccd(uow, cccd)
         jwk: dict[str, Any] = json.loads(citizen.device_jwk)
+        # The citizen sees every lookup of their key: who, when, why.
+        record_access(
+            self.ctx,
+            citizen.id,
+            agency,
+            (citizen.id, "device-key"),
+            AccessAction.LOOKUP,
+            purpose=HOLDER_KEY_PURPOSE,
+        )
         return jwk
 
     def status_uri(self, list_id: str) -> str:
@@ -204,6 +213,7 @@ class IssuanceService:
                 issued_at=dt.datetime.fromtimestamp(verified.iat or 0, tz=dt.UTC),
                 expires_at=dt.datetime.fromtimestamp(verified.exp, tz=dt.UTC),
                 created_at=now,
+                jwt_sha256=issuer_jwt_digest(sd_jwt),
             )
             uow.credentials.add(record)
             response = {

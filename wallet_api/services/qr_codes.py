@@ -11,9 +11,13 @@ from typing import Any
 import crypto
 import qr
 import storage
-from qr.offline import MESSAGES, Verdict, verify_credential
+from consent import type_for_vct
+from crypto.transparency.entry import AccessAction
+from qr.decision import Verdict, decide_credential
+from qr.reasons import REASONS as MESSAGES
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
+from wallet_api.services.access_log import FETCH_PURPOSE, VERIFIER, record_by
 from wallet_api.services.citizens import CitizenService
 from wallet_api.services.trust import TrustService
 
@@ -24,9 +28,23 @@ MAX_PRESENTATION = 64 * 1024
 
 
 class ReferenceNotFound(WalletError):
-    """No such presentation reference, or it was used or has expired."""
+    """No such presentation reference, or it was used or has expired (``state``: which, if known)."""
 
     code = "not_found"
+
+    def __init__(self, state: str | None = None) -> None:
+        super().__init__()
+        self.state = state
+
+
+def _presented_type(text: str) -> str:
+    """The catalog type of a parked presentation (checked well-formed when it was parked)."""
+    try:
+        vct = crypto.parse_sd_jwt(text).unverified_payload.get("vct")
+    except crypto.CryptoError:
+        vct = None
+    entry = type_for_vct(vct) if isinstance(vct, str) else None
+    return entry.id if entry else "presentation"
 
 
 def _require_presentation(text: str) -> None:
@@ -99,12 +117,16 @@ class QrService:
     def resolve_reference(self, reference: str) -> str:
         """The presentation behind a reference, once, before it expires."""
         digest = hashlib.sha256(reference[:64].encode()).digest()
+        now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work() as uow:
             try:
-                text = uow.presentation_refs.take(digest, self.ctx.utcnow())
+                text, citizen_id = uow.presentation_refs.take(digest, now)
             except storage.NotFound:
-                raise ReferenceNotFound() from None
+                raise ReferenceNotFound(uow.presentation_refs.spent(digest, now)) from None
             uow.commit()
+        # The citizen sees that their parked presentation was read (not by whom: the code was enough).
+        resource = (digest.hex()[:16], _presented_type(text))
+        record_by(self.ctx, citizen_id, VERIFIER, resource, AccessAction.READ, purpose=FETCH_PURPOSE)
         return text
 
     def verify_online(self, payload: bytes, *, nonce: str | None, audience: str | None) -> dict[str, Any]:
@@ -118,23 +140,33 @@ class QrService:
             return _verdict_json(verdict)
         if isinstance(decoded, qr.Identity):
             verdict.kind, verdict.claims = "identity", decoded.claims.disclosed()
-        elif isinstance(decoded, qr.Reference):
+            return _verdict_json(verdict)
+        if isinstance(decoded, qr.Reference):
             try:
                 text = self.resolve_reference(decoded.value.rsplit("/", 1)[-1])
-            except ReferenceNotFound:
-                return _verdict_json(verdict.refuse("expired"))
-            verdict = verify_credential(
-                self.trust.store(), text, now=now, nonce=nonce or "", audience=audience or ""
-            )
+            except ReferenceNotFound as exc:
+                return _verdict_json(
+                    verdict.refuse("already_used" if exc.state == "used" else "reference_expired")
+                )
         else:
-            verdict = verify_credential(
-                self.trust.store(),
-                decoded.unverified_text,
-                now=now,
-                nonce=nonce or "",
-                audience=audience or "",
-            )
+            text = decoded.unverified_text
+        verdict = decide_credential(
+            self.trust.store(),
+            text,
+            now=now,
+            nonce=nonce or "",
+            audience=audience or "",
+            registered=self._registered,
+        )
         return _verdict_json(verdict)
+
+    def _registered(self, digest: bytes, status: crypto.StatusListReference) -> bool:
+        """Online only: did this service store the credential (a dissolved agency's key may still sign)?"""
+        list_id = status.uri.rsplit("/", 1)[-1]
+        if status.uri != self.trust.list_uri(list_id):
+            return False
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            return uow.credentials.registered(digest, list_id, status.idx)
 
 
 def _verdict_json(verdict: Verdict) -> dict[str, Any]:

@@ -49,9 +49,23 @@ def catalog_entries() -> dict[str, dict[str, Any]]:
     }
 
 
+INVALID = 3  # a status value no credential carries: an entry that never belonged to a credential
+
+
 def _padded(record: storage.StatusListRecord) -> bytes:
-    """Every allocated entry present (entries never set are 0, valid)."""
+    """Every entry present (entries never set are 0, valid)."""
     return record.bits + b"\x00" * ((record.size * 2 + 7) // 8 - len(record.bits))
+
+
+def _frozen(bits: bytes, size: int, claimed: frozenset[int]) -> bytes:
+    """A dissolved agency's list: every entry no stored credential uses reads invalid, so its key,
+    if it still signs, cannot pick an unused index that an offline verifier would read as valid."""
+    out = bytearray(bits)
+    for idx in range(size):
+        if idx not in claimed:
+            byte, shift = divmod(idx * 2, 8)
+            out[byte] |= INVALID << shift
+    return bytes(out)
 
 
 class TrustService:
@@ -96,10 +110,21 @@ class TrustService:
                     record = uow.status_lists.get(agency.id)
                 except storage.NotFound:
                     continue
-                store.status_lists[self._list_uri(record.id)] = (_padded(record), now + STATUS_LIST_VALIDITY)
+                bits = self._bits(uow, record, agency)
+                store.status_lists[self.list_uri(record.id)] = (bits, now + STATUS_LIST_VALIDITY)
         return store
 
-    def _list_uri(self, list_id: str) -> str:
+    def _bits(
+        self, uow: storage.UnitOfWork, record: storage.StatusListRecord, agency: storage.AgencyRecord
+    ) -> bytes:
+        """The list as served: frozen once its agency is dissolved."""
+        bits = _padded(record)
+        if agency.dissolved_at is not None and agency.dissolved_at <= self.ctx.utcnow():
+            bits = _frozen(bits, record.size, uow.status_lists.claimed(record.id))
+        return bits
+
+    def list_uri(self, list_id: str) -> str:
+        """The public URL of a status list."""
         return f"{self.ctx.base_url()}/v1/status-lists/{list_id}"
 
     def status_list(self, list_id: str) -> str:
@@ -107,12 +132,12 @@ class TrustService:
         try:
             with self.ctx.metadata.unit_of_work(readonly=True) as uow:
                 record = uow.status_lists.get(list_id[:64])
+                bits = self._bits(uow, record, uow.agencies.get(record.agency_id))
         except storage.NotFound:
             raise CredentialNotFound() from None
-        bits = _padded(record)
         now = self.ctx.now()
         claims = {
-            "sub": self._list_uri(record.id),
+            "sub": self.list_uri(record.id),
             "iat": now,
             "exp": now + STATUS_LIST_VALIDITY,  # offline counters may go a day without a sync
             "ttl": STATUS_LIST_TTL,
