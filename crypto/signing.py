@@ -1,10 +1,14 @@
 """The service's own ES256 keys: a ring that signs with the newest and verifies by ``kid``.
 
-Retired keys stay in the ring (and in the JWKS) so what they signed still
-verifies; the operator drops a key once everything it signed has expired.
+A key signs from its ``created_at`` (which may lie ahead: a rotation *announces* a key in the
+JWKS and the trust list before it signs anything) until its ``retired_at``. Retired keys stay in
+the ring (and in the JWKS) so what they signed still verifies; the operator drops a key once
+everything it signed has expired. Trust lists are signed by the *anchor*, the oldest key still
+signing, so that a verifier that pinned it follows a rotation without being reset.
 """
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +34,12 @@ class ServiceKey:
 
     kid: str
     private: EcPrivateKey = field(repr=False)
-    created_at: int
-    retired_at: int | None = None
+    created_at: int  # signs from then on (announced before, when it lies in the future)
+    retired_at: int | None = None  # verify-only from then on
+
+    def signs_at(self, now: float) -> bool:
+        """Whether this key signs at ``now``."""
+        return self.created_at <= now and (self.retired_at is None or now < self.retired_at)
 
     def public_jwk(self) -> dict[str, str]:
         """The published JWK: public part plus ``kid``, ``alg`` and ``use``."""
@@ -41,7 +49,7 @@ class ServiceKey:
 class ServiceKeyRing:
     """Signs with the newest unretired key, verifies with any key found by ``kid``."""
 
-    def __init__(self, keys: Sequence[ServiceKey]) -> None:
+    def __init__(self, keys: Sequence[ServiceKey], *, clock: Callable[[], float] = time.time) -> None:
         if not keys:
             raise KeyError_("a service key ring needs at least one key")
         public: dict[str, EcPublicKey] = {}
@@ -50,27 +58,41 @@ class ServiceKeyRing:
                 raise KeyError_("service key ids must be unique and non-empty")
             public_jwk(key.private)  # KeyError_ now, not at first use, for a non-P-256 key
             public[key.kid] = key.private.public_key()
-        self._keys = tuple(keys)
+        self._keys = tuple(sorted(keys, key=lambda k: (k.created_at, k.kid)))
         self._public: Mapping[str, EcPublicKey] = public
-        active = [key for key in self._keys if key.retired_at is None]
-        self._current = max(active, key=lambda k: k.created_at) if active else None
+        self._clock = clock
 
     @property
     def keys(self) -> tuple[ServiceKey, ...]:
-        """Every key in the ring, as given."""
+        """Every key in the ring, oldest first."""
         return self._keys
+
+    def _signing(self) -> list[ServiceKey]:
+        now = self._clock()
+        signing = [key for key in self._keys if key.signs_at(now)]
+        if not signing:
+            raise KeyError_("no service key signs now (every key is retired or not yet active)")
+        return signing
 
     @property
     def current(self) -> ServiceKey:
-        """The newest key that is not retired; ``KeyError_`` if all are."""
-        if self._current is None:
-            raise KeyError_("every service key is retired")
-        return self._current
+        """The newest key that signs now; ``KeyError_`` if none does."""
+        return self._signing()[-1]
+
+    @property
+    def anchor(self) -> ServiceKey:
+        """The oldest key that signs now: it signs trust lists during a rotation's overlap."""
+        return self._signing()[0]
 
     def sign(self, claims: Mapping[str, Any], *, typ: str) -> str:
         """A compact ES256 JWS by the current key, with its ``kid`` in the header."""
         current = self.current
         return sign_jws(current.private, claims, typ=typ, kid=current.kid)
+
+    def sign_anchored(self, claims: Mapping[str, Any], *, typ: str) -> str:
+        """A JWS by the anchor key: what verifiers that pinned an older key must still accept."""
+        anchor = self.anchor
+        return sign_jws(anchor.private, claims, typ=typ, kid=anchor.kid)
 
     def verify(self, token: str, *, typ: str) -> dict[str, Any]:
         """Claims of a token signed by any key of the ring (found by ``kid``)."""

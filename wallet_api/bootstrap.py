@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 
@@ -11,7 +10,9 @@ import storage
 from consent.log import AccessLog
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore
+from wallet_api import keyring
 from wallet_api.context import Clock, Context
+from wallet_api.keyring import Rotation
 from wallet_api.services.access_log import SerialAccessLog
 from wallet_api.settings import Settings
 
@@ -36,13 +37,15 @@ def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
     master = crypto.open_master_key(settings.master_key_url)
     metadata = storage.open_metadata(settings.database_url)
     blobs = storage.open_blob_store(settings.blob_url)
-    keys = load_service_keys(master, metadata)
+    keys = keyring.LiveKeyRing(
+        lambda: keyring.load_service_keys(master, metadata, clock=clock), refresh=settings.key_refresh_seconds
+    )
     return Context(
         settings=settings,
         master=master,
         metadata=metadata,
         blobs=blobs,
-        service_keys=keys,
+        keys=keys,
         tokens=crypto.TokenMinter(master.derive("access-token")),
         blind_key=master.derive("blind-index"),
         access_log=open_access_log(metadata),
@@ -57,60 +60,18 @@ def open_access_log(metadata: storage.Metadata) -> AccessLog:
     return SerialAccessLog(SqlLogStore(metadata.engine))
 
 
-def _signing_aad(kid: str) -> bytes:
-    return b"service-signing-key|" + kid.encode()
-
-
-def _envelope(master: crypto.MasterKeyRing, secret: bytes, aad: bytes) -> bytes:
-    """Seal ``secret`` under a fresh key wrapped by the master key: ``len(wrapped) ‖ wrapped ‖ sealed``."""
-    key = crypto.new_key()
-    wrapped = master.wrap(key, aad)
-    return len(wrapped).to_bytes(2, "big") + wrapped + crypto.seal(key, secret, aad)
-
-
-def _open_envelope(master: crypto.MasterKeyRing, blob: bytes, aad: bytes) -> bytes:
-    size = int.from_bytes(blob[:2], "big")
-    key = master.unwrap(blob[2 : 2 + size], aad)
-    return crypto.open_sealed(key, blob[2 + size :], aad)
-
-
-def load_service_keys(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> crypto.ServiceKeyRing:
-    """Unwrap the service's signing keys from the metadata store."""
-    with metadata.unit_of_work(readonly=True) as uow:
-        records = uow.signing_keys.all()
-    keys = [
-        crypto.ServiceKey(
-            kid=r.kid,
-            private=crypto.load_private_key_pem(
-                _open_envelope(master, r.wrapped_private, _signing_aad(r.kid))
-            ),
-            created_at=int(r.created_at.timestamp()),
-            retired_at=int(r.retired_at.timestamp()) if r.retired_at else None,
-        )
-        for r in records
-    ]
-    return crypto.ServiceKeyRing(keys)
-
-
 def _ensure_signing_key(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> None:
     with metadata.unit_of_work(readonly=True) as uow:
         if any(r.retired_at is None for r in uow.signing_keys.all()):
             return
-    rotate_signing_key(master, metadata)
+    keyring.rotate_signing_key(master, metadata, now=int(time.time()), announce=0, overlap=0)
 
 
-def rotate_signing_key(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> str:
-    """Add a new service signing key; older ones stay published for verification."""
-    now = int(time.time())
-    key = crypto.ServiceKeyRing.new_key(now)
-    record = storage.SigningKeyRecord(
-        kid=key.kid,
-        wrapped_private=_envelope(master, crypto.private_key_pem(key.private), _signing_aad(key.kid)),
-        created_at=dt.datetime.fromtimestamp(now, tz=dt.UTC),
-        retired_at=None,
+def rotate_signing_key(
+    master: crypto.MasterKeyRing, metadata: storage.Metadata, settings: Settings, *, now: bool = False
+) -> Rotation:
+    """Rotate with the configured announcement and overlap (``now``: sign at once, an emergency)."""
+    announce = 0 if now else settings.key_announce_seconds
+    return keyring.rotate_signing_key(
+        master, metadata, now=int(time.time()), announce=announce, overlap=settings.key_overlap_seconds
     )
-    with metadata.unit_of_work() as uow:
-        uow.signing_keys.add(record)
-        uow.commit()
-    log.info("new service signing key %s", key.kid)
-    return key.kid

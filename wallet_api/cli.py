@@ -108,13 +108,30 @@ def keys() -> None:
 
 @keys.command("rotate-signing")
 @_data_dir
-def rotate_signing(data_dir: Path | None) -> None:
+@click.option(
+    "--now",
+    "at_once",
+    is_flag=True,
+    help="Ký ngay, không báo trước (khoá bị lộ) / Sign at once, unannounced (a compromised key).",
+)
+def rotate_signing(data_dir: Path | None, at_once: bool) -> None:
     """Tạo khoá ký mới của dịch vụ / Create a new service signing key (old ones stay published)."""
     settings = _settings(data_dir)
     ctx = build_context(settings)
-    kid = rotate_signing_key(ctx.master, ctx.metadata)
+    done = rotate_signing_key(ctx.master, ctx.metadata, settings, now=at_once)
     ctx.metadata.close()
-    click.echo(f"Khoá ký mới / New signing key: {kid}")
+    click.echo(f"Khoá ký mới / New signing key: {done.kid}")
+    click.echo(f"  Ký từ / Signs from: {done.signs_from.isoformat()} (đã công bố / announced now)")
+    if done.previous and done.previous_retires:
+        click.echo(
+            f"  Khoá {done.previous} vẫn ký danh sách tin cậy đến / still signs trust lists until: "
+            f"{done.previous_retires.isoformat()}"
+        )
+    refresh = settings.key_refresh_seconds
+    click.echo(
+        f"  Máy chủ đang chạy nhận khoá mới trong {refresh} giây, không cần khởi động lại"
+        f" / Running servers pick it up within {refresh} s, no restart needed"
+    )
 
 
 @keys.command("rotate-master")

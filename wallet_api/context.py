@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import crypto
 import storage
 from consent.log import AccessLog
+from wallet_api.keyring import LiveKeyRing
 from wallet_api.settings import Settings
 
 Clock = Callable[[], float]
@@ -23,11 +24,16 @@ class Context:
     master: crypto.MasterKeyRing
     metadata: storage.Metadata
     blobs: storage.BlobStore
-    service_keys: crypto.ServiceKeyRing
+    keys: LiveKeyRing
     tokens: crypto.TokenMinter
     blind_key: bytes
     access_log: AccessLog
     clock: Clock = time.time
+
+    @property
+    def service_keys(self) -> crypto.ServiceKeyRing:
+        """The signing keys, as rotated (re-read from the database every few seconds)."""
+        return self.keys.get()
 
     def now(self) -> int:
         """Whole seconds since the epoch, from the injected clock."""

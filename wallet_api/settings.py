@@ -33,6 +33,9 @@ class Settings:
     orphan_grace_seconds: int = 3600
     server: str = "granian"
     blocking: str = "auto"
+    key_announce_seconds: int = 25 * 3600  # a new signing key is published this long before it signs
+    key_overlap_seconds: int = 7 * 86400  # the old key signs trust lists (and verifies) this long after
+    key_refresh_seconds: int = 30  # how often each worker re-reads the signing keys
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -94,6 +97,8 @@ class Settings:
             raise ConfigError("WALLET_WORKERS must be at least 1")
         if self.blocking not in ("auto", "inline", "thread"):
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
+        if min(self.key_announce_seconds, self.key_overlap_seconds) < 0 or self.key_refresh_seconds < 1:
+            raise ConfigError("WALLET_KEY_*_SECONDS must be positive")
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
         if self.public_url is not None and not all(
@@ -156,4 +161,7 @@ _VARIABLES = {
     "orphan_grace_seconds": _int,
     "server": _str,
     "blocking": _str,
+    "key_announce_seconds": _int,
+    "key_overlap_seconds": _int,
+    "key_refresh_seconds": _int,
 }

@@ -80,9 +80,6 @@ def test_untrusted_and_dissolved_issuers(server: WalletServer, citizen: RawCitiz
     successor = register(server, tmp_path, name="Sở Tư pháp (mới)")
     statuses = iter([agency.client().allocate_status() for _ in range(3)])  # while it is active
     dissolved = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-    server.wallet("agency", "succeed", agency.agency_id, successor.agency_id, "--at", dissolved.isoformat())
-    cache = tmp_path / "verifier"
-    assert _verify(cache, "sync", "--server", server.url).returncode == 0
     holder = crypto.public_jwk(citizen.key)
 
     def signed_by(key: crypto.EcPrivateKey, iss: str, kid: str, at: int) -> Path:
@@ -102,6 +99,10 @@ def test_untrusted_and_dissolved_issuers(server: WalletServer, citizen: RawCitiz
         return path
 
     before = signed_by(agency.key, agency.agency_id, agency.kid, int(dissolved.timestamp()) - 86400)
+    agency.client().issue_credential(citizen.cccd, before.read_text())  # stored before the merger
+    server.wallet("agency", "succeed", agency.agency_id, successor.agency_id, "--at", dissolved.isoformat())
+    cache = tmp_path / "verifier"
+    assert _verify(cache, "sync", "--server", server.url).returncode == 0
     after = signed_by(agency.key, agency.agency_id, agency.kid, int(dissolved.timestamp()) + 600)
     assert _verify(cache, "credential", str(before)).returncode == 0  # still verifiable after the merger
     late = _verify(cache, "credential", str(after))

@@ -90,7 +90,9 @@ class TrustService:
             "pdf_roots": roots,
             "document_types": catalog_entries(),
         }
-        return self.ctx.service_keys.sign(claims, typ="trust-list+jwt")
+        # Signed by the oldest key still signing: a verifier that pinned it learns a newly announced
+        # key here (service_jwks) before that key signs anything, and follows the rotation.
+        return self.ctx.service_keys.sign_anchored(claims, typ="trust-list+jwt")
 
     def store(self, only: storage.AgencyRecord | None = None) -> TrustStore:
         """What an offline verifier would cache, read straight from the database (online checks);

@@ -20,7 +20,7 @@ def _b64(data: bytes) -> str:
 
 @pytest.fixture
 def ring() -> crypto.ServiceKeyRing:
-    return crypto.ServiceKeyRing([crypto.ServiceKeyRing.new_key(NOW - 10)])
+    return crypto.ServiceKeyRing([crypto.ServiceKeyRing.new_key(NOW - 10)], clock=lambda: NOW)
 
 
 def _store(ring: crypto.ServiceKeyRing) -> TrustStore:
@@ -64,6 +64,6 @@ def test_malformed_lists_are_refused(ring: crypto.ServiceKeyRing, lst: str, bits
 
 
 def test_a_list_signed_by_another_key_is_refused(ring: crypto.ServiceKeyRing) -> None:
-    other = crypto.ServiceKeyRing([crypto.ServiceKeyRing.new_key(NOW)])
+    other = crypto.ServiceKeyRing([crypto.ServiceKeyRing.new_key(NOW)], clock=lambda: NOW)
     with pytest.raises(TrustError):
         add_status_list(_store(ring), _token(other, _b64(zlib.compress(b"\x00")), bits=2))
