@@ -172,7 +172,8 @@ def print_sizes(key: ec.EllipticCurvePrivateKey) -> None:
         fields=qr.DISCLOSABLE,
     )  # fmt: skip
     payload = qr.encode_identity(key, everything, not_before=NOW)
-    print(f"  WI1 with every claim disclosed: {len(payload)} B, version {qr.qr_version(payload)}")
+    print(f"  WI2 with every claim disclosed: {len(payload)} B, version {qr.qr_version(payload)}")
+    print_name_lengths(key)
     text, origin = sd_jwt_presentation()
     small = standin_presentation(crypto.generate_private_key(), crypto.generate_private_key())
     print("Presentation payloads (SD-JWT VC, 3 disclosures + key binding):")
@@ -182,6 +183,42 @@ def print_sizes(key: ec.EllipticCurvePrivateKey) -> None:
         print(
             f"  {label}: {len(presentation)} chars -> {len(packed)} B (flag {packed[3]}), "
             f"version {qr.qr_version(packed)} (as plain text: version {qr.qr_version(raw)})"
+        )
+
+
+NAMES = (  # long names as Vietnamese families write them (royal-clan and compound names)
+    "Công Tằng Tôn Nữ Thị Hoàng Ngọc Phương Thảo Nguyễn Trần Lê Phạm Huỳnh Vũ Võ Đặng Bùi Đỗ Hồ Ngô "
+    "Dương Lý Trịnh Đinh Mai"
+)
+GOALS = {20: 10, 50: 10, 82: 13, 100: 13}
+
+
+def print_name_lengths(key: ec.EllipticCurvePrivateKey) -> None:
+    """The identity QR version for names of 20, 50, 82 and 100 letters (goal: <= 10 up to 50, <= 13)."""
+    print("Identity QR version by name length (WI2, level M; default / every claim disclosed):")
+    for length, goal in GOALS.items():
+        name = NAMES[:length].rstrip() or NAMES[:length]
+        versions = []
+        for fields in (qr.DEFAULT_DISCLOSURE, qr.DISCLOSABLE):
+            claims = qr.disclose(
+                full_name=name,
+                date_of_birth="1990-05-17",
+                cccd="001190012345",
+                status="verified",
+                fields=fields,
+            )
+            versions.append(qr.qr_version(qr.encode_identity(key, claims, not_before=NOW)))
+        worst = qr.encode_identity(
+            key,
+            qr.disclose(
+                full_name="Ễ" * length, date_of_birth="1990-05-17", cccd="001190012345",
+                status="verified", fields=qr.DISCLOSABLE,
+            ),
+            not_before=NOW,
+        )  # fmt: skip
+        print(
+            f"  {length:3d} letters: version {versions[0]} / {versions[1]}; every letter with two marks: "
+            f"{qr.qr_version(worst)}  (goal <= {goal})"
         )
 
 

@@ -26,6 +26,7 @@ from qr.encode import (
     encode_identity,
     encode_presentation,
     encode_reference,
+    identity_fits,
     issue_identity_batch,
 )
 from qr.errors import QR_REASONS, QrError, QrReason
@@ -69,6 +70,7 @@ __all__ = [
     "encode_identity",
     "encode_presentation",
     "encode_reference",
+    "identity_fits",
     "issue_identity_batch",
     "qr_key_id",
     "qr_matrix",

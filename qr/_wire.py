@@ -23,8 +23,10 @@ __all__ = [
     "IDENTITY_CONTEXT",
     "IDENTITY_MAX_BYTES",
     "IDENTITY_MIN_BYTES",
+    "IDENTITY_V1_MAX_BYTES",
     "KEY_ID_SIZE",
     "MAGIC_IDENTITY",
+    "MAGIC_IDENTITY_V1",
     "MAGIC_PRESENTATION",
     "MAGIC_REFERENCE",
     "MAX_LIFETIME",
@@ -50,7 +52,8 @@ __all__ = [
 ]
 
 # Every payload starts with two bytes naming its kind and an ASCII digit naming the format version.
-MAGIC_IDENTITY = b"WI1"
+MAGIC_IDENTITY = b"WI2"  # the name packed (qr.names); WI1 (UTF-8 name, version 10 at most) still read
+MAGIC_IDENTITY_V1 = b"WI1"
 MAGIC_PRESENTATION = b"WP1"
 MAGIC_REFERENCE = b"WR1"
 
@@ -76,7 +79,8 @@ BYTE_CAPACITY_M = (
     2099, 2213, 2331,
 )  # fmt: skip
 """Bytes a QR symbol of version 1 … 40 holds at error-correction level M in byte mode (ISO/IEC 18004)."""
-IDENTITY_MAX_BYTES = BYTE_CAPACITY_M[10 - 1]
+IDENTITY_MAX_BYTES = BYTE_CAPACITY_M[13 - 1]  # every name enrolment accepts fits (wallet_api.identity)
+IDENTITY_V1_MAX_BYTES = BYTE_CAPACITY_M[10 - 1]
 IDENTITY_MIN_BYTES = len(MAGIC_IDENTITY) + KEY_ID_SIZE + 1 + SIGNATURE_SIZE
 MAX_PAYLOAD_BYTES = 2953
 """The most any QR symbol holds (version 40, level L, byte mode): longer input is not from a QR."""

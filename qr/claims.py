@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Literal
 
 from qr.errors import QrError
+from qr.names import NameError_, pack_name, unpack_name
 
 __all__ = [
     "DEFAULT_DISCLOSURE",
@@ -143,21 +144,26 @@ def disclose(
     )
 
 
-def claims_to_wire(claims: IdentityClaims) -> dict[int, str | int]:
-    """The CBOR map entries of the disclosed claims (status as its code)."""
-    wire: dict[int, str | int] = {}
+def claims_to_wire(claims: IdentityClaims) -> dict[int, str | int | bytes]:
+    """The CBOR map entries of the disclosed claims (status as its code, the name packed)."""
+    wire: dict[int, str | int | bytes] = {}
     for name, value in claims.disclosed().items():
         wire[WIRE_KEYS[name]] = STATUS_CODES[str(value)] if name == "status" else value
+    if isinstance(claims.name, str):
+        wire[WIRE_KEYS["name"]] = pack_name(claims.name)
     return wire
 
 
-def claims_from_wire(wire: Mapping[Any, Any]) -> IdentityClaims:
+def claims_from_wire(wire: Mapping[Any, Any], *, packed: bool = True) -> IdentityClaims:
     """Claims from the CBOR map entries with negative keys; ``QrError('malformed')`` if not valid.
 
     Types and values are checked by ``IdentityClaims`` itself; only what it would
-    quietly fix (a name not in NFC) or could not see (the status code) is checked here.
+    quietly fix (a name not in NFC) or could not see (the status code, the packing) is checked here.
+    ``packed``: the name is a byte string (``WI2``), else UTF-8 text (``WI1``).
     """
     by_name = {claim: wire[key] for claim, key in WIRE_KEYS.items() if key in wire}
+    if "name" in by_name:
+        by_name["name"] = _wire_name(by_name["name"], packed)
     if "status" in by_name:
         code = by_name["status"]
         by_name["status"] = _STATUS_BY_CODE.get(code) if _is_int(code) else None
@@ -169,4 +175,17 @@ def claims_from_wire(wire: Mapping[Any, Any]) -> IdentityClaims:
     try:
         return IdentityClaims(**by_name)
     except QrError:
+        raise QrError("malformed") from None
+
+
+def _wire_name(value: object, packed: bool) -> object:
+    if not packed:
+        if not isinstance(value, str):
+            raise QrError("malformed")
+        return value
+    if not isinstance(value, bytes):
+        raise QrError("malformed")
+    try:
+        return unpack_name(value)
+    except NameError_:
         raise QrError("malformed") from None

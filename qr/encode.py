@@ -21,6 +21,7 @@ from qr._wire import (
     FLAG_TEXT,
     IDENTITY_CONTEXT,
     IDENTITY_MAX_BYTES,
+    KEY_ID_SIZE,
     MAGIC_IDENTITY,
     MAGIC_PRESENTATION,
     MAGIC_REFERENCE,
@@ -38,7 +39,7 @@ from qr._wire import (
     pack_segments,
     qr_key_id,
 )
-from qr.claims import IdentityClaims, claims_to_wire
+from qr.claims import DISCLOSABLE, IdentityClaims, claims_to_wire, disclose
 from qr.errors import QrError
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "encode_identity",
     "encode_presentation",
     "encode_reference",
+    "identity_fits",
     "issue_identity_batch",
 ]
 
@@ -81,15 +83,37 @@ def _check_window(not_before: int, lifetime: int) -> None:
 
 
 def _sign_identity(
-    key: EcPrivateKey, key_id: bytes, claims: dict[int, str | int], window: tuple[int, int], nonce: bytes
+    key: EcPrivateKey,
+    key_id: bytes,
+    claims: dict[int, str | int | bytes],
+    window: tuple[int, int],
+    nonce: bytes,
 ) -> bytes:
     if not isinstance(nonce, bytes) or len(nonce) != NONCE_SIZE:
         raise QrError("invalid_claims")
     body = {**claims, WIRE_NBF: window[0], WIRE_EXP: window[1], WIRE_NONCE: nonce}
     unsigned = MAGIC_IDENTITY + key_id + cbor2.dumps(body, canonical=True)
     if len(unsigned) + SIGNATURE_SIZE > IDENTITY_MAX_BYTES:
-        raise QrError("too_large")  # the identity QR must stay at version 10 or lower
+        raise QrError("too_large")  # version 13 at most (enrolment keeps every name within it)
     return unsigned + es256_sign_raw(key, IDENTITY_CONTEXT + unsigned)
+
+
+def identity_fits(full_name: str) -> bool:
+    """Whether an identity QR with ``full_name`` and every other claim disclosed stays within
+    ``IDENTITY_MAX_BYTES`` (version 13): enrolment refuses a name for which it would not."""
+    try:
+        claims = disclose(
+            full_name=full_name,
+            date_of_birth="1990-01-01",
+            cccd="000000000000",
+            status="self-asserted",
+            fields=DISCLOSABLE,
+        )
+    except QrError:
+        return False
+    body = {**claims_to_wire(claims), WIRE_NBF: MAX_TIME, WIRE_EXP: MAX_TIME, WIRE_NONCE: bytes(NONCE_SIZE)}
+    size = len(MAGIC_IDENTITY) + KEY_ID_SIZE + len(cbor2.dumps(body, canonical=True)) + SIGNATURE_SIZE
+    return size <= IDENTITY_MAX_BYTES
 
 
 def encode_identity(
@@ -102,7 +126,7 @@ def encode_identity(
 ) -> bytes:
     """One identity payload valid for ``[not_before, not_before + lifetime)``, signed by ``key``.
 
-    ``QrError('too_large')`` if the claims would push the QR past version 10.
+    ``QrError('too_large')`` if the claims would push the QR past version 13 (no enrolable name does).
     """
     if not isinstance(claims, IdentityClaims):
         raise QrError("invalid_claims")

@@ -20,8 +20,10 @@ from qr._wire import (
     IDENTITY_CONTEXT,
     IDENTITY_MAX_BYTES,
     IDENTITY_MIN_BYTES,
+    IDENTITY_V1_MAX_BYTES,
     KEY_ID_SIZE,
     MAGIC_IDENTITY,
+    MAGIC_IDENTITY_V1,
     MAGIC_PRESENTATION,
     MAGIC_REFERENCE,
     MAX_LIFETIME,
@@ -134,7 +136,7 @@ def _time(value: object) -> int:
     return value
 
 
-def _identity_from_body(body: Any, kid: str, *, now: int, leeway: int) -> Identity:
+def _identity_from_body(body: Any, kid: str, *, now: int, leeway: int, packed: bool) -> Identity:
     if not isinstance(body, dict) or not in_key_order(body, WIRE_KEY_ORDER):
         raise QrError("malformed")  # also any key not in the format
     not_before, expires = _time(body.get(WIRE_NBF)), _time(body.get(WIRE_EXP))
@@ -143,7 +145,7 @@ def _identity_from_body(body: Any, kid: str, *, now: int, leeway: int) -> Identi
         raise QrError("malformed")
     if not isinstance(nonce, bytes) or len(nonce) != NONCE_SIZE:
         raise QrError("malformed")
-    claims = claims_from_wire(body)
+    claims = claims_from_wire(body, packed=packed)
     if now < not_before - leeway:
         raise QrError("not_yet_valid")
     if now >= expires + leeway:
@@ -165,7 +167,11 @@ def verify_identity(
     if not isinstance(now, int) or not isinstance(leeway, int) or leeway < 0:
         raise TypeError("now and leeway must be integers, leeway non-negative")  # caller bug
     payload = _payload_bytes(unverified_payload, IDENTITY_MAX_BYTES)
-    _check_magic(payload, MAGIC_IDENTITY)
+    packed = payload[: len(MAGIC_IDENTITY)] == MAGIC_IDENTITY
+    if not packed:  # the first format: a UTF-8 name, version 10 at most
+        _check_magic(payload, MAGIC_IDENTITY_V1)
+        if len(payload) > IDENTITY_V1_MAX_BYTES:
+            raise QrError("too_large")
     if len(payload) < IDENTITY_MIN_BYTES:
         raise QrError("malformed")
     key_set = keys if isinstance(keys, QrKeySet) else QrKeySet(keys)
@@ -179,7 +185,7 @@ def verify_identity(
     except InvalidSignature:
         raise QrError("bad_signature") from None
     body = strict_cbor(unsigned[_PREFIX + KEY_ID_SIZE :])
-    return _identity_from_body(body, kid, now=now, leeway=leeway)
+    return _identity_from_body(body, kid, now=now, leeway=leeway, packed=packed)
 
 
 def decode_presentation(unverified_payload: bytes) -> Presentation:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import qr
 from wallet_api.errors import InvalidCccd, InvalidDate, InvalidName
 
 MAX_NAME_LENGTH = 100
@@ -93,4 +94,6 @@ def normalize_name(raw: str) -> str:
             continue
         if not unicodedata.category(ch).startswith(("L", "M")):
             raise InvalidName("character")
+    if not qr.identity_fits(name):  # every enrolled citizen can show an identity QR
+        raise InvalidName("length")
     return name

@@ -52,7 +52,16 @@ def test_century_digit_for_the_2000s(server: WalletServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["", "   ", "Nguyễn\x00Văn", "Robert'); DROP TABLE citizens;--", "A" * 101, "Nguyễn Văn 3"]
+    "name",
+    [
+        "",
+        "   ",
+        "Nguyễn\x00Văn",
+        "Robert'); DROP TABLE citizens;--",
+        "A" * 101,
+        "Nguyễn Văn 3",
+        "𠀀" * 80,  # letters, but too many bytes for an identity QR: refused rather than enrolled without one
+    ],
 )
 def test_bad_names(server: WalletServer, name: str) -> None:
     cccd, dob = valid_cccd()
@@ -158,3 +167,24 @@ def test_erasure_crypto_shreds(server: WalletServer, citizen: RawCitizen, backen
 def _dob_of(cccd: str) -> str:
     century = 19 + int(cccd[3]) // 2
     return f"{century}{cccd[4:6]}-01-01"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Công Tằng Tôn Nữ Thị Hoàng Ngọc Phương Thảo Nguyễn Trần Lê Phạm Huỳnh Vũ Võ Đặng Bùi Đỗ",  # 82
+        " ".join(["Ễ" * 20] * 4) + " " + "Ễ" * 16,  # 100 characters, every letter with two marks
+    ],
+)
+def test_every_enrolable_name_has_an_identity_qr(server: WalletServer, name: str) -> None:
+    from qr import qr_version
+    from tests.support.raw import RawCitizen
+
+    person = RawCitizen(server.url)
+    assert person.enrol(name=name).status_code == 201 and person.login().status_code == 200
+    every = ["name", "birth_year", "cccd_last4", "status", "birth_date", "cccd"]
+    r = person.request("POST", "/v1/me/identity-qr", json={"count": 1, "fields": every})
+    assert r.status_code == 200, r.text
+    import base64
+
+    assert qr_version(base64.b64decode(r.json()["tokens"][0]["payload"])) <= 13

@@ -8,6 +8,8 @@ import unicodedata
 
 import cbor2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto import ServiceKeyRing, generate_private_key
 from qr import (
@@ -21,6 +23,7 @@ from qr import (
     decode_any,
     disclose,
     encode_identity,
+    identity_fits,
     issue_identity_batch,
     qr_key_id,
     qr_version,
@@ -82,6 +85,31 @@ def test_long_vietnamese_name_fits_version_10_at_level_m() -> None:
     payload = encode_identity(SERVICE, claims(), not_before=NOW)
     assert qr_version(payload) <= 10
     assert qr_version(encode_identity(SERVICE, claims(fields=DISCLOSABLE), not_before=NOW)) <= 10
+
+
+VIETNAMESE_LETTERS = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " ", min_size=1, max_size=100).map(
+        lambda t: " ".join(t.split()) or "A"
+    )
+)
+def test_every_vietnamese_name_up_to_100_letters_fits(name: str) -> None:
+    """Any name of the Vietnamese alphabet enrolment accepts: version 10 up to 50 letters, 13 at 100."""
+    assert identity_fits(name)
+    payload = encode_identity(SERVICE, claims(name, fields=DISCLOSABLE), not_before=NOW)
+    assert qr_version(payload) <= (10 if len(name) <= 50 else 13)
+    assert verify_identity(payload, KEYS, now=NOW).claims.name == name
+
+
+def test_a_name_that_could_not_fit_is_reported_before_enrolment() -> None:
+    assert identity_fits("Nguyễn Thị Phương Thảo")
+    assert not identity_fits("𠀀" * 80)  # four bytes of UTF-8 each: refused at enrolment
+    assert not identity_fits("")  # not a name at all
 
 
 def test_names_are_nfc_whatever_form_they_arrive_in() -> None:
@@ -157,7 +185,12 @@ def test_expired_and_not_yet_valid_with_an_injected_clock() -> None:
 
 @pytest.mark.parametrize(
     ("prefix", "expected"),
-    [(b"WI2", "unsupported_version"), (b"WI9", "unsupported_version"), (b"HC1", "malformed")],
+    [
+        (b"WI3", "unsupported_version"),
+        (b"WI9", "unsupported_version"),
+        (b"WI1", "bad_signature"),  # signed as WI2: the prefix is covered by the signature
+        (b"HC1", "malformed"),
+    ],
 )
 def test_prefixes(prefix: bytes, expected: str) -> None:
     payload = encode_identity(SERVICE, claims(), not_before=NOW)
@@ -173,7 +206,7 @@ def test_non_bytes_payloads_are_malformed() -> None:
 
 def test_error_messages_never_echo_the_payload() -> None:
     payload = encode_identity(SERVICE, claims(), not_before=NOW)
-    for tampered in (payload[:-1] + bytes([payload[-1] ^ 1]), b"WI2" + payload[3:], payload[:40]):
+    for tampered in (payload[:-1] + bytes([payload[-1] ^ 1]), b"WI3" + payload[3:], payload[:40]):
         with pytest.raises(QrError) as caught:
             verify_identity(tampered, KEYS, now=NOW)
         text = str(caught.value)
@@ -191,10 +224,10 @@ def test_bad_clock_arguments_are_a_caller_bug() -> None:
 # --- encoding limits ---------------------------------------------------------------------------
 
 
-def test_claims_that_would_pass_version_10_are_too_large() -> None:
-    long_name = "Nguyễn " * 14  # 98 characters, ~112 bytes of UTF-8
+def test_claims_that_would_pass_version_13_are_too_large() -> None:
+    long_name = "𠀀" * 70  # letters outside the packed alphabet: five bytes each
     with pytest.raises(QrError) as caught:
-        encode_identity(SERVICE, claims(long_name.strip(), fields=DISCLOSABLE), not_before=NOW)
+        encode_identity(SERVICE, claims(long_name, fields=DISCLOSABLE), not_before=NOW)
     assert caught.value.reason == "too_large"
 
 

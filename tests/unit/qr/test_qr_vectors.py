@@ -52,6 +52,13 @@ def test_invalid_identity_vectors_fail_with_their_reason(case: dict[str, Any]) -
     assert caught.value.reason == case["reason"]
 
 
+@pytest.mark.parametrize("case", IDENTITY["valid_v1"], ids=lambda c: c["name"])
+def test_first_format_identity_vectors_still_verify(case: dict[str, Any]) -> None:
+    """WI1 (the name as UTF-8 text): batches a phone fetched before the upgrade stay readable."""
+    identity = verify_identity(bytes.fromhex(case["payload_hex"]), KEYS, now=NOW)
+    assert identity.claims.disclosed() == case["claims"]
+
+
 def test_key_id_matches_the_vector() -> None:
     assert qr_key_id(PUBLIC).hex() == IDENTITY["key_id_hex"]
 

@@ -67,14 +67,35 @@ def sign(key: ec.EllipticCurvePrivateKey, unsigned: bytes) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
+def alphabet() -> list[str]:
+    """qr/format.md, "Packed names": printable ASCII, then the Vietnamese vowels with a diacritic
+    (vowel by vowel, tones in the order none, grave, hook, tilde, acute, dot below) and đ, then
+    the same in upper case."""
+    tones = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]
+    lower = []
+    for vowel in "aăâeêioôơuưy":
+        for tone in tones:
+            letter = unicodedata.normalize("NFC", vowel + tone)
+            if ord(letter) > 127:
+                lower.append(letter)
+    lower.append("đ")
+    return [chr(c) for c in range(32, 127)] + lower + [c.upper() for c in lower]
+
+
+def pack(name: str) -> bytes:
+    table = alphabet()
+    return b"".join(bytes([table.index(c)]) if c in table else b"\xff" + c.encode() for c in name)
+
+
 def identity(
-    key: ec.EllipticCurvePrivateKey, claims: bytes, *, kid_of: Any = None, prefix: bytes = b"WI1"
+    key: ec.EllipticCurvePrivateKey, claims: bytes, *, kid_of: Any = None, prefix: bytes = b"WI2"
 ) -> str:
     unsigned = prefix + key_id(kid_of or key) + claims
     return (unsigned + sign(key, unsigned)).hex()
 
 
-DEFAULT: dict[int, Any] = {4: NBF + 120, 5: NBF, 7: NONCE, -1: NAME, -2: 1990, -3: "2345", -4: 2}
+DEFAULT: dict[int, Any] = {4: NBF + 120, 5: NBF, 7: NONCE, -1: pack(NAME), -2: 1990, -3: "2345", -4: 2}
+DEFAULT_V1: dict[int, Any] = {**DEFAULT, -1: NAME}  # WI1: the name as UTF-8 text
 
 
 def canonical(value: dict[int, Any]) -> bytes:
@@ -117,6 +138,23 @@ def identity_vectors() -> dict[str, Any]:
         ("nothing_disclosed", {4: NBF + 120, 5: NBF, 7: NONCE}, {}),
         ("self_asserted_status_only", {4: NBF + 120, 5: NBF, 7: NONCE, -4: 1}, {"status": "self-asserted"}),
     ]
+    long_name = (
+        "Công Tằng Tôn Nữ Thị Hoàng Ngọc Phương Thảo Nguyễn Trần Lê Phạm Huỳnh Vũ Võ Đặng Bùi Đỗ Hồ Ngô"
+    )
+    valid.append(
+        (
+            "hundred_letter_name",
+            {**everything, -1: pack(long_name[:100])},
+            {
+                "name": long_name[:100],
+                "birth_year": 1990,
+                "cccd_last4": "2345",
+                "status": "verified",
+                "birth_date": "1990-05-17",
+                "cccd": "001190012345",
+            },
+        )
+    )
     good = identity(key, canonical(default))
     flipped_sig = bytes.fromhex(good)
     flipped_sig = flipped_sig[:-1] + bytes([flipped_sig[-1] ^ 1])
@@ -131,16 +169,34 @@ def identity_vectors() -> dict[str, Any]:
         ("other_key_claims_our_key_id", identity(other, canonical(default), kid_of=key), "bad_signature"),
         ("expired", identity(key, canonical({**default, 5: NBF - 600, 4: NBF - 480})), "expired"),
         ("not_yet_valid", identity(key, canonical({**default, 5: NBF + 240, 4: NBF + 360})), "not_yet_valid"),
-        ("version_2", identity(key, canonical(default), prefix=b"WI2"), "unsupported_version"),
+        ("version_3", identity(key, canonical(default), prefix=b"WI3"), "unsupported_version"),
+        ("v1_packed_name", identity(key, canonical(default), prefix=b"WI1"), "malformed"),
+        ("v2_text_name", identity(key, canonical(DEFAULT_V1)), "malformed"),
+        (
+            "v1_over_version_10",
+            identity(key, canonical({**DEFAULT_V1, -1: "A" * 60 + NAME}), prefix=b"WI1"),
+            "too_large",
+        ),
+        (
+            "code_past_the_alphabet",
+            identity(key, canonical({**default, -1: pack("An") + b"\xe5"})),
+            "malformed",
+        ),
+        ("needless_escape", identity(key, canonical({**default, -1: b"\xffA"})), "malformed"),
+        ("escape_at_the_end", identity(key, canonical({**default, -1: pack("An") + b"\xff"})), "malformed"),
         ("foreign_prefix", identity(key, canonical(default), prefix=b"HC1"), "malformed"),
         ("truncated", good[:100], "malformed"),
-        ("too_large", identity(key, canonical({**default, -1: "A" * 60 + NAME})), "too_large"),
+        ("too_large", identity(key, canonical({**default, -1: b"\xff" + "𠀀".encode() * 70})), "too_large"),
         ("non_shortest_integer", identity(key, non_shortest), "malformed"),
         ("unknown_claim_key", identity(key, canonical({**default, -7: "x"})), "malformed"),
         ("lifetime_over_600s", identity(key, canonical({**default, 4: NBF + 3600})), "malformed"),
         ("empty_window", identity(key, canonical({**default, 4: NBF})), "malformed"),
-        ("name_not_nfc", identity(key, canonical({**default, -1: nfd})), "malformed"),
-        ("bidi_override_in_name", identity(key, canonical({**default, -1: "Nguyễn\u202eAnh"})), "malformed"),
+        ("name_not_nfc", identity(key, canonical({**default, -1: pack(nfd)})), "malformed"),
+        (
+            "bidi_override_in_name",
+            identity(key, canonical({**default, -1: pack("Nguyễn\u202eAnh")})),
+            "malformed",
+        ),
         ("unknown_status_code", identity(key, canonical({**default, -4: 3})), "malformed"),
         ("short_nonce", identity(key, canonical({**default, 7: NONCE[:8]})), "malformed"),
         (
@@ -157,7 +213,7 @@ def identity_vectors() -> dict[str, Any]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return {
-        "_comment": "WI1 identity payloads (qr/format.md). With the trust list {kid: public_jwk} and now, "
+        "_comment": "WI2 identity payloads (qr/format.md; valid_v1: WI1). With the trust list {kid: public_jwk} and now, "
         "verify_identity must return the claims of 'valid' (window [nbf, nbf+120), nonce 000102..0f) and "
         "raise QrError with the given reason for 'invalid'. Made by make_vectors.py with cbor2 and "
         "cryptography, not with qr.",
@@ -172,6 +228,17 @@ def identity_vectors() -> dict[str, Any]:
         "valid": [
             {"name": name, "payload_hex": identity(key, canonical(m)), "claims": claims}
             for name, m, claims in valid
+        ],
+        "valid_v1": [  # the first format (UTF-8 names), still read
+            {
+                "name": name,
+                "payload_hex": identity(
+                    key, canonical({**m, -1: claims["name"]} if -1 in m else m), prefix=b"WI1"
+                ),
+                "claims": claims,
+            }
+            for name, m, claims in valid
+            if name != "hundred_letter_name"
         ],
         "invalid": [{"name": name, "payload_hex": hx, "reason": reason} for name, hx, reason in invalid],
     }
