@@ -38,6 +38,7 @@ class Verdict:
     doc_type: str | None = None
     claims: dict[str, Any] = field(default_factory=dict)
     credential: crypto.VerifiedCredential | None = None
+    status_as_of: int | None = None  # the status list consulted is older than its ttl: its time
 
     def refuse(self, reason: str) -> Verdict:
         """Mark the verdict invalid for ``reason``."""
@@ -137,6 +138,7 @@ def _check_status(verdict: Verdict, store: TrustStore, checked: crypto.VerifiedC
         verdict.refuse("missing_status")
         return
     value = store.status(checked.status.uri, checked.status.idx, now=now)
+    verdict.status_as_of = store.status_as_of(checked.status.uri, now)
     if value is None:
         verdict.refuse("status_unknown")
     elif value in _STATUS:

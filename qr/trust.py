@@ -78,6 +78,16 @@ class TrustStore:
     issued_at: int = 0
     expires_at: int = 0
     types: dict[str, TypeEntry] = field(default_factory=dict)
+    status_times: dict[str, tuple[int, int]] = field(default_factory=dict)  # uri -> (iat, ttl)
+
+    def status_as_of(self, uri: str, now: int) -> int | None:
+        """When the cached list at ``uri`` was issued, if it is older than its ``ttl`` (else None)."""
+        issued, ttl = self.status_times.get(uri, (now, 0))
+        return issued if now > issued + ttl else None
+
+    def stale_status_lists(self, now: int) -> bool:
+        """Whether any cached status list is past its ``ttl``: time to refresh when online."""
+        return any(self.status_as_of(uri, now) is not None for uri in self.status_times)
 
     def type_for_vct(self, vct: str) -> TypeEntry | None:
         """The catalog type a credential's ``vct`` names, if any."""
@@ -168,7 +178,10 @@ def add_status_list(store: TrustStore, token: str) -> None:
         bits = inflater.decompress(crypto.b64url_decode(str(raw["lst"])), MAX_STATUS_BYTES)
         if inflater.unconsumed_tail or not inflater.eof:  # a decompression bomb, or a cut-off list
             raise TrustError("malformed")
-        store.status_lists[str(claims["sub"])] = (bits, int(claims["exp"]))
+        uri, expires = str(claims["sub"]), int(claims["exp"])
+        store.status_lists[uri] = (bits, expires)
+        issued = int(claims.get("iat", expires))
+        store.status_times[uri] = (issued, int(claims.get("ttl", max(expires - issued, 0))))
     except (KeyError, TypeError, ValueError, zlib.error):
         raise TrustError("malformed") from None
 
@@ -179,15 +192,24 @@ class TrustCache:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def save(self, jwks: Mapping[str, Any], trust_list: str, status_lists: Mapping[str, str]) -> None:
-        """Store what ``sync`` fetched (after the caller checked it)."""
+    def save(
+        self, jwks: Mapping[str, Any], trust_list: str, status_lists: Mapping[str, str], server: str = ""
+    ) -> None:
+        """Store what ``sync`` fetched (after the caller checked it) and where from."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if server:
+            _write(self.root / "server.txt", server)
         _write(self.root / "jwks.json", json.dumps(jwks))
         _write(self.root / "trust-list.jwt", trust_list)
         lists = self.root / "status-lists"
         lists.mkdir(exist_ok=True)
         for uri, token in status_lists.items():
             _write(lists / (hashlib.sha256(uri.encode()).hexdigest()[:32] + ".jwt"), token)
+
+    def server(self) -> str | None:
+        """The service the cache was last synced from, if known."""
+        path = self.root / "server.txt"
+        return path.read_text().strip() or None if path.exists() else None
 
     def pinned(self) -> dict[str, crypto.EcPublicKey] | None:
         """The pinned service keys, if any sync happened."""

@@ -141,3 +141,27 @@ def test_no_cache_is_a_clear_error(tmp_path: Path) -> None:
     file.write_text("a~b~")
     result = _verify(tmp_path / "empty", "credential", str(file))
     assert result.returncode == 1 and "wallet-verify sync" in result.stderr
+
+
+def test_status_past_its_ttl_is_refreshed_online_and_dated_offline(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path
+) -> None:
+    agency = register(server, tmp_path)
+    sd_jwt, credential_id = _issued(agency, citizen)
+    cache = tmp_path / "verifier"
+    assert _verify(cache, "sync", "--server", server.url).returncode == 0
+    file = tmp_path / "credential.txt"
+    file.write_text(sd_jwt)
+    fresh = _verify(cache, "credential", str(file))
+    assert fresh.returncode == 0 and "Trạng thái cập nhật lúc" not in fresh.stdout
+    later = str(int(time.time()) + 600)  # past the lists' ttl (300 s), within their exp (24 h)
+
+    agency.client().set_status(credential_id, "revoked")
+    online = run_module("qr.cli", "--cache", str(cache), "--at", later, "credential", str(file))
+    assert online.returncode == 1 and "Đã bị thu hồi" in online.stdout  # refreshed before deciding
+
+    agency.client().set_status(credential_id, "valid")
+    (cache / "server.txt").write_text("http://127.0.0.1:9")  # the counter is offline now
+    offline = run_module("qr.cli", "--cache", str(cache), "--at", later, "credential", str(file))
+    assert offline.returncode == 1 and "Đã bị thu hồi" in offline.stdout  # what it last knew
+    assert "Trạng thái cập nhật lúc" in offline.stdout and "Status as of" in offline.stdout
