@@ -12,7 +12,7 @@ import click
 from crypto.transparency import describe
 from mobile_stub._env import DEFAULT_SERVER, CliEnv, pass_env
 from mobile_stub._text import bilingual, nfc
-from mobile_stub.consent_client import ConsentClient, default_items
+from mobile_stub.consent_client import ConsentClient, NotShareable, default_items
 from mobile_stub.log_check import LogTampered, check_log
 
 STATES = {
@@ -25,6 +25,13 @@ STATES = {
     "used_up": "đã dùng hết lượt / used up",
 }
 PROVENANCE = {"issued": "được cấp / issued", "uploaded": "tự tải lên / uploaded"}
+CANDIDATE_STATES = {
+    "valid": "còn hiệu lực / valid",
+    "revoked": "ĐÃ BỊ THU HỒI / REVOKED",
+    "suspended": "ĐANG TẠM DỪNG / SUSPENDED",
+    "expired": "ĐÃ HẾT HẠN / EXPIRED",
+    "unknown": "không rõ trạng thái / status unknown",
+}
 
 
 def consent_client(env: CliEnv) -> ConsentClient:
@@ -60,8 +67,10 @@ def _lines(consent: Mapping[str, Any]) -> list[str]:
         )
         lines.append(f"  [{item['index']}] {item['type_name']}: {_claims(item['claims'])}{always}")
         for cand in item.get("candidates") or []:
+            state = CANDIDATE_STATES.get(cand.get("status", "valid"), cand.get("status", ""))
             lines.append(
                 f"      - {cand['kind']} {cand['id']} ({PROVENANCE.get(cand['provenance'])}, {cand['label']})"
+                f" [{state}]"
             )
         if item.get("candidates") == []:
             lines.append("      - không có giấy tờ phù hợp / nothing in the wallet matches")
@@ -108,16 +117,58 @@ def _parse_claims(raw: tuple[str, ...]) -> dict[int, list[str]]:
     return out
 
 
+def _parse_use(raw: tuple[str, ...]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for spec in raw:
+        index, _, chosen = spec.partition("=")
+        if not index.isdigit() or not chosen.strip():
+            raise click.BadParameter(f"dạng MỤC=MÃ / form ITEM=ID: {spec}")
+        out[int(index)] = chosen.strip()
+    return out
+
+
+def _not_shareable(exc: NotShareable) -> str:
+    state = CANDIDATE_STATES.get(exc.reason, "không thuộc mục này / not one of this item's")
+    vi, en = state.split(" / ")
+    return bilingual(
+        f"Mục {exc.item}: giấy tờ đã chọn {vi.lower()}; thêm --allow-invalid nếu vẫn muốn chia sẻ",
+        f"Item {exc.item}: the chosen one is {en.lower()}; add --allow-invalid to share it anyway",
+    )
+
+
 @consents.command("approve")
 @click.argument("consent_id", metavar="ID")
 @click.option("--items", default=None, help="Chỉ các mục này, ví dụ 0,2 / Only these items, e.g. 0,2")
 @click.option("--claims", multiple=True, help="Bớt trường: N=trường,trường / Fewer claims: N=claim,claim")
+@click.option(
+    "--use", multiple=True, help="Chọn giấy tờ cho mục: MỤC=MÃ / Choose what answers an item: ITEM=ID"
+)
+@click.option(
+    "--allow-invalid",
+    is_flag=True,
+    help="Vẫn chia sẻ giấy tờ đã thu hồi/hết hạn đã chọn / Share a chosen revoked or expired one anyway",
+)
 @pass_env
-def approve(env: CliEnv, consent_id: str, items: str | None, claims: tuple[str, ...]) -> None:
-    """Đồng ý (ký bằng khoá thiết bị) / Approve, signed with the device key."""
+def approve(
+    env: CliEnv,
+    consent_id: str,
+    items: str | None,
+    claims: tuple[str, ...],
+    use: tuple[str, ...],
+    allow_invalid: bool,
+) -> None:
+    """Đồng ý (ký bằng khoá thiết bị) / Approve, signed with the device key.
+
+    Mặc định chỉ chia sẻ giấy tờ còn hiệu lực / By default only valid credentials are shared.
+    """
     only = [int(i) for i in items.split(",") if i.strip()] if items else None
     with consent_client(env) as client:
-        chosen = default_items(client.consent(consent_id), only, _parse_claims(claims))
+        try:
+            chosen = default_items(
+                client.consent(consent_id), only, _parse_claims(claims), _parse_use(use), allow_invalid
+            )
+        except NotShareable as exc:
+            raise click.UsageError(_not_shareable(exc)) from None
         if not chosen:
             raise click.UsageError(
                 bilingual("Không có giấy tờ nào để chia sẻ", "Nothing in the wallet to share")

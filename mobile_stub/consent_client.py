@@ -25,12 +25,24 @@ def _path(consent_id: str, tail: str = "") -> str:
     return "/v1/me/consents/" + quote(consent_id, safe="") + tail
 
 
+class NotShareable(ValueError):
+    """The citizen chose something that is revoked, suspended or expired, or not one of the item's."""
+
+    def __init__(self, item: int, reason: str) -> None:
+        super().__init__(f"item {item}: {reason}")
+        self.item, self.reason = item, reason
+
+
 def default_items(
     consent: Mapping[str, Any],
     only: Sequence[int] | None = None,
     claims: Mapping[int, Sequence[str]] | None = None,
+    use: Mapping[int, str] | None = None,
+    allow_invalid: bool = False,
 ) -> list[dict[str, Any]]:
-    """Approve requested items with the first matching credential (else document) the citizen holds.
+    """What to approve: for each requested item, the citizen's choice (``use``: item -> id), else
+    the first *valid* matching credential (else document) they hold; never a revoked, suspended or
+    expired one unless ``allow_invalid`` (``NotShareable`` if one was chosen without it).
 
     ``only`` keeps some requested items (by index); ``claims`` narrows a credential item's claims.
     """
@@ -39,17 +51,31 @@ def default_items(
         index = int(item["index"])
         if only is not None and index not in only:
             continue
-        candidates = sorted(item.get("candidates") or [], key=lambda c: c["kind"] != "credential")
-        if item.get("claims") is not None:  # only claims were asked: a whole document would be too much
-            candidates = [c for c in candidates if c["kind"] == "credential"]
-        if not candidates:
+        pick = _pick(item, index, (use or {}).get(index), allow_invalid)
+        if pick is None:
             continue
-        pick = candidates[0]
         entry: dict[str, Any] = {"item": index, "kind": pick["kind"], "id": pick["id"]}
         if pick["kind"] == "credential" and claims and index in claims:
             entry["claims"] = list(claims[index])
         chosen.append(entry)
     return chosen
+
+
+def _pick(
+    item: Mapping[str, Any], index: int, wanted: str | None, allow_invalid: bool
+) -> dict[str, Any] | None:
+    candidates = sorted(item.get("candidates") or [], key=lambda c: c["kind"] != "credential")
+    if item.get("claims") is not None:  # only claims were asked: a whole document would be too much
+        candidates = [c for c in candidates if c["kind"] == "credential"]
+    if wanted is not None:
+        named = [c for c in candidates if c["id"] == wanted]
+        if not named:
+            raise NotShareable(index, "not_a_candidate")
+        if named[0].get("status", "valid") != "valid" and not allow_invalid:
+            raise NotShareable(index, str(named[0]["status"]))
+        return dict(named[0])
+    valid = [c for c in candidates if c.get("status", "valid") == "valid"]
+    return dict(valid[0]) if valid else None
 
 
 class ConsentClient(WalletClient):

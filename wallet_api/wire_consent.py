@@ -54,6 +54,7 @@ class CandidateOut(msgspec.Struct):
     provenance: str
     label: str
     created_at: dt.datetime
+    status: str = "valid"  # valid, revoked, suspended, expired (credentials); documents: valid
 
 
 class ItemOut(msgspec.Struct):
@@ -172,7 +173,8 @@ def _item(index: int, item: RequestedItem, lang: str, found: dict[str, list[Cand
     candidates = None
     if found is not None:
         candidates = [
-            CandidateOut(c.kind, c.id, c.provenance, c.label, c.created_at) for c in found.get(item.type, [])
+            CandidateOut(c.kind, c.id, c.provenance, c.label, c.created_at, c.status)
+            for c in found.get(item.type, [])
         ]
     always = _claims(item.type, visible, lang) or []
     return ItemOut(

@@ -45,6 +45,7 @@ class Candidate:
     provenance: str  # issued (by an agency) or uploaded (the citizen's own scan)
     label: str  # the issuer's name or the file name
     created_at: dt.datetime
+    status: str = "valid"  # a credential may be revoked, suspended or expired: never chosen by default
 
 
 def parse_requested(record: storage.ConsentRecord) -> tuple[RequestedItem, ...]:

@@ -24,6 +24,7 @@ from wallet_api.errors import ForbiddenRole, InvalidRequest
 from wallet_api.errors_consent import ConsentNotFound, from_policy
 from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.consent_views import RECEIPT_TYP, Candidate, ConsentView, receipt, view_of
+from wallet_api.services.credentials import credential_state
 from wallet_api.services.documents import DocumentService
 from wallet_api.services.issuance import IssuanceService
 
@@ -161,12 +162,16 @@ class ConsentService:
         found: dict[str, list[Candidate]] = {t: [] for t in types}
         if not found:
             return found
+        now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             for cred in uow.credentials.list(citizen_id):
                 if cred.doc_type in found:
                     issuer = self._agency_name(uow, cred.agency_id)
+                    state = credential_state(uow, cred, now)
                     found[cred.doc_type].append(
-                        Candidate("credential", cred.id, cred.doc_type, "issued", issuer, cred.created_at)
+                        Candidate(
+                            "credential", cred.id, cred.doc_type, "issued", issuer, cred.created_at, state
+                        )
                     )
         for meta in self.documents.list(citizen_id):
             if meta.doc_type in found:

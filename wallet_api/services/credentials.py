@@ -36,6 +36,19 @@ class HeldCredential:
 _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
 
 
+def status_value(uow: storage.UnitOfWork, record: storage.CredentialRecord) -> int:
+    """The 2-bit status of a held credential in its issuer's list (0 valid, 1 revoked, 2 suspended)."""
+    status_list = uow.status_lists.get(record.status_list_id)
+    byte, shift = divmod(record.status_idx * 2, 8)
+    return (status_list.bits[byte] >> shift) & 0b11 if byte < len(status_list.bits) else 0
+
+
+def credential_state(uow: storage.UnitOfWork, record: storage.CredentialRecord, now: dt.datetime) -> str:
+    """What a citizen must know before sharing it: valid, revoked, suspended, expired (or unknown)."""
+    name = _STATUS_NAMES[status_value(uow, record)]
+    return "expired" if name == "valid" and record.expires_at <= now else name
+
+
 class CredentialService:
     """Use cases of the holder's credentials."""
 
@@ -53,9 +66,7 @@ class CredentialService:
             issuer_name = uow.agencies.get(record.agency_id).display_name
         except storage.NotFound:
             issuer_name = record.agency_id
-        status_list = uow.status_lists.get(record.status_list_id)
-        byte, shift = divmod(record.status_idx * 2, 8)
-        value = (status_list.bits[byte] >> shift) & 0b11 if byte < len(status_list.bits) else 0
+        value = status_value(uow, record)
         return HeldCredential(
             id=record.id,
             doc_type=record.doc_type,
