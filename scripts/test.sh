@@ -68,8 +68,19 @@ ensure_chromium() {  # the web verifier page is tested in Debian's headless Chro
     fi
 }
 
+ensure_interop_packages() {  # the independent SD-JWT implementation (npm, pinned by its lock file)
+    local dir="tests/interop/sdjwt" stamp digest
+    stamp="$dir/node_modules/.wallet-installed"
+    digest="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$digest" ]]; then
+        npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+        echo "$digest" >"$stamp"
+    fi
+}
+
 lock_checkout
 ensure_chromium
+ensure_interop_packages
 ensure_venv
 trap stop_services EXIT
 trap 'exit 130' INT
