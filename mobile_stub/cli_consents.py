@@ -235,7 +235,7 @@ def log_command(env: CliEnv) -> None:
     if not checked.entries:
         click.echo(bilingual("Chưa có ai truy cập dữ liệu của bạn", "Nobody has accessed your data"))
     for _, entry in checked.entries:
-        vi, en = describe(entry, checked.type_name)
+        vi, en = describe(entry, checked.type_name, checked.procedure_name)
         click.echo(nfc(f"{vi}\n    {en}"))
     click.echo(
         bilingual(

@@ -51,10 +51,15 @@ class CheckedLog:
     previous_size: int
     entries: list[tuple[int, AccessEntry]]
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    procedure_labels: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def type_name(self, type_id: str) -> tuple[str, str] | None:
         """The server's label of a document type; the verified entry says only its id."""
         return self.labels.get(type_id)
+
+    def procedure_name(self, code: str) -> tuple[str, str] | None:
+        """The server's name of a procedure; the verified entry says only its code."""
+        return self.procedure_labels.get(code)
 
 
 def _head_path(client: ConsentClient) -> Path:
@@ -120,16 +125,22 @@ def _entries(head: TreeHead, start: int, raw: list[dict[str, Any]]) -> list[tupl
     return proved
 
 
-def _labels(raw: list[dict[str, Any]], into: dict[str, tuple[str, str]]) -> None:
-    """Type names the server sent next to each proved entry (words only: ids come from the proof)."""
+def _labels(
+    raw: list[dict[str, Any]], into: dict[str, tuple[str, str]], procedures: dict[str, tuple[str, str]]
+) -> None:
+    """Type and procedure names the server sent next to each proved entry (words only: ids and
+    codes come from the proof)."""
     for item in raw:
-        names = item.get("type_names")
-        data = str(item.get("data", ""))
-        if isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names):
-            try:
-                into.setdefault(parse_entry(data).resource_type, (names[0], names[1]))
-            except InvalidLogEntry:
-                continue
+        try:
+            entry = parse_entry(str(item.get("data", "")))
+        except InvalidLogEntry:
+            continue
+        for key, target, names in (
+            (entry.resource_type, into, item.get("type_names")),
+            (entry.procedure_code, procedures, item.get("procedure_names")),
+        ):
+            if isinstance(names, list) and len(names) == 2 and all(isinstance(n, str) for n in names):
+                target.setdefault(key, (names[0], names[1]))
 
 
 def _consistent(client: ConsentClient, old: TreeHead | None, new: TreeHead) -> None:
@@ -153,14 +164,15 @@ def check_log(client: ConsentClient, citizen_id: str) -> CheckedLog:
         _consistent(client, old, head)
         entries = _entries(head, 0, raw)
         labels: dict[str, tuple[str, str]] = {}
-        _labels(raw, labels)
+        procedures: dict[str, tuple[str, str]] = {}
+        _labels(raw, labels, procedures)
         while len(entries) < head.size:
             page_head, _, more = _page(client, citizen_id, len(entries))
             _consistent(client, head, page_head)  # appends in between extend, never rewrite
             entries += _entries(page_head, len(entries), more)[: head.size - len(entries)]
-            _labels(more, labels)
+            _labels(more, labels, procedures)
     except (LogInconsistent, CryptoError, KeyError, TypeError, ValueError, AttributeError) as exc:
         # A page the server shaped wrongly is as untrustworthy as a failed proof: report, never crash.
         raise LogTampered(str(exc)) from None
     save_head(client, head, token)
-    return CheckedLog(head, old.size if old else 0, entries, labels)
+    return CheckedLog(head, old.size if old else 0, entries, labels, procedures)

@@ -43,7 +43,8 @@ class AccessEntry:
     ``agency_id`` / ``agency_name``: who (the name as the phone shows it);
     ``resource_id`` / ``resource_type``: which document or credential and its type;
     ``purpose`` in words and ``procedure_code``: why; ``consent_id``: the consent
-    relied on (``None`` for an access by law or an issuance); ``at``: Unix seconds.
+    relied on (``None`` for an access by law or an issuance); ``at``: Unix seconds;
+    ``case_number``: the agency's case file, when it named one (absent from older entries).
     """
 
     agency_id: str
@@ -55,12 +56,14 @@ class AccessEntry:
     procedure_code: str
     consent_id: str | None
     at: int
+    case_number: str | None = None  # the agency's case (hồ sơ) the access served, when it named one
 
     def __post_init__(self) -> None:
         for name in _TEXT_FIELDS:
             _require_text(name, getattr(self, name))
-        if self.consent_id is not None:
-            _require_text("consent_id", self.consent_id)
+        for name in ("consent_id", "case_number"):
+            if getattr(self, name) is not None:
+                _require_text(name, getattr(self, name))
         if not isinstance(self.action, AccessAction):
             raise InvalidLogEntry("action is not an AccessAction")
         if type(self.at) is not int or self.at < 0:
@@ -69,6 +72,8 @@ class AccessEntry:
     def to_json(self) -> dict[str, Any]:
         """The entry as a JSON object (with its format version ``v``)."""
         data: dict[str, Any] = {name: getattr(self, name) for name in _NAMES}
+        if self.case_number is None:  # entries written before it existed keep their exact bytes
+            del data["case_number"]
         data["action"] = self.action.value
         data["v"] = ENTRY_VERSION
         return data
@@ -90,6 +95,7 @@ def _canonical(data: dict[str, Any]) -> str:
 MAX_ENTRY = 16 * 1024
 _NAMES = tuple(field.name for field in fields(AccessEntry))
 _FIELDS = frozenset(_NAMES) | {"v"}
+_OPTIONAL = frozenset({"case_number"})
 
 
 def parse_entry(data: str) -> AccessEntry:
@@ -100,7 +106,11 @@ def parse_entry(data: str) -> AccessEntry:
         obj = json_object(data)  # strict: no duplicates, NaN or runaway nesting
     except ValueError:
         raise InvalidLogEntry("entry is not JSON") from None
-    if obj.keys() != _FIELDS or obj["v"] != ENTRY_VERSION:
+    if (
+        obj.keys() - _OPTIONAL != _FIELDS - _OPTIONAL
+        or not obj.keys() <= _FIELDS
+        or obj["v"] != ENTRY_VERSION
+    ):
         raise InvalidLogEntry("entry has unexpected fields or version")
     try:
         action = AccessAction(obj.pop("action"))

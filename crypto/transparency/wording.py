@@ -42,8 +42,11 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def describe(entry: AccessEntry, type_names: TypeNames) -> tuple[str, str]:
-    """The entry as one Vietnamese and one English sentence, the type named by ``type_names``."""
+def describe(
+    entry: AccessEntry, type_names: TypeNames, procedure_names: TypeNames | None = None
+) -> tuple[str, str]:
+    """The entry as one Vietnamese and one English sentence: who, what, for which procedure (its
+    name by ``procedure_names``), which case and purpose, when; the type named by ``type_names``."""
     when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
     verb_vi, verb_en = _VERBS[entry.action]
     names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
@@ -53,8 +56,14 @@ def describe(entry: AccessEntry, type_names: TypeNames) -> tuple[str, str]:
     vi = f"{entry.agency_name} {verb_vi} {type_vi} của bạn"
     en = f"{entry.agency_name} {verb_en} your {type_en}"
     if entry.procedure_code != NO_PROCEDURE:
-        vi += f" cho thủ tục {entry.procedure_code}"
-        en += f" for procedure {entry.procedure_code}"
+        named = procedure_names(entry.procedure_code) if procedure_names else None
+        vi += f" cho thủ tục {entry.procedure_code}" + (f" {named[0]}" if named else "")
+        en += f" for procedure {entry.procedure_code}" + (f" {named[1]}" if named else "")
+        if entry.case_number:
+            vi += f", hồ sơ số {entry.case_number}"
+            en += f", case {entry.case_number}"
+        vi += f" (mục đích: {entry.purpose})"
+        en += f" (purpose: {entry.purpose})"
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

@@ -204,9 +204,14 @@ def test_issuance_revocation_and_pulls_are_in_the_log_in_plain_words(
     actions = [json.loads(e["data"])["action"] for e in page["entries"]]
     assert actions == ["lookup", "issue", "read", "revoke"]  # the key lookup before the issuance too
     text = page["entries"][2]["text_vi"]
-    assert text.startswith(f"{WARD} đã xem giấy khai sinh của bạn cho thủ tục 1.001193 lúc ")
+    case = asked["case_number"]  # the procedure's name, the case and the purpose, not only a code
+    assert text.startswith(
+        f"{WARD} đã xem giấy khai sinh của bạn cho thủ tục 1.001193 Đăng ký khai sinh, hồ sơ số {case} "
+        "(mục đích: Đăng ký khai sinh cho con thứ hai) lúc "
+    )
     assert page["entries"][2]["text_en"].startswith(
-        f"{WARD} read your birth certificate for procedure 1.001193 at "
+        f"{WARD} read your birth certificate for procedure 1.001193 Birth registration, case {case} "
+        "(purpose: Đăng ký khai sinh cho con thứ hai) at "
     )
     assert page["tree_size"] == 4
     stats = citizen.request("GET", "/v1/me/stats").json()["items"]

@@ -20,7 +20,7 @@ from typing import Any
 import storage
 from consent.log import MAX_PAGE, AccessLog, LoggedEntry
 from consent.log_store import LogStore
-from consent.wording import NO_PROCEDURE, catalog_names, describe
+from consent.wording import NO_PROCEDURE, catalog_names, describe, procedure_names
 from crypto.transparency.entry import AccessAction, AccessEntry
 from crypto.transparency.errors import LogBusy, LogCorrupted, LogError
 from crypto.transparency.proofs import sign_tree_head
@@ -76,6 +76,7 @@ def record_access(
     purpose: str,
     procedure_code: str = NO_PROCEDURE,
     consent_id: str | None = None,
+    case_number: str | None = None,
 ) -> int:
     """Append one access by ``agency`` to ``resource`` (id, type) to the citizen's log; its index."""
     actor = (agency.id, agency.display_name)
@@ -88,6 +89,7 @@ def record_access(
         purpose=purpose,
         procedure_code=procedure_code,
         consent_id=consent_id,
+        case_number=case_number,
     )
 
 
@@ -101,6 +103,7 @@ def record_by(
     purpose: str,
     procedure_code: str = NO_PROCEDURE,
     consent_id: str | None = None,
+    case_number: str | None = None,
 ) -> int:
     """``record_access`` for an actor that is not a registered agency (``VERIFIER``): (id, name)."""
     entry = AccessEntry(
@@ -113,6 +116,7 @@ def record_by(
         procedure_code=(procedure_code or NO_PROCEDURE)[:64],
         consent_id=consent_id,
         at=ctx.now(),
+        case_number=(case_number or None) and case_number[:128],
     )
     try:
         return ctx.access_log.append(citizen_id, entry)
@@ -178,6 +182,7 @@ class AccessLogService:
             "text_vi": vi,
             "text_en": en,
             "type_names": list(catalog_names(item.entry.resource_type) or ()),
+            "procedure_names": list(procedure_names(item.entry.procedure_code) or ()),
         }
         return {**shown, "inclusion": proof.to_json()}
 

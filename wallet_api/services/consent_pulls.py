@@ -175,6 +175,7 @@ class ConsentPullService:
             purpose=consent.purpose,
             procedure_code=consent.procedure_code,
             consent_id=consent.id,
+            case_number=consent.case_number,
         )
 
     def _why_not(self, uow: storage.UnitOfWork, consent_id: str) -> Exception:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import crypto
@@ -22,7 +24,7 @@ from consent.policy import (
 )
 from consent.procedures import Procedure, _check_against_types, procedures
 from consent.wording import describe
-from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.entry import AccessAction, AccessEntry, parse_entry
 
 CREDENTIAL = "7b0e5c0e-0000-4000-8000-000000000001"
 DOCUMENT = "7b0e5c0e-0000-4000-8000-000000000002"
@@ -188,16 +190,23 @@ def test_an_entry_in_plain_words_vietnamese_first() -> None:
         resource_id=CREDENTIAL,
         resource_type="birth-certificate",
         action=AccessAction.READ,
-        purpose="Đăng ký khai sinh",
+        purpose="Đăng ký khai sinh cho con thứ hai",
         procedure_code="1.001193",
         consent_id="c-1",
         at=1_798_774_920,  # 2027-01-01 10:42 in Vietnam (UTC+7)
+        case_number="HS-2027-0042",
     )
     vi, en = describe(entry)
-    assert (
-        vi
-        == "Sở Tư pháp Đà Nẵng đã xem giấy khai sinh của bạn cho thủ tục 1.001193 lúc 10:42 ngày 01/01/2027"
+    name_vi, name_en = procedures()["1.001193"].name_vi, procedures()["1.001193"].name_en
+    assert vi == (
+        f"Sở Tư pháp Đà Nẵng đã xem giấy khai sinh của bạn cho thủ tục 1.001193 {name_vi}, "
+        "hồ sơ số HS-2027-0042 (mục đích: Đăng ký khai sinh cho con thứ hai) lúc 10:42 ngày 01/01/2027"
     )
-    assert (
-        en == "Sở Tư pháp Đà Nẵng read your birth certificate for procedure 1.001193 at 10:42 on 2027-01-01"
+    assert en == (
+        f"Sở Tư pháp Đà Nẵng read your birth certificate for procedure 1.001193 {name_en}, "
+        "case HS-2027-0042 (purpose: Đăng ký khai sinh cho con thứ hai) at 10:42 on 2027-01-01"
     )
+    without_case = dataclasses.replace(entry, case_number=None)
+    assert "hồ sơ số" not in describe(without_case)[0]
+    assert "case_number" not in without_case.canonical()  # entries written before it keep their bytes
+    assert parse_entry(entry.canonical()) == entry and parse_entry(without_case.canonical()) == without_case
