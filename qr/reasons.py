@@ -134,6 +134,18 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "unsuitable_key_usage": ("Chứng thư số không dùng để ký", "The certificate is not for signing"),
     "signing_time_in_future": ("Thời điểm ký ở tương lai", "The signing time is in the future"),
+    "signed_after_dissolution": (
+        "Cơ quan ký sau khi đã giải thể hoặc hết hiệu lực",
+        "The agency signed after its dissolution or validity",
+    ),
+    "signer_not_registered": (
+        "Người ký (O trong chứng thư) không phải cơ quan gửi hoặc cơ quan tiền nhiệm",
+        "The certificate's organisation is not the sending agency or one it succeeded",
+    ),
+    "metadata_mismatch": (
+        "Chữ ký không khớp nội dung hoặc thông tin",
+        "The signature does not match the file or metadata",
+    ),
 }
 
 

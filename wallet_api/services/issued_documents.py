@@ -34,40 +34,6 @@ from wallet_api.services.documents import (
 from wallet_api.services.issuance import IssuanceService, earlier_response, rejected
 
 DOCUMENT_TYP = "wallet-document+jwt"
-PDF_REASONS = {
-    "not_signed": ("PDF chưa được ký số", "the PDF is not signed"),
-    "malformed": ("PDF hoặc chữ ký không đọc được", "the PDF or its signature cannot be read"),
-    "multiple_signatures": ("PDF có nhiều chữ ký", "the PDF carries several signatures"),
-    "modified_after_signing": ("PDF đã bị sửa sau khi ký", "the PDF was changed after signing"),
-    "bad_signature": ("chữ ký số không hợp lệ", "the digital signature is invalid"),
-    "weak_algorithm": ("thuật toán ký yếu", "a weak signature algorithm was used"),
-    "untrusted_certificate": (
-        "chứng thư số không thuộc gốc tin cậy",
-        "the certificate is not from a trusted root",
-    ),
-    "certificate_expired_at_signing": (
-        "chứng thư số đã hết hạn khi ký",
-        "the certificate had expired at signing",
-    ),
-    "certificate_not_yet_valid_at_signing": (
-        "chứng thư số chưa có hiệu lực khi ký",
-        "the certificate was not yet valid at signing",
-    ),
-    "unsuitable_key_usage": ("chứng thư số không dùng để ký", "the certificate is not for signing"),
-    "signing_time_in_future": ("thời điểm ký ở tương lai", "the signing time is in the future"),
-    "signed_after_dissolution": (
-        "cơ quan ký sau khi đã giải thể hoặc hết hiệu lực",
-        "the agency signed after its dissolution or validity",
-    ),
-    "signer_not_registered": (
-        "người ký (O trong chứng thư) không phải cơ quan gửi hoặc cơ quan tiền nhiệm",
-        "the certificate's organisation is not the sending agency or one it succeeded",
-    ),
-    "metadata_mismatch": (
-        "chữ ký không khớp nội dung hoặc thông tin",
-        "the signature does not match the file or metadata",
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +52,8 @@ class DocumentIssue:
 
 
 def pdf_rejected(reason: str) -> CredentialRejected:
-    """The problem for a refused signed document."""
-    vi, en = PDF_REASONS.get(reason, ("không hợp lệ", "invalid"))
-    return CredentialRejected(reason, reason=reason, reason_vi=vi, reason_en=en)
+    """The problem for a refused signed document (reasons from the one table, ``qr.reasons``)."""
+    return rejected(reason)
 
 
 def decode_content(raw: str, limit: int) -> bytes:
