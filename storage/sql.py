@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
 from storage.errors import NotFound
+from storage.limits import Timeouts
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
 from storage.sql_base import READONLY, Repository, Transaction, columns, translated
 from storage.sql_consent import SqlConsentRepository
@@ -294,8 +295,8 @@ class SqlUnitOfWork:
 class SqlMetadata:
     """Metadata on SQLite (WAL, shared by worker processes) or PostgreSQL, chosen by URL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self._engine = _create_engine(make_url(url), echo)
+    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts | None = None) -> None:
+        self._engine = _create_engine(make_url(url), echo, timeouts or Timeouts())
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
@@ -347,7 +348,7 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-def _create_engine(url: URL, echo: bool) -> Engine:
+def _create_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(url, echo)
@@ -361,9 +362,36 @@ def _create_engine(url: URL, echo: bool) -> Engine:
             # No pre-ping: it costs a round trip per transaction. A connection found dead is
             # reported as Unavailable (503) once, and SQLAlchemy then drops the whole stale pool.
             pool_recycle=1800,
-            connect_args={"connect_timeout": 10},
+            pool_timeout=timeouts.connect,  # a request waiting for a pooled connection gives up
+            connect_args=postgres_connect_args(timeouts),
         )
     raise ValueError(f"unsupported metadata database {backend!r}: use sqlite or postgresql")
+
+
+def postgres_connect_args(timeouts: Timeouts) -> dict[str, Any]:
+    """libpq options bounding every wait on the server.
+
+    The server cancels a statement, a lock wait or an idle open transaction past
+    ``read``; ``tcp_user_timeout`` and keepalives drop a connection whose peer
+    stopped acknowledging (network loss, a dead host). A server process that is
+    frozen while its kernel still acknowledges is caught by the HTTP layer's
+    overall deadline instead, which no driver option can provide.
+    """
+    read_ms = timeouts.read_ms
+    options = " ".join(
+        f"-c {name}={read_ms}"
+        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+    )
+    keepalive = max(1, round(timeouts.read / 3))
+    return {
+        "connect_timeout": timeouts.connect_whole_seconds,
+        "options": options,
+        "keepalives": 1,
+        "keepalives_idle": keepalive,
+        "keepalives_interval": keepalive,
+        "keepalives_count": 3,
+        "tcp_user_timeout": read_ms,
+    }
 
 
 def _sqlite_engine(url: URL, echo: bool) -> Engine:

@@ -14,6 +14,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.problems import handle_exception
+from wallet_api.resilience import ready as readiness
 from wallet_api.routes import access_log, agency, citizens, consents, credentials, discovery, documents, web
 from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
@@ -43,6 +44,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             PrometheusController,
             *consents.ROUTES,
             *access_log.ROUTES,
+            *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

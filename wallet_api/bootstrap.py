@@ -16,26 +16,29 @@ from wallet_api.services.access_log import SerialAccessLog
 from wallet_api.settings import Settings
 
 log = logging.getLogger("wallet.bootstrap")
+MIGRATION_SECONDS = 3600.0
 
 
 def initialise(settings: Settings) -> None:
     """Create the data directory, master key, schema and first signing key if missing."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     master = crypto.open_master_key(settings.master_key_url, create=True)
-    metadata = storage.open_metadata(settings.database_url)
+    # A migration may rewrite a large table: bound the connect, not the statements.
+    timeouts = storage.Timeouts(connect=settings.connect_timeout_seconds, read=MIGRATION_SECONDS)
+    metadata = storage.open_metadata(settings.database_url, timeouts=timeouts)
     try:
         metadata.migrate()
         _ensure_signing_key(master, metadata)
     finally:
         metadata.close()
-    storage.open_blob_store(settings.blob_url)
+    storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts)
 
 
 def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
     """Open every adapter named by ``settings`` (the data directory must be initialised)."""
     master = crypto.open_master_key(settings.master_key_url)
-    metadata = storage.open_metadata(settings.database_url)
-    blobs = storage.open_blob_store(settings.blob_url)
+    metadata = storage.open_metadata(settings.database_url, timeouts=settings.timeouts)
+    blobs = storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts)
     keys = load_service_keys(master, metadata)
     return Context(
         settings=settings,

@@ -148,3 +148,9 @@ class IdempotencyMismatch(WalletError):
     """The ``Idempotency-Key`` was already used for a different request."""
 
     code = "idempotency_mismatch"
+
+
+class ContentMissing(WalletError):
+    """A document's record exists but its stored content does not (data loss: operators are told)."""
+
+    code = "content_missing"

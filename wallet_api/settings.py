@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from storage.limits import Timeouts
 from wallet_api.errors import ConfigError
 
 MIB = 1024 * 1024
@@ -32,6 +33,10 @@ class Settings:
     orphan_grace_seconds: int = 3600
     server: str = "granian"
     blocking: str = "auto"
+    connect_timeout_seconds: float = 3.0
+    read_timeout_seconds: float = 5.0
+    deadline_seconds: float = 8.0
+    blob_concurrency: int = 16
 
     @property
     def run_inline(self) -> bool:
@@ -39,6 +44,11 @@ class Settings:
         if self.blocking == "auto":
             return self.database_url.startswith("sqlite") and self.blob_url.startswith("file:")
         return self.blocking == "inline"
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The per-call bounds every storage adapter applies."""
+        return Timeouts(connect=self.connect_timeout_seconds, read=self.read_timeout_seconds)
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, **overrides: object) -> Settings:
@@ -81,6 +91,12 @@ class Settings:
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
+        if not 0 < self.connect_timeout_seconds <= self.deadline_seconds:
+            raise ConfigError("WALLET_CONNECT_TIMEOUT_SECONDS must be positive and at most the deadline")
+        if not 0 < self.read_timeout_seconds <= self.deadline_seconds:
+            raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
+        if self.blob_concurrency < 1:
+            raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
             raise ConfigError("WALLET_PUBLIC_URL must be an http(s) URL")
         return self
@@ -100,6 +116,16 @@ def _int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"WALLET_{name.upper()} must be an integer") from None
+
+
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"WALLET_{name.upper()} must be a number of seconds") from None
+    if not 0 < value < 3600:  # also refuses nan and inf
+        raise ConfigError(f"WALLET_{name.upper()} must be between 0 and 3600 seconds")
+    return value
 
 
 def _str(name: str, raw: str) -> str:
@@ -122,4 +148,8 @@ _VARIABLES = {
     "orphan_grace_seconds": _int,
     "server": _str,
     "blocking": _str,
+    "connect_timeout_seconds": _seconds,
+    "read_timeout_seconds": _seconds,
+    "deadline_seconds": _seconds,
+    "blob_concurrency": _int,
 }

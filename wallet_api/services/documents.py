@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -19,6 +20,7 @@ from consent import document_types
 from wallet_api.context import Context
 from wallet_api.errors import (
     ContentMismatch,
+    ContentMissing,
     DocumentNotFound,
     IncompleteBody,
     PayloadTooLarge,
@@ -60,6 +62,29 @@ class DocumentMeta:
     issuance: dict[str, Any] | None = None
 
 
+class Primed:
+    """An iterator whose first step already ran (blob opened, small document authenticated)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._first = next(chunks, None)
+
+    def __iter__(self) -> Primed:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Close the underlying stream (the blob's connection)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
 @dataclass(frozen=True, slots=True)
 class UploadPlan:
     """A validated upload, ready to receive its bytes."""
@@ -73,6 +98,16 @@ class UploadPlan:
     kek: bytes
     provenance: str = "uploaded"
     issuance: str | None = None  # JSON evidence of an issued document (issuer, signature)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """A written, not yet recorded, document blob: what ``DocumentService.record`` needs."""
+
+    plan: UploadPlan
+    key: str
+    size: int
+    wrapped_dek: bytes
 
 
 def seal_issuance(kek: bytes, citizen_id: str, document_id: str, evidence: dict[str, Any]) -> str:
@@ -202,6 +237,10 @@ class DocumentService:
         within: Callable[[storage.UnitOfWork], None] | None = None,
     ) -> DocumentMeta:
         """Encrypt and store the body (blob first), then record it; all or nothing."""
+        return self.record(self.put_blob(plan, chunks), within)
+
+    def put_blob(self, plan: UploadPlan, chunks: Iterable[bytes]) -> StoredBlob:
+        """First half of ``store``: encrypt and write the blob (blob I/O only)."""
         version = 1
         dek = crypto.new_key()
         aad = blob_aad(plan.citizen_id, plan.document_id, version)
@@ -217,16 +256,25 @@ class DocumentService:
                 yield chunk
 
         self.ctx.blobs.put(key, crypto.encrypt_stream(dek, aad, counted()))
+        return StoredBlob(plan, key, size, crypto.wrap_key(plan.kek, dek, b"dek|" + aad))
+
+    def record(
+        self, blob: StoredBlob, within: Callable[[storage.UnitOfWork], None] | None = None
+    ) -> DocumentMeta:
+        """Second half of ``store``: the row pointing at the blob (metadata only); on any failure
+        the blob is deleted again."""
+        plan = blob.plan
+        aad = blob_aad(plan.citizen_id, plan.document_id, 1)
         record = storage.DocumentRecord(
             id=plan.document_id,
             citizen_id=plan.citizen_id,
-            version=version,
+            version=1,
             doc_type=plan.doc_type,
             provenance=plan.provenance,
             content_type=plan.content_type,
-            size=size,
-            wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad),
-            blob_key=key,
+            size=blob.size,
+            wrapped_dek=blob.wrapped_dek,
+            blob_key=blob.key,
             filename_sealed=crypto.seal(plan.kek, plan.filename.encode(), b"filename|" + aad),
             issuance=plan.issuance,
             created_at=self.ctx.utcnow(),
@@ -239,9 +287,10 @@ class DocumentService:
                     within(uow)  # e.g. the idempotency record, in the same transaction
                 uow.commit()
         except BaseException:
-            self.ctx.blobs.delete(key)
+            with contextlib.suppress(storage.StorageError):  # else the collector removes it
+                self.ctx.blobs.delete(blob.key)
             raise
-        log.info("document stored %s (%d bytes)", plan.document_id, size)
+        log.info("document stored %s (%d bytes)", plan.document_id, blob.size)
         return self._meta(record, plan.kek)
 
     def _meta(self, record: storage.DocumentRecord, kek: bytes) -> DocumentMeta:
@@ -285,17 +334,32 @@ class DocumentService:
 
     def open_content(self, citizen_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
         """The plaintext as a stream; small documents are authenticated whole before it starts."""
+        meta, chunks = self.open_lazy(citizen_id, document_id)
+        return meta, Primed(chunks)
+
+    def open_lazy(self, citizen_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
+        """Like ``open_content`` but touching only metadata: the blob opens at the first ``next``
+        (which also authenticates a small document whole), so a caller can run it elsewhere."""
         record, kek = self._record(citizen_id, document_id)
         return self._meta(record, kek), self._plaintext(record, kek)
 
     def _plaintext(self, record: storage.DocumentRecord, kek: bytes) -> Iterator[bytes]:
         aad = blob_aad(record.citizen_id, record.id, record.version)
         dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
-        segments = crypto.decrypt_stream(dek, aad, self.ctx.blobs.open(record.blob_key))
+        try:
+            source = self.ctx.blobs.open(record.blob_key)
+        except storage.NotFound:
+            log.error("content missing: document %s has a record but no stored content", record.id)
+            raise ContentMissing() from None
+        segments = crypto.decrypt_stream(dek, aad, source)
         # every segment, the (possibly empty) final one included: nothing is sent before all authenticate
         ahead = record.size // crypto.SEGMENT_SIZE + 1 if record.size <= PREFETCH_BYTES else 1
-        first = list(itertools.islice(segments, ahead))
-        return _coalesce(itertools.chain(first, segments), COALESCE_BYTES)
+        try:
+            first = list(itertools.islice(segments, ahead))
+            yield from _coalesce(itertools.chain(first, segments), COALESCE_BYTES)
+        except crypto.IntegrityError:
+            log.error("integrity failure: document %s (kind: integrity)", record.id)
+            raise
 
     def delete(self, citizen_id: str, document_id: str) -> None:
         """Remove the record, then its blob (an orphan left by a crash is collected later)."""
@@ -312,10 +376,17 @@ class DocumentService:
             log.warning("blob of a deleted document left for the collector")
 
     def records_with_plaintext(self, citizen_id: str) -> Iterator[tuple[DocumentMeta, Iterator[bytes]]]:
-        """Every document with a lazy plaintext stream (for export)."""
+        """Every document with a lazy plaintext stream (for export); every document's content is
+        checked to exist first (one listing), so a missing one is reported before any byte."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             kek = self._kek(uow, citizen_id)
             records = uow.documents.list(citizen_id, None)
+        if records:
+            stored = {info.key for info in self.ctx.blobs.list(f"c/{citizen_id}/")}
+            for record in records:
+                if record.blob_key not in stored:
+                    log.error("content missing: document %s has a record but no stored content", record.id)
+                    raise ContentMissing()
         for record in records:
             yield self._meta(record, kek), self._plaintext(record, kek)
 
