@@ -19,6 +19,7 @@ from storage.errors import StorageError, Unavailable
 from storage.fs import FileBlobStore
 from storage.limits import Timeouts
 from storage.ports import BlobStore, Metadata
+from storage.reserve import SpaceReserve
 from storage.s3 import S3BlobStore
 
 __all__ = ["open_blob_store", "open_metadata"]
@@ -44,12 +45,12 @@ def _scheme(url: str) -> SplitResult:
         raise StorageError("malformed storage URL") from None
 
 
-def _open_file(parts: SplitResult, _timeouts: Timeouts) -> BlobStore:
+def _open_file(parts: SplitResult, _timeouts: Timeouts, reserve: SpaceReserve | None) -> BlobStore:
     if parts.netloc not in ("", "localhost") or parts.query or not parts.path.startswith("/"):
         raise StorageError("file blob URL must look like file:///absolute/dir")
     root = Path(unquote(parts.path))
     root.mkdir(parents=True, exist_ok=True)
-    return FileBlobStore(root)
+    return FileBlobStore(root, reserve=reserve)
 
 
 def _s3_params(query: str) -> dict[str, str]:
@@ -128,7 +129,7 @@ def _ensure_bucket(client: Minio, bucket: str, region: str | None) -> None:
         raise StorageError("invalid S3 bucket name") from None
 
 
-def _open_s3(parts: SplitResult, timeouts: Timeouts) -> BlobStore:
+def _open_s3(parts: SplitResult, timeouts: Timeouts, _reserve: SpaceReserve | None) -> BlobStore:
     bucket = parts.netloc
     if not bucket or "@" in bucket or ":" in bucket or parts.path not in ("", "/"):
         raise StorageError("s3 blob URL must look like s3://bucket?endpoint=host:port&...")
@@ -138,21 +139,24 @@ def _open_s3(parts: SplitResult, timeouts: Timeouts) -> BlobStore:
     return S3BlobStore(client, bucket, prefix=params.get("prefix", ""))
 
 
-_BLOB_STORES: dict[str, Callable[[SplitResult, Timeouts], BlobStore]] = {
+_BLOB_STORES: dict[str, Callable[[SplitResult, Timeouts, SpaceReserve | None], BlobStore]] = {
     "file": _open_file,
     "s3": _open_s3,
 }
 
 
-def open_blob_store(url: str, *, timeouts: Timeouts | None = None) -> BlobStore:
-    """The blob store for ``file:///dir`` or ``s3://bucket?endpoint=...`` (creates dir/bucket)."""
+def open_blob_store(
+    url: str, *, timeouts: Timeouts | None = None, reserve: SpaceReserve | None = None
+) -> BlobStore:
+    """The blob store for ``file:///dir`` or ``s3://bucket?endpoint=...`` (creates dir/bucket);
+    a file store keeps ``reserve`` in place before each write."""
     parts = _scheme(url)
     opener = _BLOB_STORES.get(parts.scheme)
     if opener is None:
         raise StorageError(
             f"unsupported blob store scheme {parts.scheme!r}; use one of {sorted(_BLOB_STORES)}"
         )
-    return opener(parts, timeouts or Timeouts())
+    return opener(parts, timeouts or Timeouts(), reserve)
 
 
 def open_metadata(url: str, **kwargs: Any) -> Metadata:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from storage.errors import Conflict, InsufficientStorage, NotFound, StorageError, Unavailable
 from storage.records import BlobInfo
+from storage.reserve import SpaceReserve
 
 __all__ = ["FileBlobStore", "check_key", "check_prefix"]
 
@@ -117,8 +118,9 @@ def _write_all(fd: int, chunks: Iterable[bytes]) -> int:
 class FileBlobStore:
     """A ``BlobStore`` on a local directory: temp file, fsync, atomic rename."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, reserve: SpaceReserve | None = None) -> None:
         self._root = root
+        self._reserve = reserve
 
     def _path(self, key: str) -> Path:
         return self._root / check_key(key)
@@ -126,6 +128,8 @@ class FileBlobStore:
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
         """Write the whole blob or nothing; returns the number of bytes written."""
         target = self._path(key)
+        if self._reserve is not None and not self._reserve.ensure():
+            raise InsufficientStorage("the disk cannot keep the metadata reserve: no blob is written")
         try:
             _make_dirs(target.parent)
             temp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"

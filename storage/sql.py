@@ -37,6 +37,7 @@ from sqlalchemy.engine import URL, make_url
 from storage.errors import NotFound
 from storage.limits import Timeouts
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_issuance import (
@@ -295,8 +296,16 @@ class SqlUnitOfWork:
 class SqlMetadata:
     """Metadata on SQLite (WAL, shared by worker processes) or PostgreSQL, chosen by URL."""
 
-    def __init__(self, url: str, *, echo: bool = False, timeouts: Timeouts | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        timeouts: Timeouts | None = None,
+        reserve: SpaceReserve | None = None,
+    ) -> None:
         self._engine = _create_engine(make_url(url), echo, timeouts or Timeouts())
+        self._reserve = reserve
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
@@ -307,7 +316,7 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock)
+        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

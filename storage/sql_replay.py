@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from storage.errors import InsufficientStorage
+from storage.reserve import SpaceReserve
 from storage.sql_base import translated
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
@@ -29,8 +31,11 @@ _MARKS = {"sqlite": "?", "postgresql": "%s"}
 class DbapiReplayGuard:
     """``ReplayGuard`` committing each ``remember`` on its own, shared by every worker process."""
 
-    def __init__(self, engine: Engine, write_lock: threading.Lock | None) -> None:
+    def __init__(
+        self, engine: Engine, write_lock: threading.Lock | None, reserve: SpaceReserve | None = None
+    ) -> None:
         self._engine = engine
+        self._reserve = reserve
         self._lock = write_lock
         self._sqlite = engine.dialect.name == "sqlite"
         mark = _MARKS[engine.dialect.name]
@@ -63,9 +68,21 @@ class DbapiReplayGuard:
                 with contextlib.suppress(Exception):
                     connection.close()  # back to the pool (or discarded if it broke)
 
-    @translated
     def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
-        """True if ``jti`` is new in ``scope``, False if seen before (a replay)."""
+        """True if ``jti`` is new in ``scope``, False if seen before (a replay).
+
+        On a full disk the space reserve (``storage.reserve``) is released once and the
+        insert tried again, so reads and deletes keep working; the id is always recorded.
+        """
+        try:
+            return self._remember(scope, jti, expires_at)
+        except InsufficientStorage:
+            if self._reserve is None or not self._reserve.release():
+                raise
+            return self._remember(scope, jti, expires_at)
+
+    @translated
+    def _remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
         digest = hashlib.sha256(jti.encode()).digest()
         with self._cursor() as cursor:
             cursor.execute(self._insert, (scope, digest, self._when(expires_at)))

@@ -9,6 +9,7 @@ import time
 import crypto
 import storage
 from consent.log import AccessLog
+from storage.reserve import SpaceReserve
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore
 from wallet_api.context import Clock, Context
@@ -37,8 +38,9 @@ def initialise(settings: Settings) -> None:
 def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
     """Open every adapter named by ``settings`` (the data directory must be initialised)."""
     master = crypto.open_master_key(settings.master_key_url)
-    metadata = storage.open_metadata(settings.database_url, timeouts=settings.timeouts)
-    blobs = storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts)
+    reserve = space_reserve(settings)
+    metadata = storage.open_metadata(settings.database_url, timeouts=settings.timeouts, reserve=reserve)
+    blobs = storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts, reserve=reserve)
     keys = load_service_keys(master, metadata)
     return Context(
         settings=settings,
@@ -51,6 +53,16 @@ def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
         access_log=open_access_log(metadata),
         clock=clock,
     )
+
+
+def space_reserve(settings: Settings) -> SpaceReserve | None:
+    """The embedded default's disk reserve for SQLite (``storage.reserve``); none for other backends."""
+    if not (settings.database_url.startswith("sqlite:") and settings.blob_url.startswith("file:")):
+        return None
+    reserve = SpaceReserve(settings.data_dir / "space.reserve")
+    if not reserve.ensure():
+        log.warning("disk full at start-up: no space reserve for the metadata database")
+    return reserve
 
 
 def open_access_log(metadata: storage.Metadata) -> AccessLog:

@@ -151,6 +151,13 @@ CATALOGUE: dict[str, Problem] = {
         "Không còn chỗ để lưu tệp này; không có gì được lưu. Bạn vẫn có thể xem và xoá giấy tờ.",
         "There is no space left to store this; nothing was stored. Reading and deleting still work.",
     ),
+    "upload_too_slow": Problem(
+        408,
+        "Tải lên quá lâu",
+        "Upload took too long",
+        "Tệp phải được gửi xong trong {limit} giây; không có gì được lưu.",
+        "The file must arrive within {limit} seconds; nothing was stored.",
+    ),
     "content_missing": Problem(
         500,
         "Không đọc được nội dung giấy tờ",

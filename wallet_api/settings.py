@@ -37,6 +37,7 @@ class Settings:
     read_timeout_seconds: float = 5.0
     deadline_seconds: float = 8.0
     blob_concurrency: int = 16
+    max_upload_seconds: int = 1800
 
     @property
     def run_inline(self) -> bool:
@@ -95,6 +96,8 @@ class Settings:
             raise ConfigError("WALLET_CONNECT_TIMEOUT_SECONDS must be positive and at most the deadline")
         if not 0 < self.read_timeout_seconds <= self.deadline_seconds:
             raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
+        if self.max_upload_seconds < 1:
+            raise ConfigError("WALLET_MAX_UPLOAD_SECONDS must be positive")
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
@@ -152,4 +155,5 @@ _VARIABLES = {
     "read_timeout_seconds": _seconds,
     "deadline_seconds": _seconds,
     "blob_concurrency": _int,
+    "max_upload_seconds": _int,
 }

@@ -29,6 +29,7 @@ FAULT_ENV = {
     "WALLET_READ_TIMEOUT_SECONDS": "2",
     "WALLET_DEADLINE_SECONDS": str(DEADLINE),
     "WALLET_BLOB_CONCURRENCY": "4",
+    "WALLET_MAX_UPLOAD_SECONDS": "1",  # the collector's floor: 1 s + the deadline
 }
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,7 @@ from wallet_api.errors import (
     PayloadTooLarge,
     UnknownDocumentType,
     UnsupportedMediaType,
+    UploadTooSlow,
 )
 from wallet_api.services.citizens import unwrap_citizen_key
 
@@ -246,12 +248,17 @@ class DocumentService:
         aad = blob_aad(plan.citizen_id, plan.document_id, version)
         key = blob_key(plan.citizen_id, plan.document_id, version)
         size = 0
+        # The collector leaves anything younger than this alone (``collect_orphans``): an upload
+        # that outlives it is cut, so it can never lose a temp file or multipart upload it holds.
+        give_up = time.monotonic() + self.ctx.settings.max_upload_seconds
 
         def counted() -> Iterator[bytes]:
             nonlocal size
             for chunk in checked_body(
                 chunks, plan.content_type, self.ctx.settings.max_upload_bytes, plan.declared_length
             ):
+                if time.monotonic() > give_up:
+                    raise UploadTooSlow(limit=self.ctx.settings.max_upload_seconds)
                 size += len(chunk)
                 yield chunk
 
@@ -392,8 +399,17 @@ class DocumentService:
 
 
 def collect_orphans(ctx: Context, grace: dt.timedelta) -> int:
-    """Delete blobs no record points to and temp state left by crashes, older than ``grace``."""
-    cutoff = ctx.utcnow() - grace
+    """Delete blobs no record points to and temp state left by crashes, older than ``grace``.
+
+    Whatever ``grace``, nothing younger than the longest an upload may run
+    (``WALLET_MAX_UPLOAD_SECONDS``, which ``put_blob`` enforces) plus the
+    deadline of its record is touched: an upload in progress keeps its temp
+    file or multipart upload, and a blob whose record is being committed is not
+    taken for an orphan.
+    """
+    settings = ctx.settings
+    floor = dt.timedelta(seconds=settings.max_upload_seconds + settings.deadline_seconds)
+    cutoff = ctx.utcnow() - max(grace, floor)
     removed = ctx.blobs.collect_incomplete(cutoff)
     # Candidates first, references second: a blob whose record commits in between is kept.
     candidates = [info.key for info in ctx.blobs.list("c/") if info.modified < cutoff]
