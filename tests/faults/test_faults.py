@@ -124,6 +124,17 @@ def check_answers(traffic: Traffic, ok_during_fault: set[str] = frozenset()) -> 
             assert retry_after
 
 
+def check_probes(server: WalletServer, failed: str) -> None:
+    """During the fault: ``/health`` stays live, ``/ready`` names the failed backend, both in time."""
+    start = time.monotonic()
+    assert httpx.get(server.url + "/health", timeout=BOUND).status_code == 200
+    ready = httpx.get(server.url + "/ready", timeout=BOUND)
+    assert time.monotonic() - start < BOUND
+    assert ready.status_code == 503
+    assert ready.headers["content-type"].startswith("application/problem+json")
+    assert ready.json()["failed"] == failed
+
+
 def check_afterwards(server: WalletServer, traffic: Traffic) -> None:
     wait_ready(server)
     for document_id, body in traffic.stored.items():
@@ -151,6 +162,7 @@ def test_postgresql_stopped(
 ) -> None:
     with fault(lambda: backends.pg_stop(mode), backends.pg_start):
         traffic.run_for(FAULT_SECONDS)
+        check_probes(fault_server, "database")
     check_answers(traffic)
     assert any(status == 503 for _, status, *_ in traffic.answers)
     check_afterwards(fault_server, traffic)
@@ -167,6 +179,7 @@ def test_postgresql_frozen(backends: Backends, fault_server: WalletServer, traff
     processes = backends.pg_processes()
     with fault(lambda: backends.freeze(processes), lambda: backends.thaw(processes)):
         traffic.run_for(FAULT_SECONDS)
+        check_probes(fault_server, "database")
     check_answers(traffic)
     assert any(status == 503 for _, status, *_ in traffic.answers)
     check_afterwards(fault_server, traffic)
@@ -178,6 +191,7 @@ def test_seaweedfs_frozen_leaves_listings_answering(
     weed = [backends.weed()]
     with fault(lambda: backends.freeze(weed), lambda: backends.thaw(weed)):
         traffic.run_for(FAULT_SECONDS, workers=8)  # more blob transfers than blob threads
+        check_probes(fault_server, "blobs")
     check_answers(traffic, ok_during_fault={"list"})
     assert any(kind != "list" and status == 503 for kind, status, *_ in traffic.answers)
     check_afterwards(fault_server, traffic)
