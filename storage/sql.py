@@ -78,7 +78,6 @@ _R = TypeVar("_R")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x77616C6C6574  # pg_advisory_xact_lock key: b"wallet"
 _SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
@@ -360,7 +359,7 @@ def alembic_config(connection: Connection) -> Config:
 def _create_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, echo)
+        return _sqlite_engine(url, echo, timeouts)
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
@@ -372,12 +371,14 @@ def _create_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
             # reported as Unavailable (503) once, and SQLAlchemy then drops the whole stale pool.
             pool_recycle=1800,
             pool_timeout=timeouts.connect,  # a request waiting for a pooled connection gives up
-            connect_args=postgres_connect_args(timeouts),
+            connect_args=postgres_connect_args(timeouts, url.query.get("options")),
         )
     raise ValueError(f"unsupported metadata database {backend!r}: use sqlite or postgresql")
 
 
-def postgres_connect_args(timeouts: Timeouts) -> dict[str, Any]:
+def postgres_connect_args(
+    timeouts: Timeouts, url_options: str | tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """libpq options bounding every wait on the server.
 
     The server cancels a statement, a lock wait or an idle open transaction past
@@ -387,9 +388,16 @@ def postgres_connect_args(timeouts: Timeouts) -> dict[str, Any]:
     overall deadline instead, which no driver option can provide.
     """
     read_ms = timeouts.read_ms
+    given = [url_options] if isinstance(url_options, str) else list(url_options or ())
+    # The URL's own ``options`` (e.g. a search_path) come first: these would otherwise replace them.
     options = " ".join(
-        f"-c {name}={read_ms}"
-        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+        [
+            *given,
+            *(
+                f"-c {name}={read_ms}"
+                for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+            ),
+        ]
     )
     keepalive = max(1, round(timeouts.read / 3))
     return {
@@ -403,19 +411,21 @@ def postgres_connect_args(timeouts: Timeouts) -> dict[str, Any]:
     }
 
 
-def _sqlite_engine(url: URL, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
     engine = create_engine(url, echo=echo, hide_parameters=True)
-    event.listen(engine, "connect", _configure_sqlite_connection)
+    # Another process holding the write lock is waited for at most the read bound.
+    busy = f"PRAGMA busy_timeout = {timeouts.read_ms}"
+    event.listen(engine, "connect", lambda dbapi, record: _configure_sqlite_connection(dbapi, record, busy))
     event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any, busy: str) -> None:
     # Turn off pysqlite's own transaction handling so that SQLAlchemy's BEGIN
     # (below) and SAVEPOINTs are the ones that run, and PRAGMAs run outside any.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in _SQLITE_PRAGMAS:
+    for pragma in (busy, *_SQLITE_PRAGMAS):
         cursor.execute(pragma)
     cursor.close()
 
