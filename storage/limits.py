@@ -17,7 +17,7 @@ class Timeouts:
     """
 
     connect: float = 3.0
-    read: float = 5.0
+    read: float = 4.0
 
     @property
     def connect_whole_seconds(self) -> int:

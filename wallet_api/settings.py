@@ -34,7 +34,7 @@ class Settings:
     server: str = "granian"
     blocking: str = "auto"
     connect_timeout_seconds: float = 3.0
-    read_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 4.0
     deadline_seconds: float = 8.0
     blob_concurrency: int = 16
     max_upload_seconds: int = 1800
