@@ -86,6 +86,21 @@ class Backends:
                 pass
         self._pg_ctl("-l", str(self._pg_base() / "postgres.log"), "start")
 
+    def weed_kill(self) -> None:
+        self.weed().send_signal(signal.SIGKILL)
+
+    def weed_restart(self) -> None:
+        """Start SeaweedFS again on the same ports and data (no-op if it still runs)."""
+        try:
+            if self.weed().status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+                return
+        except psutil.NoSuchProcess:
+            pass
+        script = str(ROOT / "scripts" / "services.sh")
+        subprocess.run(
+            [script, "restart-weed", str(self.directory)], check=True, capture_output=True, timeout=180
+        )
+
     def weed(self) -> psutil.Process:
         return psutil.Process(int((self.directory / "weed.pid").read_text()))
 
