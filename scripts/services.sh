@@ -4,6 +4,8 @@
 #   scripts/services.sh start DIR   start both, write DIR/env (mode 0600)
 #   scripts/services.sh stop DIR    stop both; safe to call twice
 #   scripts/services.sh env DIR     print DIR/env (it holds throwaway secrets)
+#   scripts/services.sh restart-weed DIR   start SeaweedFS again on its ports and data
+#                                   (after the fault suite killed it)
 #
 # Everything lives in DIR: the cluster (DIR/pg), SeaweedFS data (DIR/weed),
 # logs (DIR/*.log), pid files. Nothing secret is printed by start or stop.
@@ -239,6 +241,19 @@ cmd_start() {
     log "ready in $((SECONDS - t0)) s; source $dir/env"
 }
 
+cmd_restart_weed() {  # same ports, data and credentials as the first start
+    local dir="$1" ports s3_port
+    ports="$(cat "$dir/weed.ports")"
+    stop_weed "$dir"
+    # shellcheck disable=SC2086  # eight ports, split on purpose
+    launch_weed "$dir" $ports
+    s3_port="$(echo "$ports" | cut -d' ' -f7)"
+    # shellcheck source=/dev/null  # written by start
+    S3_AK="$(. "$dir/env" && echo "$WALLET_S3_ACCESS_KEY")" \
+        S3_SK="$(. "$dir/env" && echo "$WALLET_S3_SECRET_KEY")" \
+        wait_for_s3 "$dir" "127.0.0.1:$s3_port"
+}
+
 cmd_stop() {
     local dir="$1"
     [[ -d "$dir" ]] || return 0
@@ -255,7 +270,8 @@ main() {
         start) cmd_start "$dir" ;;
         stop) cmd_stop "$dir" ;;
         env) cat "$dir/env" ;;
-        *) die "usage: $0 start|stop|env DIR" ;;
+        restart-weed) cmd_restart_weed "$dir" ;;
+        *) die "usage: $0 start|stop|env|restart-weed DIR" ;;
     esac
 }
 

@@ -1,8 +1,16 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
 from storage import log_tables  # noqa: F401  # registers the access-log tables on the shared MetaData
-from storage.errors import BlobTooLarge, Conflict, NotFound, StorageError, Unavailable
+from storage.errors import (
+    BlobTooLarge,
+    Conflict,
+    InsufficientStorage,
+    NotFound,
+    StorageError,
+    Unavailable,
+)
 from storage.factory import open_blob_store, open_metadata
+from storage.limits import Timeouts
 from storage.ports import (
     AgencyRepository,
     BlobStore,
@@ -49,6 +57,7 @@ __all__ = [
     "DocumentRecord",
     "DocumentRepository",
     "IdempotencyRepository",
+    "InsufficientStorage",
     "Metadata",
     "NotFound",
     "ReplayGuard",
@@ -58,6 +67,7 @@ __all__ = [
     "StatusListRecord",
     "StatusListRepository",
     "StorageError",
+    "Timeouts",
     "TrustRootRecord",
     "TrustRootRepository",
     "Unavailable",

@@ -29,3 +29,9 @@ class Unavailable(StorageError):
     """The backend could not be reached."""
 
     code = "storage_unavailable"
+
+
+class InsufficientStorage(StorageError):
+    """The backend has no space left for a write (disk or quota full); nothing was kept."""
+
+    code = "insufficient_storage"

@@ -17,7 +17,9 @@ from urllib3.exceptions import HTTPError
 
 from storage.errors import StorageError, Unavailable
 from storage.fs import FileBlobStore
+from storage.limits import Timeouts
 from storage.ports import BlobStore, Metadata
+from storage.reserve import SpaceReserve
 from storage.s3 import S3BlobStore
 
 __all__ = ["open_blob_store", "open_metadata"]
@@ -43,12 +45,12 @@ def _scheme(url: str) -> SplitResult:
         raise StorageError("malformed storage URL") from None
 
 
-def _open_file(parts: SplitResult) -> BlobStore:
+def _open_file(parts: SplitResult, _timeouts: Timeouts, reserve: SpaceReserve | None) -> BlobStore:
     if parts.netloc not in ("", "localhost") or parts.query or not parts.path.startswith("/"):
         raise StorageError("file blob URL must look like file:///absolute/dir")
     root = Path(unquote(parts.path))
     root.mkdir(parents=True, exist_ok=True)
-    return FileBlobStore(root)
+    return FileBlobStore(root, reserve=reserve)
 
 
 def _s3_params(query: str) -> dict[str, str]:
@@ -73,18 +75,30 @@ def _credentials(params: Mapping[str, str]) -> tuple[str, str]:
     return access, secret
 
 
-def _http_pool() -> urllib3.PoolManager:
-    """minio's own pool settings, but bounded timeouts and two retries: outages surface fast."""
+def _http_pool(timeouts: Timeouts) -> urllib3.PoolManager:
+    """minio's own pool settings, but bounded timeouts and retries: outages surface fast.
+
+    A timed-out connect or read is not retried (it already used its whole bound);
+    one retry covers a refused connection or a 5xx answer, with a short backoff,
+    so a call stays within about ``connect + read`` seconds.
+    """
     return urllib3.PoolManager(
-        timeout=urllib3.Timeout(connect=5, read=60),
+        timeout=urllib3.Timeout(connect=timeouts.connect, read=timeouts.read),
         maxsize=10,
+        block=False,
         cert_reqs="CERT_REQUIRED",
         ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
-        retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
+        retries=urllib3.Retry(
+            total=1,
+            connect=1,
+            read=0,
+            backoff_factor=0.1,
+            status_forcelist=[500, 502, 503, 504],
+        ),
     )
 
 
-def _client(params: Mapping[str, str]) -> Minio:
+def _client(params: Mapping[str, str], timeouts: Timeouts) -> Minio:
     endpoint = params.get("endpoint", "")
     if not endpoint:
         raise StorageError("s3 URL needs endpoint=host:port")
@@ -98,7 +112,7 @@ def _client(params: Mapping[str, str]) -> Minio:
         secret_key=secret,
         secure=secure,
         region=params.get("region") or None,
-        http_client=_http_pool(),
+        http_client=_http_pool(timeouts),
     )
 
 
@@ -115,31 +129,34 @@ def _ensure_bucket(client: Minio, bucket: str, region: str | None) -> None:
         raise StorageError("invalid S3 bucket name") from None
 
 
-def _open_s3(parts: SplitResult) -> BlobStore:
+def _open_s3(parts: SplitResult, timeouts: Timeouts, _reserve: SpaceReserve | None) -> BlobStore:
     bucket = parts.netloc
     if not bucket or "@" in bucket or ":" in bucket or parts.path not in ("", "/"):
         raise StorageError("s3 blob URL must look like s3://bucket?endpoint=host:port&...")
     params = _s3_params(parts.query)
-    client = _client(params)
+    client = _client(params, timeouts)
     _ensure_bucket(client, bucket, params.get("region") or None)
     return S3BlobStore(client, bucket, prefix=params.get("prefix", ""))
 
 
-_BLOB_STORES: dict[str, Callable[[SplitResult], BlobStore]] = {
+_BLOB_STORES: dict[str, Callable[[SplitResult, Timeouts, SpaceReserve | None], BlobStore]] = {
     "file": _open_file,
     "s3": _open_s3,
 }
 
 
-def open_blob_store(url: str) -> BlobStore:
-    """The blob store for ``file:///dir`` or ``s3://bucket?endpoint=...`` (creates dir/bucket)."""
+def open_blob_store(
+    url: str, *, timeouts: Timeouts | None = None, reserve: SpaceReserve | None = None
+) -> BlobStore:
+    """The blob store for ``file:///dir`` or ``s3://bucket?endpoint=...`` (creates dir/bucket);
+    a file store keeps ``reserve`` in place before each write."""
     parts = _scheme(url)
     opener = _BLOB_STORES.get(parts.scheme)
     if opener is None:
         raise StorageError(
             f"unsupported blob store scheme {parts.scheme!r}; use one of {sorted(_BLOB_STORES)}"
         )
-    return opener(parts)
+    return opener(parts, timeouts or Timeouts(), reserve)
 
 
 def open_metadata(url: str, **kwargs: Any) -> Metadata:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import fcntl
 import os
 import re
 import secrets
@@ -11,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.errors import Conflict, NotFound, StorageError
+from storage.errors import Conflict, InsufficientStorage, NotFound, StorageError, Unavailable
 from storage.records import BlobInfo
+from storage.reserve import SpaceReserve
 
 __all__ = ["FileBlobStore", "check_key", "check_prefix"]
 
@@ -65,6 +68,36 @@ def _make_dirs(path: Path) -> None:
     _fsync_dir(path.parent)
 
 
+def _translate(exc: OSError) -> StorageError:
+    """A full disk (or quota) is ``InsufficientStorage``; any other I/O failure ``Unavailable``."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InsufficientStorage("no space left for the blob")
+    return Unavailable(f"blob file I/O failed: {errno.errorcode.get(exc.errno or 0, 'unknown')}")
+
+
+def _remove_unless_held(path: Path) -> int:
+    """Delete a temp file unless an upload still holds its lock (whatever its age); 1 if deleted."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return 0
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0  # an upload in progress: never collected
+        # Locked by us: its writer is gone (the lock went with it) or renamed it into place.
+        try:
+            if not os.path.samestat(os.fstat(fd), os.stat(path)):
+                return 0
+        except FileNotFoundError:
+            return 0
+        path.unlink(missing_ok=True)
+        return 1
+    finally:
+        os.close(fd)
+
+
 def _read_chunks(file: BinaryIO) -> Iterator[bytes]:
     with file:
         while chunk := file.read(READ_SIZE):
@@ -85,8 +118,9 @@ def _write_all(fd: int, chunks: Iterable[bytes]) -> int:
 class FileBlobStore:
     """A ``BlobStore`` on a local directory: temp file, fsync, atomic rename."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, reserve: SpaceReserve | None = None) -> None:
         self._root = root
+        self._reserve = reserve
 
     def _path(self, key: str) -> Path:
         return self._root / check_key(key)
@@ -94,12 +128,17 @@ class FileBlobStore:
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
         """Write the whole blob or nothing; returns the number of bytes written."""
         target = self._path(key)
+        if self._reserve is not None and not self._reserve.ensure():
+            raise InsufficientStorage("the disk cannot keep the metadata reserve: no blob is written")
         try:
             _make_dirs(target.parent)
             temp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held while writing: the collector skips a held temp file
         except (NotADirectoryError, FileExistsError):
             raise Conflict("blob key collides with an existing blob") from None
+        except OSError as exc:
+            raise _translate(exc) from exc
         try:
             try:
                 size = _write_all(fd, chunks)
@@ -109,6 +148,9 @@ class FileBlobStore:
         except IsADirectoryError:
             temp.unlink(missing_ok=True)
             raise Conflict("blob key collides with existing blobs below it") from None
+        except OSError as exc:
+            temp.unlink(missing_ok=True)
+            raise _translate(exc) from exc
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
@@ -142,8 +184,7 @@ class FileBlobStore:
         removed = 0
         for key, stat in self._walk(self._root, ""):
             if key.rpartition("/")[2].startswith(TEMP_PREFIX) and stat.st_mtime < cutoff:
-                (self._root / key).unlink(missing_ok=True)
-                removed += 1
+                removed += _remove_unless_held(self._root / key)
         return removed
 
     def _walk(self, directory: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:

@@ -35,7 +35,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
 from storage.errors import NotFound
+from storage.limits import Timeouts
 from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_issuance import (
@@ -76,7 +78,6 @@ _R = TypeVar("_R")
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x77616C6C6574  # pg_advisory_xact_lock key: b"wallet"
 _SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout = 10000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
@@ -294,8 +295,16 @@ class SqlUnitOfWork:
 class SqlMetadata:
     """Metadata on SQLite (WAL, shared by worker processes) or PostgreSQL, chosen by URL."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
-        self._engine = _create_engine(make_url(url), echo)
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        timeouts: Timeouts | None = None,
+        reserve: SpaceReserve | None = None,
+    ) -> None:
+        self._engine = _create_engine(make_url(url), echo, timeouts or Timeouts())
+        self._reserve = reserve
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
@@ -306,7 +315,7 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock)
+        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)
@@ -347,10 +356,10 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
-def _create_engine(url: URL, echo: bool) -> Engine:
+def _create_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
-        return _sqlite_engine(url, echo)
+        return _sqlite_engine(url, echo, timeouts)
     if backend == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
@@ -361,24 +370,62 @@ def _create_engine(url: URL, echo: bool) -> Engine:
             # No pre-ping: it costs a round trip per transaction. A connection found dead is
             # reported as Unavailable (503) once, and SQLAlchemy then drops the whole stale pool.
             pool_recycle=1800,
-            connect_args={"connect_timeout": 10},
+            pool_timeout=timeouts.connect,  # a request waiting for a pooled connection gives up
+            connect_args=postgres_connect_args(timeouts, url.query.get("options")),
         )
     raise ValueError(f"unsupported metadata database {backend!r}: use sqlite or postgresql")
 
 
-def _sqlite_engine(url: URL, echo: bool) -> Engine:
+def postgres_connect_args(
+    timeouts: Timeouts, url_options: str | tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """libpq options bounding every wait on the server.
+
+    The server cancels a statement, a lock wait or an idle open transaction past
+    ``read``; ``tcp_user_timeout`` and keepalives drop a connection whose peer
+    stopped acknowledging (network loss, a dead host). A server process that is
+    frozen while its kernel still acknowledges is caught by the HTTP layer's
+    overall deadline instead, which no driver option can provide.
+    """
+    read_ms = timeouts.read_ms
+    given = [url_options] if isinstance(url_options, str) else list(url_options or ())
+    # The URL's own ``options`` (e.g. a search_path) come first: these would otherwise replace them.
+    options = " ".join(
+        [
+            *given,
+            *(
+                f"-c {name}={read_ms}"
+                for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+            ),
+        ]
+    )
+    keepalive = max(1, round(timeouts.read / 3))
+    return {
+        "connect_timeout": timeouts.connect_whole_seconds,
+        "options": options,
+        "keepalives": 1,
+        "keepalives_idle": keepalive,
+        "keepalives_interval": keepalive,
+        "keepalives_count": 3,
+        "tcp_user_timeout": read_ms,
+    }
+
+
+def _sqlite_engine(url: URL, echo: bool, timeouts: Timeouts) -> Engine:
     engine = create_engine(url, echo=echo, hide_parameters=True)
-    event.listen(engine, "connect", _configure_sqlite_connection)
+    # Another process holding the write lock is waited for at most the read bound.
+    busy = f"PRAGMA busy_timeout = {timeouts.read_ms}"
+    event.listen(engine, "connect", lambda dbapi, record: _configure_sqlite_connection(dbapi, record, busy))
     event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any, busy: str) -> None:
     # Turn off pysqlite's own transaction handling so that SQLAlchemy's BEGIN
     # (below) and SAVEPOINTs are the ones that run, and PRAGMAs run outside any.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in _SQLITE_PRAGMAS:
+    for pragma in (busy, *_SQLITE_PRAGMAS):
         cursor.execute(pragma)
     cursor.close()
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+import psycopg as _pg
 from sqlalchemy import Connection, Engine, Table, exc, insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import Executable
 
-from storage.errors import Conflict, Unavailable
+from storage.errors import Conflict, InsufficientStorage, Unavailable
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -22,17 +24,58 @@ _R = TypeVar("_R")
 READONLY = "wallet_readonly"  # execution option: this transaction only reads
 
 
+_SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
+_PG_DISK_FULL = "53100"
+# SQLSTATE classes that mean "the backend could not do it now": connection exception,
+# insufficient resources, operator intervention (shutdown, query cancelled by a
+# timeout), lock not available, idle-in-transaction timeout, transaction rollback.
+_PG_TRANSIENT = ("08", "53", "57", "55P03", "25P03", "40")
+
+
+def storage_error_for(err: BaseException) -> Exception | None:
+    """The storage error for a SQLAlchemy or raw DB-API failure, or None if it is a bug (re-raise).
+
+    One classification for every path to the database (units of work, the access
+    log store, the replay guard's raw connections, pool checkouts): a driver or
+    network failure of either dialect is ``Unavailable``, a full disk
+    ``InsufficientStorage``, a broken uniqueness rule ``Conflict``.
+    """
+    driver = err.orig if isinstance(err, exc.DBAPIError) else err
+    if isinstance(err, exc.IntegrityError) or isinstance(driver, sqlite3.IntegrityError | _pg.IntegrityError):
+        return Conflict("a uniqueness or reference rule was broken")
+    if _disk_full(driver):
+        return InsufficientStorage("the metadata database has no space left")
+    if isinstance(err, exc.DBAPIError) and err.connection_invalidated:
+        return Unavailable("the metadata database connection was lost")
+    if isinstance(err, exc.TimeoutError | exc.DisconnectionError):  # pool wait, dead connection
+        return Unavailable("the metadata database is unavailable")
+    if isinstance(driver, sqlite3.OperationalError | _pg.OperationalError | _pg.InterfaceError):
+        return Unavailable("the metadata database is unavailable")
+    if isinstance(driver, _pg.Error) and (driver.sqlstate or "").startswith(_PG_TRANSIENT):
+        return Unavailable("the metadata database is unavailable")
+    if isinstance(err, exc.OperationalError | exc.InterfaceError):
+        return Unavailable("the metadata database is unavailable")
+    return None
+
+
+def _disk_full(driver: BaseException | None) -> bool:
+    if isinstance(driver, sqlite3.Error):
+        return getattr(driver, "sqlite_errorcode", None) == _SQLITE_FULL
+    return isinstance(driver, _pg.Error) and driver.sqlstate == _PG_DISK_FULL
+
+
 def translated(method: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Map SQLAlchemy errors onto the storage error tree."""
+    """Map SQLAlchemy and driver errors onto the storage error tree (``storage_error_for``)."""
 
     @functools.wraps(method)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return method(*args, **kwargs)
-        except exc.IntegrityError as err:
-            raise Conflict("a uniqueness or reference rule was broken") from err
-        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as err:
-            raise Unavailable("the metadata database is unavailable") from err
+        except (exc.SQLAlchemyError, sqlite3.Error, _pg.Error) as err:
+            mapped = storage_error_for(err)
+            if mapped is None:
+                raise
+            raise mapped from err
 
     return wrapper
 

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 
-from storage.errors import Unavailable
+from storage.errors import InsufficientStorage
+from storage.reserve import SpaceReserve
+from storage.sql_base import translated
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
 _PURGE = "DELETE FROM replay WHERE expires_at < {0}"
@@ -30,8 +31,11 @@ _MARKS = {"sqlite": "?", "postgresql": "%s"}
 class DbapiReplayGuard:
     """``ReplayGuard`` committing each ``remember`` on its own, shared by every worker process."""
 
-    def __init__(self, engine: Engine, write_lock: threading.Lock | None) -> None:
+    def __init__(
+        self, engine: Engine, write_lock: threading.Lock | None, reserve: SpaceReserve | None = None
+    ) -> None:
         self._engine = engine
+        self._reserve = reserve
         self._lock = write_lock
         self._sqlite = engine.dialect.name == "sqlite"
         mark = _MARKS[engine.dialect.name]
@@ -49,28 +53,42 @@ class DbapiReplayGuard:
     def _cursor(self) -> Iterator[Any]:
         lock = self._lock or contextlib.nullcontext()
         with lock:
-            try:
-                connection = self._engine.raw_connection()
-            except DBAPIError as exc:
-                raise Unavailable("metadata database unreachable") from exc
+            connection = self._engine.raw_connection()
             try:
                 cursor = connection.cursor()
                 yield cursor
                 cursor.close()
                 connection.commit()  # SQLite connections autocommit; PostgreSQL's do not
-            except Exception as exc:
-                connection.rollback()
-                raise Unavailable("replay guard write failed") from exc
+            except BaseException:
+                # A lost connection cannot roll back either: the pool discards it on close.
+                with contextlib.suppress(Exception):
+                    connection.rollback()
+                raise
             finally:
-                connection.close()  # back to the pool
+                with contextlib.suppress(Exception):
+                    connection.close()  # back to the pool (or discarded if it broke)
 
     def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
-        """True if ``jti`` is new in ``scope``, False if seen before (a replay)."""
+        """True if ``jti`` is new in ``scope``, False if seen before (a replay).
+
+        On a full disk the space reserve (``storage.reserve``) is released once and the
+        insert tried again, so reads and deletes keep working; the id is always recorded.
+        """
+        try:
+            return self._remember(scope, jti, expires_at)
+        except InsufficientStorage:
+            if self._reserve is None or not self._reserve.release():
+                raise
+            return self._remember(scope, jti, expires_at)
+
+    @translated
+    def _remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
         digest = hashlib.sha256(jti.encode()).digest()
         with self._cursor() as cursor:
             cursor.execute(self._insert, (scope, digest, self._when(expires_at)))
             return bool(cursor.rowcount == 1)
 
+    @translated
     def purge(self, now: dt.datetime) -> int:
         """Forget identifiers whose proofs can no longer be presented."""
         with self._cursor() as cursor:

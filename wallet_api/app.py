@@ -14,6 +14,7 @@ from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
+from wallet_api.resilience import ready as readiness
 from wallet_api.routes import (
     access_log,
     agency,
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,
+            *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},

@@ -8,6 +8,7 @@ import time
 import crypto
 import storage
 from consent.log import AccessLog
+from storage.reserve import SpaceReserve
 from storage.sql import SqlMetadata
 from storage.sql_log import SqlLogStore
 from wallet_api import keyring
@@ -17,26 +18,30 @@ from wallet_api.services.access_log import SerialAccessLog
 from wallet_api.settings import Settings
 
 log = logging.getLogger("wallet.bootstrap")
+MIGRATION_SECONDS = 3600.0
 
 
 def initialise(settings: Settings) -> None:
     """Create the data directory, master key, schema and first signing key if missing."""
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     master = crypto.open_master_key(settings.master_key_url, create=True)
-    metadata = storage.open_metadata(settings.database_url)
+    # A migration may rewrite a large table: bound the connect, not the statements.
+    timeouts = storage.Timeouts(connect=settings.connect_timeout_seconds, read=MIGRATION_SECONDS)
+    metadata = storage.open_metadata(settings.database_url, timeouts=timeouts)
     try:
         metadata.migrate()
         _ensure_signing_key(master, metadata)
     finally:
         metadata.close()
-    storage.open_blob_store(settings.blob_url)
+    storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts)
 
 
 def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
     """Open every adapter named by ``settings`` (the data directory must be initialised)."""
     master = crypto.open_master_key(settings.master_key_url)
-    metadata = storage.open_metadata(settings.database_url)
-    blobs = storage.open_blob_store(settings.blob_url)
+    reserve = space_reserve(settings)
+    metadata = storage.open_metadata(settings.database_url, timeouts=settings.timeouts, reserve=reserve)
+    blobs = storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts, reserve=reserve)
     keys = keyring.LiveKeyRing(
         lambda: keyring.load_service_keys(master, metadata, clock=clock), refresh=settings.key_refresh_seconds
     )
@@ -51,6 +56,16 @@ def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
         access_log=open_access_log(metadata),
         clock=clock,
     )
+
+
+def space_reserve(settings: Settings) -> SpaceReserve | None:
+    """The embedded default's disk reserve for SQLite (``storage.reserve``); none for other backends."""
+    if not (settings.database_url.startswith("sqlite:") and settings.blob_url.startswith("file:")):
+        return None
+    reserve = SpaceReserve(settings.data_dir / "space.reserve")
+    if not reserve.ensure():
+        log.warning("disk full at start-up: no space reserve for the metadata database")
+    return reserve
 
 
 def open_access_log(metadata: storage.Metadata) -> AccessLog:

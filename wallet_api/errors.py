@@ -154,3 +154,15 @@ class OperatorCredentialRequired(WalletError):
     """An operator endpoint was called without the operator's credential."""
 
     code = "operator_credential_required"
+
+
+class ContentMissing(WalletError):
+    """A document's record exists but its stored content does not (data loss: operators are told)."""
+
+    code = "content_missing"
+
+
+class UploadTooSlow(WalletError):
+    """The upload ran past ``WALLET_MAX_UPLOAD_SECONDS``; nothing was stored."""
+
+    code = "upload_too_slow"

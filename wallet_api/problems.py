@@ -21,6 +21,7 @@ from wallet_api.problems_consent import CONSENT_PROBLEMS
 
 PROBLEM_BASE = "https://wallet.example/problems/"
 log = logging.getLogger("wallet.problems")
+RETRY_AFTER_SECONDS = "2"  # a backend outage: a phone retries soon, not in a tight loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,27 @@ CATALOGUE: dict[str, Problem] = {
         "Vui lòng thử lại sau.",
         "Please try again later.",
     ),
+    "insufficient_storage": Problem(
+        507,
+        "Kho lưu trữ đã đầy",
+        "Insufficient storage",
+        "Không còn chỗ để lưu tệp này; không có gì được lưu. Bạn vẫn có thể xem và xoá giấy tờ.",
+        "There is no space left to store this; nothing was stored. Reading and deleting still work.",
+    ),
+    "upload_too_slow": Problem(
+        408,
+        "Tải lên quá lâu",
+        "Upload took too long",
+        "Tệp phải được gửi xong trong {limit} giây; không có gì được lưu.",
+        "The file must arrive within {limit} seconds; nothing was stored.",
+    ),
+    "content_missing": Problem(
+        500,
+        "Không đọc được nội dung giấy tờ",
+        "Document content missing",
+        "Nội dung của giấy tờ này không còn trong kho lưu trữ; bộ phận vận hành đã được báo.",
+        "This document's content is missing from storage; the operators have been alerted.",
+    ),
     "forbidden_role": Problem(
         403,
         "Không có quyền",
@@ -260,6 +282,8 @@ def problem_response(code: str, lang: str, params: dict[str, object]) -> Respons
         headers["WWW-Authenticate"] = 'Bearer realm="operator"'
     elif entry.status == 401:
         headers["WWW-Authenticate"] = f'DPoP algs="ES256", error="{code}"'
+    if entry.status == 503:
+        headers["Retry-After"] = RETRY_AFTER_SECONDS
     return Response(body, status_code=entry.status, media_type="application/problem+json", headers=headers)
 
 
@@ -298,8 +322,8 @@ def _problem_for(request: Request, exc: Exception) -> Response[dict[str, object]
             log.exception("internal error")
         return problem_response(exc.code, lang, dict(exc.params))
     if isinstance(exc, storage.StorageError):
-        if exc.code in ("storage_error", "storage_unavailable"):
-            log.error("storage failure: %s", type(exc).__name__)
+        if exc.code in ("storage_error", "storage_unavailable", "insufficient_storage"):
+            log.error("storage failure on %s %s: %s", request.method, request.url.path, exc)
         return problem_response(exc.code, lang, {})
     if isinstance(exc, crypto.CryptoError):
         log.error("crypto failure: %s on %s", type(exc).__name__, request.url.path)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from storage.limits import Timeouts
 from wallet_api.errors import ConfigError
 
 MIB = 1024 * 1024
@@ -33,6 +34,11 @@ class Settings:
     orphan_grace_seconds: int = 3600
     server: str = "granian"
     blocking: str = "auto"
+    connect_timeout_seconds: float = 3.0
+    read_timeout_seconds: float = 4.0
+    deadline_seconds: float = 8.0
+    blob_concurrency: int = 16
+    max_upload_seconds: int = 1800
     key_announce_seconds: int = 25 * 3600  # a new signing key is published this long before it signs
     key_overlap_seconds: int = 7 * 86400  # the old key signs trust lists (and verifies) this long after
     key_refresh_seconds: int = 30  # how often each worker re-reads the signing keys
@@ -57,6 +63,11 @@ class Settings:
         if self.blocking == "auto":
             return self.database_url.startswith("sqlite") and self.blob_url.startswith("file:")
         return self.blocking == "inline"
+
+    @property
+    def timeouts(self) -> Timeouts:
+        """The per-call bounds every storage adapter applies."""
+        return Timeouts(connect=self.connect_timeout_seconds, read=self.read_timeout_seconds)
 
     @classmethod
     def for_data_dir(cls, data_dir: Path, **overrides: object) -> Settings:
@@ -101,6 +112,14 @@ class Settings:
             raise ConfigError("WALLET_KEY_*_SECONDS must be positive")
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
+        if not 0 < self.connect_timeout_seconds <= self.deadline_seconds:
+            raise ConfigError("WALLET_CONNECT_TIMEOUT_SECONDS must be positive and at most the deadline")
+        if not 0 < self.read_timeout_seconds <= self.deadline_seconds:
+            raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
+        if self.max_upload_seconds < 1:
+            raise ConfigError("WALLET_MAX_UPLOAD_SECONDS must be positive")
+        if self.blob_concurrency < 1:
+            raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
             _is_base_url(url.strip()) for url in self.public_url.split(",")
         ):
@@ -141,6 +160,16 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"WALLET_{name.upper()} must be an integer") from None
 
 
+def _seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"WALLET_{name.upper()} must be a number of seconds") from None
+    if not 0 < value < 3600:  # also refuses nan and inf
+        raise ConfigError(f"WALLET_{name.upper()} must be between 0 and 3600 seconds")
+    return value
+
+
 def _str(name: str, raw: str) -> str:
     return raw
 
@@ -164,4 +193,9 @@ _VARIABLES = {
     "key_announce_seconds": _int,
     "key_overlap_seconds": _int,
     "key_refresh_seconds": _int,
+    "connect_timeout_seconds": _seconds,
+    "read_timeout_seconds": _seconds,
+    "deadline_seconds": _seconds,
+    "blob_concurrency": _int,
+    "max_upload_seconds": _int,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from litestar import Response, delete, get, post
@@ -11,11 +12,13 @@ from litestar.params import Body, JSONBody
 from litestar.response import Stream
 
 from wallet_api.errors import EraseNotConfirmed
+from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
 from wallet_api.services.export import export_archive
 from wallet_api.wire import EnrolRequest, EnrolResponse, ProfileOut, TokenRequest, TokenResponse
 
+log = logging.getLogger("wallet.export")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -61,8 +64,17 @@ async def me(request: AnyRequest, services: NamedDependency[Services]) -> Profil
 async def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
     """Everything the wallet holds for the citizen, as one ZIP archive."""
     who = (await offload(services, lambda: citizen(request, services))).subject
+    archive = export_archive(services.citizens, services.documents, services.credentials, who)
+    services.lanes.admit_transfer()
+    # The first piece is ready before the response starts: a missing content or an outage is a
+    # problem+json answer, not a cut archive.
+    first = await services.lanes.blob(lambda: next(archive, b""))
+
+    def cut(exc: BaseException) -> None:
+        log.error("export of citizen %s cut after it started: %s", who, failure_kind(exc))
+
     return Stream(
-        export_archive(services.citizens, services.documents, services.credentials, who),
+        services.lanes.stream(archive, cut, first=first),
         media_type="application/zip",
         headers={**NO_STORE, "Content-Disposition": 'attachment; filename="wallet-export.zip"'},
     )

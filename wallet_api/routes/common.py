@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
-import anyio.to_thread
 from litestar import Request
 from litestar.datastructures import State
 
@@ -19,10 +18,9 @@ T = TypeVar("T")
 
 
 async def offload(services: Services, call: Callable[[], T]) -> T:
-    """Run blocking storage work: on the loop for SQLite (microseconds), in a thread otherwise."""
-    if services.ctx.settings.run_inline:
-        return call()
-    return await anyio.to_thread.run_sync(call)
+    """Run blocking metadata work: on the loop for SQLite (microseconds), else in a thread within
+    the deadline (``wallet_api.resilience.lanes``)."""
+    return await services.lanes.metadata(call)
 
 
 def provide_services(state: State) -> Services:

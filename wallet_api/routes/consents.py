@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors_consent import ConsentPending
+from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, agency, citizen, lang, offload
 from wallet_api.services import Services
 from wallet_api.services.consent_views import ConsentView
@@ -23,6 +25,8 @@ from wallet_api.wire_consent import (
     PulledCredentialOut,
     consent_out,
 )
+
+log = logging.getLogger("wallet.consents")
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -117,6 +121,7 @@ async def pull_document(
 ) -> Stream:
     """An approved document's content, decrypted and authenticated (one use of the consent)."""
     who = await offload(services, lambda: agency(request, services).subject)
+    services.lanes.admit_transfer()  # before the consent's use is taken
     meta, chunks = await offload(services, lambda: services.pulls.document(who, consent_id, document_id))
     headers = {
         **NO_STORE,
@@ -126,7 +131,11 @@ async def pull_document(
         "Wallet-Provenance": meta.provenance,  # an uploaded scan is never passed off as issued
         "Wallet-Document-Type": meta.doc_type,
     }
-    return Stream(chunks, media_type=meta.content_type, headers=headers)
+
+    def cut(exc: BaseException) -> None:
+        log.error("pull of document %s cut after it started: %s", meta.id, failure_kind(exc))
+
+    return Stream(services.lanes.stream(chunks, cut), media_type=meta.content_type, headers=headers)
 
 
 @get("/v1/me/consents", tags=["consents"], response_headers=NO_STORE)

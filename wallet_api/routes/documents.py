@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.from_thread
-import anyio.to_thread
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
@@ -15,10 +15,12 @@ from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
 from wallet_api.problems import close_after_response
+from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, citizen, lang, offload
 from wallet_api.services import Services
 from wallet_api.wire import DocumentList, DocumentOut
 
+log = logging.getLogger("wallet.documents")
 NO_STORE = {"Cache-Control": "no-store"}
 Receive = Callable[[], Coroutine[Any, Any, Any]]
 
@@ -79,8 +81,10 @@ async def upload(
                 citizen(request, services).subject, doc_type, content_type, filename, declared
             ),
         )
+        services.lanes.admit_transfer()
         body = _body_from_thread(request.receive)  # type: ignore[arg-type]  # ASGI receive returns a coroutine
-        meta = await anyio.to_thread.run_sync(services.documents.store, plan, body)
+        blob = await services.lanes.blob_unbounded(lambda: services.documents.put_blob(plan, body))
+        meta = await offload(services, lambda: services.documents.record(blob))
     except BaseException:
         close_after_response(request)  # the rest of the body is unread: the connection cannot be reused
         raise
@@ -118,11 +122,17 @@ async def document_content(
 ) -> Stream:
     """The document's bytes, decrypted and authenticated segment by segment."""
     meta, chunks = await offload(
-        services, lambda: services.documents.open_content(citizen(request, services).subject, document_id)
+        services, lambda: services.documents.open_lazy(citizen(request, services).subject, document_id)
     )
+    services.lanes.admit_transfer()
+    first = await services.lanes.blob(lambda: next(chunks, b""))  # opens the blob before any byte
+
+    def cut(exc: BaseException) -> None:
+        log.error("download of document %s cut after it started: %s", meta.id, failure_kind(exc))
+
     disposition = f"attachment; filename*=UTF-8''{quote(meta.filename)}"
     return Stream(
-        chunks,
+        services.lanes.stream(chunks, cut, first=first),
         media_type=meta.content_type,
         headers={
             **NO_STORE,

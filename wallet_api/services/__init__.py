@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wallet_api.context import Context
+from wallet_api.resilience.lanes import Lanes
 from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
 from wallet_api.services.auth import AuthService, Principal
@@ -38,6 +39,10 @@ class Services:
     decisions: ConsentDecisionService
     pulls: ConsentPullService
     access_log: AccessLogService
+    lanes: Lanes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lanes = Lanes(self.ctx.settings)
 
     @classmethod
     def over(cls, ctx: Context) -> Services:

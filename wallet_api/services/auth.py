@@ -159,5 +159,14 @@ class AuthService:
 
     def _remember(self, scope: str, jti: str, expires_at: int) -> None:
         when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
-        if not self.ctx.metadata.replay_guard().remember(scope, jti, when):
+        guard = self.ctx.metadata.replay_guard()
+        try:
+            fresh = guard.remember(scope, jti, when)
+        except storage.InsufficientStorage:
+            # A full disk: forget the ids whose proofs can no longer be presented (their pages are
+            # reused) and try once more. Detection is unchanged: every live id is still kept.
+            log.warning("replay guard: disk full, purging expired one-time ids")
+            guard.purge(self.ctx.utcnow())
+            fresh = guard.remember(scope, jti, when)
+        if not fresh:
             raise crypto.InvalidSignature("replayed")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import itertools
 import json
 import logging
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -19,11 +21,13 @@ from consent import document_types
 from wallet_api.context import Context
 from wallet_api.errors import (
     ContentMismatch,
+    ContentMissing,
     DocumentNotFound,
     IncompleteBody,
     PayloadTooLarge,
     UnknownDocumentType,
     UnsupportedMediaType,
+    UploadTooSlow,
 )
 from wallet_api.services.citizens import unwrap_citizen_key
 
@@ -60,6 +64,29 @@ class DocumentMeta:
     issuance: dict[str, Any] | None = None
 
 
+class Primed:
+    """An iterator whose first step already ran (blob opened, small document authenticated)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._first = next(chunks, None)
+
+    def __iter__(self) -> Primed:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Close the underlying stream (the blob's connection)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+
+
 @dataclass(frozen=True, slots=True)
 class UploadPlan:
     """A validated upload, ready to receive its bytes."""
@@ -73,6 +100,16 @@ class UploadPlan:
     kek: bytes
     provenance: str = "uploaded"
     issuance: str | None = None  # JSON evidence of an issued document (issuer, signature)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBlob:
+    """A written, not yet recorded, document blob: what ``DocumentService.record`` needs."""
+
+    plan: UploadPlan
+    key: str
+    size: int
+    wrapped_dek: bytes
 
 
 def seal_issuance(kek: bytes, citizen_id: str, document_id: str, evidence: dict[str, Any]) -> str:
@@ -202,31 +239,49 @@ class DocumentService:
         within: Callable[[storage.UnitOfWork], None] | None = None,
     ) -> DocumentMeta:
         """Encrypt and store the body (blob first), then record it; all or nothing."""
+        return self.record(self.put_blob(plan, chunks), within)
+
+    def put_blob(self, plan: UploadPlan, chunks: Iterable[bytes]) -> StoredBlob:
+        """First half of ``store``: encrypt and write the blob (blob I/O only)."""
         version = 1
         dek = crypto.new_key()
         aad = blob_aad(plan.citizen_id, plan.document_id, version)
         key = blob_key(plan.citizen_id, plan.document_id, version)
         size = 0
+        # The collector leaves anything younger than this alone (``collect_orphans``): an upload
+        # that outlives it is cut, so it can never lose a temp file or multipart upload it holds.
+        give_up = time.monotonic() + self.ctx.settings.max_upload_seconds
 
         def counted() -> Iterator[bytes]:
             nonlocal size
             for chunk in checked_body(
                 chunks, plan.content_type, self.ctx.settings.max_upload_bytes, plan.declared_length
             ):
+                if time.monotonic() > give_up:
+                    raise UploadTooSlow(limit=self.ctx.settings.max_upload_seconds)
                 size += len(chunk)
                 yield chunk
 
         self.ctx.blobs.put(key, crypto.encrypt_stream(dek, aad, counted()))
+        return StoredBlob(plan, key, size, crypto.wrap_key(plan.kek, dek, b"dek|" + aad))
+
+    def record(
+        self, blob: StoredBlob, within: Callable[[storage.UnitOfWork], None] | None = None
+    ) -> DocumentMeta:
+        """Second half of ``store``: the row pointing at the blob (metadata only); on any failure
+        the blob is deleted again."""
+        plan = blob.plan
+        aad = blob_aad(plan.citizen_id, plan.document_id, 1)
         record = storage.DocumentRecord(
             id=plan.document_id,
             citizen_id=plan.citizen_id,
-            version=version,
+            version=1,
             doc_type=plan.doc_type,
             provenance=plan.provenance,
             content_type=plan.content_type,
-            size=size,
-            wrapped_dek=crypto.wrap_key(plan.kek, dek, b"dek|" + aad),
-            blob_key=key,
+            size=blob.size,
+            wrapped_dek=blob.wrapped_dek,
+            blob_key=blob.key,
             filename_sealed=crypto.seal(plan.kek, plan.filename.encode(), b"filename|" + aad),
             issuance=plan.issuance,
             created_at=self.ctx.utcnow(),
@@ -239,9 +294,10 @@ class DocumentService:
                     within(uow)  # e.g. the idempotency record, in the same transaction
                 uow.commit()
         except BaseException:
-            self.ctx.blobs.delete(key)
+            with contextlib.suppress(storage.StorageError):  # else the collector removes it
+                self.ctx.blobs.delete(blob.key)
             raise
-        log.info("document stored %s (%d bytes)", plan.document_id, size)
+        log.info("document stored %s (%d bytes)", plan.document_id, blob.size)
         return self._meta(record, plan.kek)
 
     def _meta(self, record: storage.DocumentRecord, kek: bytes) -> DocumentMeta:
@@ -285,17 +341,32 @@ class DocumentService:
 
     def open_content(self, citizen_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
         """The plaintext as a stream; small documents are authenticated whole before it starts."""
+        meta, chunks = self.open_lazy(citizen_id, document_id)
+        return meta, Primed(chunks)
+
+    def open_lazy(self, citizen_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
+        """Like ``open_content`` but touching only metadata: the blob opens at the first ``next``
+        (which also authenticates a small document whole), so a caller can run it elsewhere."""
         record, kek = self._record(citizen_id, document_id)
         return self._meta(record, kek), self._plaintext(record, kek)
 
     def _plaintext(self, record: storage.DocumentRecord, kek: bytes) -> Iterator[bytes]:
         aad = blob_aad(record.citizen_id, record.id, record.version)
         dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
-        segments = crypto.decrypt_stream(dek, aad, self.ctx.blobs.open(record.blob_key))
+        try:
+            source = self.ctx.blobs.open(record.blob_key)
+        except storage.NotFound:
+            log.error("content missing: document %s has a record but no stored content", record.id)
+            raise ContentMissing() from None
+        segments = crypto.decrypt_stream(dek, aad, source)
         # every segment, the (possibly empty) final one included: nothing is sent before all authenticate
         ahead = record.size // crypto.SEGMENT_SIZE + 1 if record.size <= PREFETCH_BYTES else 1
-        first = list(itertools.islice(segments, ahead))
-        return _coalesce(itertools.chain(first, segments), COALESCE_BYTES)
+        try:
+            first = list(itertools.islice(segments, ahead))
+            yield from _coalesce(itertools.chain(first, segments), COALESCE_BYTES)
+        except crypto.IntegrityError:
+            log.error("integrity failure: document %s (kind: integrity)", record.id)
+            raise
 
     def delete(self, citizen_id: str, document_id: str) -> None:
         """Remove the record, then its blob (an orphan left by a crash is collected later)."""
@@ -312,17 +383,33 @@ class DocumentService:
             log.warning("blob of a deleted document left for the collector")
 
     def records_with_plaintext(self, citizen_id: str) -> Iterator[tuple[DocumentMeta, Iterator[bytes]]]:
-        """Every document with a lazy plaintext stream (for export)."""
+        """Every document with a lazy plaintext stream (for export); every document's content is
+        checked to exist first (one listing), so a missing one is reported before any byte."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             kek = self._kek(uow, citizen_id)
             records = uow.documents.list(citizen_id, None)
+        if records:
+            stored = {info.key for info in self.ctx.blobs.list(f"c/{citizen_id}/")}
+            for record in records:
+                if record.blob_key not in stored:
+                    log.error("content missing: document %s has a record but no stored content", record.id)
+                    raise ContentMissing()
         for record in records:
             yield self._meta(record, kek), self._plaintext(record, kek)
 
 
 def collect_orphans(ctx: Context, grace: dt.timedelta) -> int:
-    """Delete blobs no record points to and temp state left by crashes, older than ``grace``."""
-    cutoff = ctx.utcnow() - grace
+    """Delete blobs no record points to and temp state left by crashes, older than ``grace``.
+
+    Whatever ``grace``, nothing younger than the longest an upload may run
+    (``WALLET_MAX_UPLOAD_SECONDS``, which ``put_blob`` enforces) plus the
+    deadline of its record is touched: an upload in progress keeps its temp
+    file or multipart upload, and a blob whose record is being committed is not
+    taken for an orphan.
+    """
+    settings = ctx.settings
+    floor = dt.timedelta(seconds=settings.max_upload_seconds + settings.deadline_seconds)
+    cutoff = ctx.utcnow() - max(grace, floor)
     removed = ctx.blobs.collect_incomplete(cutoff)
     # Candidates first, references second: a blob whose record commits in between is kept.
     candidates = [info.key for info in ctx.blobs.list("c/") if info.modified < cutoff]

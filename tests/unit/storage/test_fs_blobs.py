@@ -202,3 +202,17 @@ def test_factory_refuses_unknown_scheme_without_echoing_url() -> None:
     with pytest.raises(StorageError, match="unsupported blob store scheme 'ftp'") as caught:
         open_blob_store("ftp://user:hunter2@example.org/bucket")
     assert "hunter2" not in str(caught.value)
+
+
+def test_collect_incomplete_never_takes_a_temp_file_an_upload_holds(store: FileBlobStore) -> None:
+    far_future = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)  # as if --grace were below zero
+    collected: list[int] = []
+
+    def body() -> Iterator[bytes]:
+        yield b"first half, "
+        collected.append(store.collect_incomplete(far_future))  # mid-write, from "another process"
+        yield b"second half"
+
+    store.put("c/1/live", body())
+    assert collected == [0]
+    assert b"".join(store.open("c/1/live")) == b"first half, second half"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from storage.errors import Conflict, Unavailable
+from storage.limits import Timeouts
 from storage.sql import SqlMetadata
 from tests.unit.storage.test_sql_contract import T0, citizen, document, store
 
@@ -32,7 +33,7 @@ def test_sqlite_is_set_up_for_several_worker_processes(metadata: SqlMetadata) ->
         "journal_mode": "wal",
         "synchronous": 1,
         "foreign_keys": 1,
-        "busy_timeout": 10000,
+        "busy_timeout": Timeouts().read_ms,  # a lock held by another process: waited for the read bound
     }
 
 
