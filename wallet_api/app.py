@@ -19,6 +19,7 @@ from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
+from wallet_api.strict_request import StrictRequest
 
 OPENAPI_PATH = "/openapi"
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         exception_handlers={Exception: handle_exception},
         middleware=[metrics.middleware],
         state=State({"services": services}),
+        request_class=StrictRequest,  # every body read strictly, in one place
         on_shutdown=[close],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path
         openapi_config=OpenAPIConfig(
