@@ -19,13 +19,16 @@ from storage.ports import (
     UnitOfWork,
 )
 from storage.records import (
+    AgencyHolder,
     AgencyRecord,
     BlobInfo,
+    CitizenHolder,
     CitizenRecord,
     ConsentPullRecord,
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    Holder,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -33,11 +36,13 @@ from storage.records import (
 )
 
 __all__ = [
+    "AgencyHolder",
     "AgencyRecord",
     "AgencyRepository",
     "BlobInfo",
     "BlobStore",
     "BlobTooLarge",
+    "CitizenHolder",
     "CitizenRecord",
     "CitizenRepository",
     "Conflict",
@@ -48,6 +53,7 @@ __all__ = [
     "CredentialRepository",
     "DocumentRecord",
     "DocumentRepository",
+    "Holder",
     "IdempotencyRepository",
     "Metadata",
     "NotFound",
