@@ -19,7 +19,7 @@ from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
-from wallet_api.strict_request import StrictRequest
+from wallet_api.strict_request import StrictRequest, refuse_ambiguous_parameters
 
 OPENAPI_PATH = "/openapi"
 
@@ -50,6 +50,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         middleware=[metrics.middleware],
         state=State({"services": services}),
         request_class=StrictRequest,  # every body read strictly, in one place
+        before_request=refuse_ambiguous_parameters,
         on_shutdown=[close],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path
         openapi_config=OpenAPIConfig(

@@ -39,6 +39,7 @@ _EXPECTED = re.compile(r"Expected `([^`]{1,60})`(?:, got `[^`]*`)?$")
 _BOUND = re.compile(r"Expected `([^`]{1,60})`(?: of length)? ([<>]=?) (-?\d{1,20})$")
 _MISSING = re.compile(r"Object missing required field `([^`]{0,200})`")
 _UNKNOWN = re.compile(r"Object contains unknown field `([^`]{0,200})`")
+_ENUM = re.compile(r"Invalid enum value")
 _PARAMETER = re.compile(r"Missing required (\w{1,16}) parameter '([^']{0,200})'")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\[\]-]")
 
@@ -71,6 +72,10 @@ def _reason(entry: dict[str, Any]) -> tuple[str, str]:
     if found := _UNKNOWN.search(message):
         field = clean_name(found.group(1))
         return _pair("Trường '{0}' không được hỗ trợ", "Unknown field '{0}'", field)
+    if _ENUM.search(message):
+        return _pair(
+            "Trường '{0}' có giá trị không được hỗ trợ", "Field '{0}' has an unsupported value", name
+        )
     if found := _BOUND.search(message):
         return _bound(name, found.group(1), found.group(2), found.group(3), "length" in message)
     if found := _EXPECTED.search(message):

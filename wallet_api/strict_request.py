@@ -74,6 +74,20 @@ class StrictRequest(Request[Any, Any, Any]):
         raise UnsupportedBodyType(expected=RequestEncodingType.JSON.value)
 
 
+async def refuse_ambiguous_parameters(request: Request[Any, Any, Any]) -> None:
+    """``before_request`` of the app: a query parameter given twice, or a NUL in the path or query,
+    is refused before any handler reads it (litestar would keep one of the two; text columns on
+    PostgreSQL cannot hold NUL)."""
+    query: bytes = request.scope.get("query_string", b"")
+    raw_path: bytes = request.scope.get("raw_path") or b""
+    if b"%00" in raw_path or "\x00" in request.scope["path"] or b"%00" in query:
+        raise _malformed("tham số chứa ký tự NUL", "a parameter holds a NUL character")
+    if query:
+        names = [name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)]
+        if len(names) != len(set(names)):
+            raise _malformed("một tham số xuất hiện hai lần", "a query parameter appears twice")
+
+
 def _expected_media(request: StrictRequest) -> str | None:
     """The media type the route's ``data`` parameter is read as; None when the route reads no body."""
     field = request.route_handler.parsed_fn_signature.parameters.get("data")
