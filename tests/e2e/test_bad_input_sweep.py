@@ -118,7 +118,7 @@ ATTACKS: dict[str, tuple[Attack, int]] = {  # each kind and the status it must g
 }
 INT_VALUES = ["23152041992579964928", "-1", "-23152041992579964928", "1.5", "1e400", "NaN", "", "0x10", "१२"]
 TEXT_VALUES = ["x" * 5000, "%00", "a%00b", "%ff%fe", "%c0%af"]
-PATH_VALUES = ["%00", "a%00b", "%ff%fe", "x" * 1500, "%ed%a0%80", "%2e%2e"]  # DPoP's htu stops at 2 KiB
+PATH_VALUES = ["%00", "a%00b", "%ff%fe", "x" * 1500, "%ed%a0%80", "%2e%2e"]  # DPoP: URLs up to 4 KiB
 
 
 def _body_routes(world: World) -> list[Route]:
@@ -187,6 +187,63 @@ def test_hostile_bodies_of_every_shape(world: World, data: st.DataObject) -> Non
     if kind == "huge":  # 80 MiB documents are swept once above, not sixty times
         routes = [r for r in routes if r.body_limit <= 2 * 1024 * 1024]
     _attack(world, data.draw(st.sampled_from(routes)), kind, data)
+
+
+PLAUSIBLE: dict[str, Any] = {  # values that pass the first checks, so the odd ones reach the later ones
+    "type": "birth-certificate",
+    "number": "123/2024",
+    "issue_date": "2024-05-01",
+    "filename": "giay-khai-sinh.pdf",
+    "content_type": "application/pdf",
+    "content": "JVBERi0xLjcK",
+    "status": "revoked",
+    "purpose": "Đăng ký khai sinh",
+    "procedure_code": "1.001193",
+    "case_number": "HS-1",
+    "valid_for_seconds": 3600,
+    "max_uses": 1,
+    "retention_days": 30,
+    "full_name": "Nguyễn Văn An",
+    "date_of_birth": "1990-05-01",
+    "fields": ["full_name"],
+    "count": 10,
+}
+ODD_TEXT = st.one_of(
+    st.sampled_from(
+        ["", " ", "0", "-1", "null", "x" * 300, "2024-02-30", "../../etc", "<b>x</b>", "ﬁ\u0301"]
+    ),
+    st.text(max_size=40),
+)
+ODD_VALUE = st.one_of(
+    ODD_TEXT,
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.none(),
+    st.lists(ODD_TEXT, max_size=3),
+    st.dictionaries(ODD_TEXT, ODD_TEXT, max_size=2),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_well_formed_bodies_with_odd_values_are_never_a_server_error(
+    world: World, data: st.DataObject
+) -> None:
+    """What schemathesis found (an agency document with empty fields → 500), for every JSON route."""
+    route = data.draw(st.sampled_from([r for r in _body_routes(world) if r.body_media == "application/json"]))
+    body = {}
+    for name, example in route.body_fields.items():  # plausible values, some of them replaced
+        plausible = world.cccd if name == "cccd" else PLAUSIBLE.get(name, example)
+        body[name] = data.draw(ODD_VALUE, label=name) if data.draw(st.booleans()) else plausible
+    response = world.send(route, route.target(), json=body)
+    assert response.status_code < 500, (route.path, body, response.text[:300])
+    if response.status_code >= 400:
+        assert_problem(response)
 
 
 def test_the_parties_still_work_after_the_sweep(world: World) -> None:

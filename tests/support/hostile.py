@@ -142,14 +142,15 @@ def hostile_world(settings: Settings) -> Iterator[World]:
     initialise(settings)
     app = create_app(settings)
     with TestClient(app, base_url=BASE) as client:
-        citizen, cccd = _enrol(client)
-        agency = _register(app, client)
+        citizen, cccd = enrol(client)
+        agency = register_agency(app, client)
         world = World(app, client, citizen, cccd, agency)
         world.routes = routes_of(app)
         yield world
 
 
-def _enrol(client: TestClient) -> tuple[Party, str]:  # type: ignore[type-arg]
+def enrol(client: TestClient) -> tuple[Party, str]:  # type: ignore[type-arg]
+    """A new citizen with its own device key, logged in; and their CCCD."""
     key = crypto.generate_private_key()
     cccd, dob = valid_cccd()
     body = {
@@ -165,7 +166,8 @@ def _enrol(client: TestClient) -> tuple[Party, str]:  # type: ignore[type-arg]
     return party, cccd
 
 
-def _register(app: Litestar, client: TestClient) -> Party:  # type: ignore[type-arg]
+def register_agency(app: Litestar, client: TestClient) -> Party:  # type: ignore[type-arg]
+    """A new agency (issuer and requester of birth certificates) with its own key, logged in."""
     key = crypto.generate_private_key()
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     agency_id = f"so-tu-phap-{uuid.uuid4().hex[:8]}"
