@@ -5,7 +5,7 @@ names below. The recipes offer one way to do each thing; the single module
 that touches ``cryptography.hazmat`` is ``crypto._hazmat``.
 """
 
-from crypto._encoding import b64url_decode, b64url_encode
+from crypto._encoding import MAX_JSON_DEPTH, b64url_decode, b64url_encode, json_object
 from crypto._hazmat import ES256_SIGNATURE_SIZE, es256_sign_raw, es256_verify_raw
 from crypto.blind import blind_index
 from crypto.dpop import DpopProof, check_dpop_proof, make_dpop_proof
@@ -62,6 +62,7 @@ from crypto.tokens import TokenMinter
 
 __all__ = [
     "ES256_SIGNATURE_SIZE",
+    "MAX_JSON_DEPTH",
     "PDF_SIGNATURE_REASONS",
     "SEGMENT_SIZE",
     "ClaimPath",
@@ -103,6 +104,7 @@ __all__ = [
     "es256_verify_raw",
     "generate_private_key",
     "issue_sd_jwt_vc",
+    "json_object",
     "jwk_thumbprint",
     "load_private_key_pem",
     "make_client_assertion",

@@ -10,7 +10,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["b64url_decode", "b64url_encode", "json_compact", "json_object"]
+__all__ = ["MAX_JSON_DEPTH", "b64url_decode", "b64url_encode", "json_compact", "json_object"]
+
+MAX_JSON_DEPTH = 32  # arrays and objects inside one another; nothing we read needs more than a handful
 
 
 def b64url_encode(data: bytes) -> str:
@@ -47,15 +49,51 @@ def _no_constant(name: str) -> Any:
 
 
 def json_object(data: bytes | str) -> dict[str, Any]:
-    """Parse a JSON object, refusing duplicate members, NaN/Infinity and non-objects."""
+    """Parse a JSON object, refusing duplicate members, NaN/Infinity, non-objects, invalid UTF-8,
+    lone surrogates (``"\\ud800"``: not text) and nesting deeper than ``MAX_JSON_DEPTH``."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+    except UnicodeDecodeError as exc:
+        raise ValueError("JSON text is not UTF-8") from exc
+    try:
         value = _DECODER.decode(text)  # one decoder for all calls: building one per call costs µs
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+    except ValueError as exc:
         raise ValueError("malformed JSON") from exc
     if not isinstance(value, dict):
         raise ValueError("JSON value is not an object")
+    # Counting brackets (strings included) over-estimates the depth: most texts skip the walk.
+    deep = text.count("[") + text.count("{") > MAX_JSON_DEPTH
+    escaped = "\\u" in text  # only an escape can spell a lone surrogate
+    if deep or escaped:
+        _check_tree(value, escaped)
     return value
+
+
+def _check_tree(value: Any, escaped: bool) -> None:
+    """Walk without recursion: depth bound, and every string (keys too) encodable as UTF-8."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        children = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, child in children:
+            if escaped:
+                _text(key)
+            if isinstance(child, dict | list):
+                pending.append((child, depth + 1))
+            elif escaped:
+                _text(child)
+
+
+def _text(value: object) -> None:
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("lone surrogate in JSON string") from exc
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constant)

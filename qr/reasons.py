@@ -114,6 +114,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "unreadable_image": ("Không đọc được ảnh", "The image cannot be read"),
     "multiple_codes": ("Có nhiều mã QR trong ảnh", "Several QR codes in the image"),
     "not_signed": ("Tệp PDF không có chữ ký số", "The PDF is not signed"),
+    "no_trust_root": (
+        "Máy chủ chưa có chứng thư gốc nào để kiểm tra chữ ký PDF (wallet trust add-root)",
+        "The service has no trust root to check PDF signatures against (wallet trust add-root)",
+    ),
     "multiple_signatures": (
         "Tệp PDF có nhiều chữ ký: chưa hỗ trợ",
         "The PDF has several signatures: not supported",

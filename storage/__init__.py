@@ -27,13 +27,16 @@ from storage.ports import (
     UnitOfWork,
 )
 from storage.records import (
+    AgencyHolder,
     AgencyRecord,
     BlobInfo,
+    CitizenHolder,
     CitizenRecord,
     ConsentPullRecord,
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    Holder,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -41,11 +44,13 @@ from storage.records import (
 )
 
 __all__ = [
+    "AgencyHolder",
     "AgencyRecord",
     "AgencyRepository",
     "BlobInfo",
     "BlobStore",
     "BlobTooLarge",
+    "CitizenHolder",
     "CitizenRecord",
     "CitizenRepository",
     "Conflict",
@@ -56,6 +61,7 @@ __all__ = [
     "CredentialRepository",
     "DocumentRecord",
     "DocumentRepository",
+    "Holder",
     "IdempotencyRepository",
     "InsufficientStorage",
     "Metadata",

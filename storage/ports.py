@@ -29,6 +29,7 @@ from storage.records import (
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    Holder,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -85,9 +86,13 @@ class DocumentRepository(Protocol):
 class ReplayGuard(Protocol):
     """One-time identifiers (DPoP and assertion ``jti``s) shared by every worker."""
 
-    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool: ...
+    def remember(
+        self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None = None
+    ) -> bool: ...
 
-    # True if new, False if seen before (a replay)
+    # True if new, False if seen before (a replay) or, with ``holder``, if the holder is gone:
+    # a citizen no longer enrolled with that device key, an agency no longer registered and
+    # active. Both answers come from the one statement that stores the id.
 
     def purge(self, now: dt.datetime) -> int: ...
 

@@ -22,6 +22,25 @@ class CitizenRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CitizenHolder:
+    """A one-time id spent for a citizen counts only while they are enrolled with this device key."""
+
+    citizen_id: str
+    device_jkt: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyHolder:
+    """A one-time id spent for an agency counts only while it is registered and active at ``at``."""
+
+    agency_id: str
+    at: dt.datetime
+
+
+Holder = CitizenHolder | AgencyHolder
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentRecord:
     """One version of a stored document; the blob at ``blob_key`` is sealed by the data key."""
 

@@ -27,16 +27,19 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    literal,
+    or_,
     select,
     text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.sql import Executable
 
 from storage.errors import NotFound
 from storage.limits import Timeouts
-from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, SigningKeyRecord
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, translated
 from storage.sql_consent import SqlConsentRepository
@@ -49,7 +52,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_replay import DbapiReplayGuard
-from storage.tables import CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
+from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -119,6 +122,15 @@ _REMEMBER = {
     .execution_options(preserve_rowcount=True),
 }
 _PURGE = delete(REPLAY).where(REPLAY.c.expires_at < bindparam("now"))
+_CITIZEN_HOLDS = select(literal(1)).where(
+    CITIZENS.c.id == bindparam("holder"), CITIZENS.c.device_jkt == bindparam("jkt")
+)
+_AGENCY_ACTIVE = select(literal(1)).where(
+    AGENCIES.c.id == bindparam("holder"),
+    AGENCIES.c.valid_from <= bindparam("at"),
+    AGENCIES.c.valid_until > bindparam("at"),
+    or_(AGENCIES.c.dissolved_at.is_(None), AGENCIES.c.dissolved_at > bindparam("at")),
+)
 _ALL_KEYS = select(*_SIGNING_KEY).order_by(SIGNING_KEYS.c.created_at, SIGNING_KEYS.c.kid)
 _RETIRE_KEY = (
     update(SIGNING_KEYS)
@@ -220,8 +232,10 @@ class SqlReplayGuard(Repository):
         self._remember = _REMEMBER[dialect]
 
     @translated
-    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
+    def remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None = None) -> bool:
         """Race-free across processes: the primary key decides, one INSERT ... ON CONFLICT."""
+        if holder is not None and self.execute(*_holder_query(holder)).first() is None:
+            return False  # inside this transaction: the holder's row cannot vanish before commit
         digest = hashlib.sha256(jti.encode()).digest()
         params = {"scope": scope, "jti_sha256": digest, "expires_at": expires_at}
         return self.execute(self._remember, params).rowcount == 1
@@ -229,6 +243,12 @@ class SqlReplayGuard(Repository):
     @translated
     def purge(self, now: dt.datetime) -> int:
         return self.execute(_PURGE, {"now": now}).rowcount
+
+
+def _holder_query(holder: Holder) -> tuple[Executable, dict[str, object]]:
+    if isinstance(holder, AgencyHolder):
+        return _AGENCY_ACTIVE, {"holder": holder.agency_id, "at": holder.at}
+    return _CITIZEN_HOLDS, {"holder": holder.citizen_id, "jkt": holder.device_jkt}
 
 
 class SqlSigningKeyRepository(Repository):

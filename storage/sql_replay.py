@@ -20,10 +20,20 @@ from typing import Any
 from sqlalchemy import Engine
 
 from storage.errors import InsufficientStorage
+from storage.records import AgencyHolder, CitizenHolder, Holder
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
+# With a holder, the same statement stores the id only while its holder still exists, so a token
+# of an erased citizen (or of a device key no longer theirs) fails like a replay, in one round trip.
+_INSERT_IF = "INSERT INTO replay (scope, jti_sha256, expires_at) SELECT {0}, {0}, {0} WHERE EXISTS ({1}) "
+_CITIZEN_HOLDS = "SELECT 1 FROM citizens WHERE id = {0} AND device_jkt = {0}"
+_AGENCY_ACTIVE = (
+    "SELECT 1 FROM agencies WHERE id = {0} AND valid_from <= {0} AND valid_until > {0}"
+    " AND (dissolved_at IS NULL OR dissolved_at > {0})"
+)
+_CONFLICT = "ON CONFLICT DO NOTHING"
 _PURGE = "DELETE FROM replay WHERE expires_at < {0}"
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
 
@@ -40,6 +50,8 @@ class DbapiReplayGuard:
         self._sqlite = engine.dialect.name == "sqlite"
         mark = _MARKS[engine.dialect.name]
         self._insert = _INSERT.format(mark)
+        self._insert_citizen = _INSERT_IF.format(mark, _CITIZEN_HOLDS.format(mark)) + _CONFLICT
+        self._insert_agency = _INSERT_IF.format(mark, _AGENCY_ACTIVE.format(mark)) + _CONFLICT
         self._purge = _PURGE.format(mark)
 
     def _when(self, value: dt.datetime) -> Any:
@@ -68,24 +80,31 @@ class DbapiReplayGuard:
                 with contextlib.suppress(Exception):
                     connection.close()  # back to the pool (or discarded if it broke)
 
-    def remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
-        """True if ``jti`` is new in ``scope``, False if seen before (a replay).
+    def remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None = None) -> bool:
+        """True if ``jti`` is new in ``scope`` (and ``holder`` still there), False otherwise.
 
         On a full disk the space reserve (``storage.reserve``) is released once and the
         insert tried again, so reads and deletes keep working; the id is always recorded.
         """
         try:
-            return self._remember(scope, jti, expires_at)
+            return self._remember(scope, jti, expires_at, holder)
         except InsufficientStorage:
             if self._reserve is None or not self._reserve.release():
                 raise
-            return self._remember(scope, jti, expires_at)
+            return self._remember(scope, jti, expires_at, holder)
 
     @translated
-    def _remember(self, scope: str, jti: str, expires_at: dt.datetime) -> bool:
+    def _remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None) -> bool:
         digest = hashlib.sha256(jti.encode()).digest()
+        params: tuple[Any, ...] = (scope, digest, self._when(expires_at))
+        statement = self._insert
+        if isinstance(holder, CitizenHolder):
+            statement, params = self._insert_citizen, (*params, holder.citizen_id, holder.device_jkt)
+        elif isinstance(holder, AgencyHolder):
+            at = self._when(holder.at)
+            statement, params = self._insert_agency, (*params, holder.agency_id, at, at, at)
         with self._cursor() as cursor:
-            cursor.execute(self._insert, (scope, digest, self._when(expires_at)))
+            cursor.execute(statement, params)
             return bool(cursor.rowcount == 1)
 
     @translated

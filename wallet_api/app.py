@@ -30,6 +30,7 @@ from wallet_api.routes import qr as qr_routes
 from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
+from wallet_api.strict_request import StrictRequest, refuse_ambiguous_parameters
 
 OPENAPI_PATH = PAGE_PATH
 
@@ -60,6 +61,8 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         exception_handlers={Exception: handle_exception},
         middleware=[metrics.middleware],
         state=State({"services": services}),
+        request_class=StrictRequest,  # every body read strictly, in one place
+        before_request=refuse_ambiguous_parameters,
         on_shutdown=[close],
         before_send=[add_page_headers],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path

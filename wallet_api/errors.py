@@ -90,6 +90,12 @@ class UnsupportedMediaType(WalletError):
     code = "unsupported_media_type"
 
 
+class UnsupportedBodyType(WalletError):
+    """A body sent with a media type other than the one the route reads (``expected``)."""
+
+    code = "unsupported_body_type"
+
+
 class ContentMismatch(WalletError):
     """The bytes do not look like the declared content type."""
 

@@ -18,6 +18,7 @@ import crypto
 import storage
 from wallet_api.errors import WalletError
 from wallet_api.problems_consent import CONSENT_PROBLEMS
+from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
 
 PROBLEM_BASE = "https://wallet.example/problems/"
 log = logging.getLogger("wallet.problems")
@@ -226,6 +227,7 @@ CATALOGUE: dict[str, Problem] = {
     ),
 }
 CATALOGUE.update({code: Problem(*entry) for code, entry in CONSENT_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in INPUT_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",
@@ -332,13 +334,16 @@ def _problem_for(request: Request, exc: Exception) -> Response[dict[str, object]
         code = _HTTP_CODES.get(
             exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_request"
         )
-        return problem_response(code, lang, {"reason": _safe_detail(exc)})
+        return problem_response(code, lang, _http_params(request, exc))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response("internal_error", lang, {})
 
 
-def _safe_detail(exc: HTTPException) -> str:
-    """Litestar's own validation messages name fields, never values we hold secret."""
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    fields = ", ".join(str(e.get("key", "")) for e in extra if isinstance(e, dict) and e.get("key"))
-    return f"{exc.detail} ({fields})" if fields else str(exc.detail)
+def _http_params(request: Request, exc: HTTPException) -> dict[str, object]:  # type: ignore[type-arg]  # any request
+    """Litestar's own refusals, localised and cleaned (``problems_input``); a 413 names its limit."""
+    params: dict[str, object] = dict(framework_reasons(exc))
+    if exc.status_code == 413:
+        handler = request.scope.get("route_handler")
+        limit = getattr(handler, "resolve_request_max_body_size", lambda: None)()
+        params["limit"] = limit or request.app.request_max_body_size
+    return params

@@ -66,7 +66,9 @@ def test_century_digit_for_the_2000s(server: WalletServer) -> None:
 def test_bad_names(server: WalletServer, name: str) -> None:
     cccd, dob = valid_cccd()
     r = _enrol(server, cccd, dob, name=name)
-    assert r.status_code == 422 and r.json()["code"] == "invalid_name"
+    # A NUL is refused by the body reader for every field (text columns cannot hold it).
+    expected = (400, "invalid_request") if "\x00" in name else (422, "invalid_name")
+    assert (r.status_code, r.json()["code"]) == expected
     assert _enrol(server, cccd, dob).status_code == 201  # nothing was stored for the bad attempt
 
 

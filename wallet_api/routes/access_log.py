@@ -13,7 +13,8 @@ from wallet_api.services import Services
 from wallet_api.wire_consent import LogOut, ReuseListOut, ReuseOut, procedure_name
 
 NO_STORE = {"Cache-Control": "no-store"}
-Count = Annotated[int, QueryParameter(ge=0)]
+MAX_COUNT = 2**53  # far past any log, and still an exact number in every client (and fits SQL's BIGINT)
+Count = Annotated[int, QueryParameter(ge=0, le=MAX_COUNT)]
 
 
 @get("/v1/me/log", tags=["access-log"], response_headers=NO_STORE)
@@ -22,7 +23,7 @@ async def my_log(
     services: NamedDependency[Services],
     start: Count = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-    since: Annotated[int | None, QueryParameter(ge=0)] = None,
+    since: Annotated[int | None, QueryParameter(ge=0, le=MAX_COUNT)] = None,
 ) -> LogOut:
     """Who accessed the citizen's data, in plain words, under a signed tree head.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from litestar import get, post
@@ -29,6 +29,7 @@ from wallet_api.wire_consent import (
 log = logging.getLogger("wallet.consents")
 
 NO_STORE = {"Cache-Control": "no-store"}
+ConsentState = Literal["pending", "approved", "denied", "revoked", "closed", "expired", "used_up"]
 
 
 def _receipt(services: Services, view: ConsentView) -> dict[str, Any]:
@@ -142,7 +143,7 @@ async def pull_document(
 async def my_consents(
     request: AnyRequest,
     services: NamedDependency[Services],
-    wanted: Annotated[str | None, QueryParameter(name="state", max_length=16)] = None,
+    wanted: Annotated[ConsentState | None, QueryParameter(name="state")] = None,
 ) -> ConsentListOut:
     """The citizen's consents (``state=pending`` for those awaiting a decision), with matching documents."""
     who = await offload(services, lambda: citizen(request, services).subject)

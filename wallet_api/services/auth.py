@@ -145,28 +145,38 @@ class AuthService:
                 proof.jkt.encode(), str(cnf.get("jkt", "")).encode()
             ):
                 raise crypto.InvalidSignature("proof key does not match the token")
+            principal = Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
             self._remember(
-                "dpop", proof.jti, proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY
+                "dpop",
+                proof.jti,
+                proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY,
+                self._holder(principal),
             )
         except crypto.CryptoError as exc:
             log.info("request refused: %s", type(exc).__name__)
             raise Unauthenticated() from None
-        return Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
+        return principal
+
+    def _holder(self, principal: Principal) -> storage.Holder:
+        """Who must still be there for the token to count: checked by the statement that spends the proof."""
+        if principal.kind == "agency":
+            return storage.AgencyHolder(principal.subject, self.ctx.utcnow())
+        return storage.CitizenHolder(principal.subject, principal.jkt)
 
     def _citizen(self, client_id: str) -> storage.CitizenRecord:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return uow.citizens.get(client_id)
 
-    def _remember(self, scope: str, jti: str, expires_at: int) -> None:
+    def _remember(self, scope: str, jti: str, expires_at: int, holder: storage.Holder | None = None) -> None:
         when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
         guard = self.ctx.metadata.replay_guard()
         try:
-            fresh = guard.remember(scope, jti, when)
+            fresh = guard.remember(scope, jti, when, holder)
         except storage.InsufficientStorage:
             # A full disk: forget the ids whose proofs can no longer be presented (their pages are
             # reused) and try once more. Detection is unchanged: every live id is still kept.
             log.warning("replay guard: disk full, purging expired one-time ids")
             guard.purge(self.ctx.utcnow())
-            fresh = guard.remember(scope, jti, when)
+            fresh = guard.remember(scope, jti, when, holder)
         if not fresh:
-            raise crypto.InvalidSignature("replayed")
+            raise crypto.InvalidSignature("replayed, or its holder is gone")

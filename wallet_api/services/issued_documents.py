@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -51,6 +52,32 @@ class DocumentIssue:
     signature: str | None
 
 
+MAX_NUMBER = 64
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_statement(request: DocumentIssue) -> None:
+    """What the agency states besides the signature: some bytes, a document number, a real issue date."""
+    if not request.content:
+        raise _field("content", "nội dung tệp trống", "the file content is empty")
+    number = request.number.strip()
+    if not 1 <= len(number) <= MAX_NUMBER or not number.isprintable():
+        vi = f"số hiệu phải có 1 đến {MAX_NUMBER} ký tự in được"
+        raise _field("number", vi, f"the number must have 1 to {MAX_NUMBER} printable characters")
+    try:
+        if not _ISO_DATE.fullmatch(request.issue_date):
+            raise ValueError("not YYYY-MM-DD")
+        dt.date.fromisoformat(request.issue_date)
+    except ValueError:
+        raise _field(
+            "issue_date", "ngày cấp phải có dạng YYYY-MM-DD", "the issue date must be YYYY-MM-DD"
+        ) from None
+
+
+def _field(name: str, vi: str, en: str) -> InvalidRequest:
+    return InvalidRequest(name, reason_vi=vi, reason_en=en)
+
+
 def pdf_rejected(reason: str) -> CredentialRejected:
     """The problem for a refused signed document (reasons from the one table, ``qr.reasons``)."""
     return rejected(reason)
@@ -80,6 +107,7 @@ class IssuedDocumentService:
 
     def issue(self, agency_id: str, request: DocumentIssue, idempotency_key: str | None) -> dict[str, Any]:
         """All checks first; then the document is stored whole or not at all."""
+        check_statement(request)
         digest = hashlib.sha256(request.content).digest()
         fields = [request.cccd, request.doc_type, request.number, request.issue_date, request.procedure_code]
         request_hash = hashlib.sha256(
@@ -125,6 +153,8 @@ class IssuedDocumentService:
     def _check_pdf(self, agency: storage.AgencyRecord, content: bytes) -> dict[str, Any]:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             roots = [r.pem.encode() for r in uow.trust_roots.all()]
+        if not roots:  # nothing to check a PAdES signature against: refuse it, as the agency's problem
+            raise pdf_rejected("no_trust_root")
         try:
             signed = crypto.verify_signed_pdf(content, trust_roots=roots, now=self.ctx.utcnow())
         except crypto.PdfSignatureError as exc:

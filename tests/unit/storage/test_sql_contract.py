@@ -26,7 +26,15 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 
 from storage.errors import Conflict, NotFound
-from storage.records import CitizenRecord, DocumentRecord, SigningKeyRecord
+from storage.records import (
+    AgencyHolder,
+    AgencyRecord,
+    CitizenHolder,
+    CitizenRecord,
+    DocumentRecord,
+    Holder,
+    SigningKeyRecord,
+)
 from storage.sql import SqlMetadata
 from storage.tables import REPLAY, TABLE_NAMES
 
@@ -441,3 +449,74 @@ def test_a_document_with_its_owners_key_in_one_read(metadata: SqlMetadata) -> No
         assert record == doc and wrapped == alice.wrapped_kek
         with pytest.raises(NotFound):
             uow.documents.get_with_owner_key(bob.id, doc.id)
+
+
+def agency(name: str, **changes: Any) -> AgencyRecord:
+    fields: dict[str, Any] = {
+        "id": name,
+        "display_name": name,
+        "roles": "issuer",
+        "doc_types": "birth-certificate",
+        "jwks": '{"keys": []}',
+        "valid_from": T0 - dt.timedelta(days=1),
+        "valid_until": T0 + dt.timedelta(days=1),
+        "successor_id": None,
+        "dissolved_at": None,
+        "created_at": T0,
+    }
+    fields.update(changes)
+    return AgencyRecord(**fields)
+
+
+def _holder_world(metadata: SqlMetadata) -> None:
+    store(metadata, citizen(1), citizen(2))
+    with metadata.unit_of_work() as uow:
+        uow.agencies.add(agency("active"))
+        uow.agencies.add(agency("dissolved", dissolved_at=T0 - dt.timedelta(minutes=1)))
+        uow.agencies.add(agency("expired", valid_until=T0 - dt.timedelta(seconds=1)))
+        uow.agencies.add(agency("not-yet", valid_from=T0 + dt.timedelta(seconds=1)))
+        uow.commit()
+
+
+def _via_unit_of_work(metadata: SqlMetadata) -> Any:
+    def remember_in_uow(scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None = None) -> bool:
+        with metadata.unit_of_work() as uow:
+            new = uow.replay.remember(scope, jti, expires_at, holder)
+            uow.commit()
+        return new
+
+    return remember_in_uow
+
+
+@pytest.mark.parametrize("path", ["standalone", "unit_of_work"])
+def test_a_one_time_id_counts_only_while_its_citizen_holds_the_device_key(
+    metadata: SqlMetadata, path: str
+) -> None:
+    _holder_world(metadata)
+    remember_it = metadata.replay_guard().remember if path == "standalone" else _via_unit_of_work(metadata)
+    assert remember_it("dpop", f"{path}-1", FAR, CitizenHolder("citizen-1", "jkt-1")) is True
+    assert remember_it("dpop", f"{path}-1", FAR, CitizenHolder("citizen-1", "jkt-1")) is False  # replay
+    assert (
+        remember_it("dpop", f"{path}-2", FAR, CitizenHolder("citizen-1", "jkt-2")) is False
+    )  # not their key
+    assert remember_it("dpop", f"{path}-3", FAR, CitizenHolder("citizen-9", "jkt-9")) is False  # no such
+    with metadata.unit_of_work() as uow:
+        uow.citizens.delete("citizen-2")
+        uow.commit()
+    assert remember_it("dpop", f"{path}-4", FAR, CitizenHolder("citizen-2", "jkt-2")) is False  # erased
+    assert remember_it("dpop", f"{path}-4", FAR) is True  # refused ids were not stored
+    with metadata.engine.connect() as connection:
+        stored = connection.execute(select(REPLAY.c.jti_sha256)).scalars().all()
+    assert len(stored) == 2
+
+
+@pytest.mark.parametrize("path", ["standalone", "unit_of_work"])
+def test_a_one_time_id_counts_only_while_its_agency_is_active(metadata: SqlMetadata, path: str) -> None:
+    _holder_world(metadata)
+    remember_it = metadata.replay_guard().remember if path == "standalone" else _via_unit_of_work(metadata)
+    assert remember_it("dpop", f"{path}-a", FAR, AgencyHolder("active", T0)) is True
+    assert remember_it("dpop", f"{path}-a", FAR, AgencyHolder("active", T0)) is False  # replay
+    for n, name in enumerate(("dissolved", "expired", "not-yet", "unknown")):
+        assert remember_it("dpop", f"{path}-{n}", FAR, AgencyHolder(name, T0)) is False, name
+    later = T0 + dt.timedelta(days=2)
+    assert remember_it("dpop", f"{path}-b", FAR, AgencyHolder("active", later)) is False  # past valid_until
