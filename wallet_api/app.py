@@ -13,6 +13,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
+from wallet_api.openapi import publish
 from wallet_api.problems import handle_exception
 from wallet_api.routes import access_log, agency, citizens, consents, credentials, discovery, documents, web
 from wallet_api.routes import qr as qr_routes
@@ -31,7 +32,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         services.ctx.metadata.close()
 
     metrics = PrometheusConfig(app_name="wallet", prefix="wallet", group_path=True, exclude=["/metrics"])
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *discovery.ROUTES,
             *citizens.ROUTES,
@@ -59,3 +60,5 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ),
         debug=False,
     )
+    publish(app)  # the document tells the truth: problem+json per operation, DPoP
+    return app
