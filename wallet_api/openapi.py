@@ -85,10 +85,10 @@ def _finish(method: str, path: str, operation: Operation) -> None:
     key = f"{method} {path}"
     if key == "POST /v1/me/documents":
         operation.request_body = _upload_body()
+    codes = operation_codes(method, path, operation)  # before the headers below: litestar never checks them
     for name, description in HEADERS.get(key, {}).items():
         header = Parameter(name=name, param_in=ParamType.HEADER, description=description, schema=_text())
         operation.parameters = [*(operation.parameters or []), header]
-    codes = operation_codes(method, path, operation)
     responses = {
         status: response
         for status, response in (operation.responses or {}).items()

@@ -26,7 +26,7 @@ HEADERS: dict[str, dict[str, str]] = {
 }
 
 # Operations that answer from memory: no storage, so never 503.
-PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics"})
+PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics", "/.well-known/jwks.json"})
 
 _CONSENT_USE = ("consent_pending", "consent_denied", "consent_revoked", "consent_closed", "consent_expired")
 _INTEGRITY = ("integrity_error",)
