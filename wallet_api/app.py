@@ -12,6 +12,7 @@ from litestar.plugins.prometheus import PrometheusConfig
 
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
+from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
 from wallet_api.resilience import ready as readiness
@@ -43,7 +44,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         services.ctx.metadata.close()
 
     metrics = PrometheusConfig(app_name="wallet", prefix="wallet", group_path=True, exclude=["/metrics"])
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *discovery.ROUTES,
             *citizens.ROUTES,
@@ -75,3 +76,5 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ),
         debug=False,
     )
+    publish(app)  # the document tells the truth: problem+json per operation, DPoP
+    return app

@@ -264,29 +264,41 @@ def language(request: Request) -> str:  # type: ignore[type-arg]  # any request
     return best
 
 
-def problem_response(code: str, lang: str, params: dict[str, object]) -> Response[dict[str, object]]:
-    """Build the problem+json response for ``code``."""
+def problem_type(code: str) -> str:
+    """The problem ``type`` URI of ``code``: the one rule the docs and the OpenAPI document state."""
+    return PROBLEM_BASE + code
+
+
+def problem_body(code: str, lang: str, params: dict[str, object]) -> dict[str, object]:
+    """The problem+json members for ``code`` (an alias or unknown code gives its catalogue entry)."""
     code = ALIASES.get(code, code)
-    entry = CATALOGUE.get(code) or CATALOGUE["internal_error"]
-    title = entry.title_en if lang == "en" else entry.title_vi
-    template = entry.detail_en if lang == "en" else entry.detail_vi
+    if code not in CATALOGUE:
+        code = "internal_error"
+    entry = CATALOGUE[code]
     body: dict[str, object] = {
-        "type": PROBLEM_BASE + code.replace("_", "-"),
-        "title": title,
+        "type": problem_type(code),
+        "title": entry.title_en if lang == "en" else entry.title_vi,
         "status": entry.status,
         "code": code,
     }
-    detail = _fill(template, lang, params)
+    detail = _fill(entry.detail_en if lang == "en" else entry.detail_vi, lang, params)
     if detail:
         body["detail"] = detail
+    return body
+
+
+def problem_response(code: str, lang: str, params: dict[str, object]) -> Response[dict[str, object]]:
+    """Build the problem+json response for ``code``."""
+    body = problem_body(code, lang, params)
+    status = CATALOGUE[str(body["code"])].status
     headers = {"Content-Language": lang}
-    if code == "operator_credential_required":
+    if body["code"] == "operator_credential_required":
         headers["WWW-Authenticate"] = 'Bearer realm="operator"'
-    elif entry.status == 401:
-        headers["WWW-Authenticate"] = f'DPoP algs="ES256", error="{code}"'
-    if entry.status == 503:
+    elif status == 401:
+        headers["WWW-Authenticate"] = f'DPoP algs="ES256", error="{body["code"]}"'
+    if status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
-    return Response(body, status_code=entry.status, media_type="application/problem+json", headers=headers)
+    return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 def _fill(template: str, lang: str, params: dict[str, object]) -> str:

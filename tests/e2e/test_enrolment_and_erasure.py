@@ -41,7 +41,7 @@ def test_cccd_rules(server: WalletServer, cccd: str, dob: str, reason: str | Non
     assert r.status_code == 422, r.text
     problem = r.json()
     assert problem["code"] == "invalid_cccd"
-    assert problem["type"].endswith("/invalid-cccd")
+    assert problem["type"].endswith("/invalid_cccd")
     assert reason in problem["detail"] or reason in ("century", "year", "12")
 
 

@@ -1,0 +1,128 @@
+"""Which problem codes each operation gives beyond the general rules of ``wallet_api.openapi``.
+
+Keyed by ``"METHOD /path"`` as the document writes it. The general rules already
+add ``invalid_request`` (parameters or body), ``invalid_token`` (``/v1/me``,
+``/v1/agency``), ``not_found`` (path parameters), ``payload_too_large`` and
+``unsupported_media_type`` (JSON body) and ``storage_unavailable``. A route edit
+that makes a new problem reachable adds its code here; the schemathesis run
+(tests/e2e/test_openapi_fuzz.py) fails on any status the document does not list.
+"""
+
+from __future__ import annotations
+
+UPLOAD_TYPES = ("application/pdf", "image/png", "image/jpeg", "application/json")
+
+# Success answers whose media type litestar cannot see (streams, the Prometheus text format).
+SUCCESS_MEDIA: dict[str, tuple[str, ...]] = {
+    "GET /v1/me/documents/{document_id}/content": UPLOAD_TYPES,
+    "GET /metrics": ("text/plain",),
+}
+
+# Request headers a handler reads itself: name → description.
+HEADERS: dict[str, dict[str, str]] = {
+    "DELETE /v1/me": {"Erase-Confirm": "The citizen's own `citizen_id`, to confirm the erasure (else 428)."},
+    "POST /v1/agency/credentials": {"Idempotency-Key": "Repeat the request safely with the same key."},
+    "POST /v1/agency/documents": {"Idempotency-Key": "Repeat the request safely with the same key."},
+}
+
+# Operations that answer from memory: no storage, so never 503.
+PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics", "/.well-known/jwks.json"})
+
+_CONSENT_USE = ("consent_pending", "consent_denied", "consent_revoked", "consent_closed", "consent_expired")
+_INTEGRITY = ("integrity_error",)
+_ISSUER = ("forbidden_role", "citizen_not_found")
+
+CODES: dict[str, tuple[str, ...]] = {
+    "GET /v1/status-lists/{list_id}": ("agency_not_found",),
+    "POST /v1/citizens": (
+        "invalid_cccd",
+        "invalid_name",
+        "invalid_date",
+        "already_enrolled",
+        "enrolment_requires_idp",
+    ),
+    "POST /v1/token": ("invalid_client",),
+    "DELETE /v1/me": ("erase_confirmation_required",),
+    "GET /v1/me/export": _INTEGRITY,
+    "GET /v1/me/documents": ("unknown_document_type",),
+    "POST /v1/me/documents": (
+        "unknown_document_type",
+        "unsupported_media_type",
+        "content_mismatch",
+        "payload_too_large",
+        "incomplete_body",
+    ),
+    "GET /v1/me/documents/{document_id}/content": _INTEGRITY,
+    "GET /v1/me/credentials": ("unknown_document_type",),
+    "GET /v1/me/credentials/{credential_id}": ("credential_not_found",),
+    "POST /v1/agency/holder-keys": (*_ISSUER, "invalid_cccd"),
+    "POST /v1/agency/status-allocations": ("forbidden_role",),
+    "POST /v1/agency/credentials": (
+        *_ISSUER,
+        "invalid_cccd",
+        "document_type_not_allowed",
+        "credential_rejected",
+        "idempotency_mismatch",
+    ),
+    "POST /v1/agency/credentials/{credential_id}/status": ("forbidden_role", "credential_not_found"),
+    "POST /v1/agency/documents": (
+        *_ISSUER,
+        "invalid_cccd",
+        "unknown_document_type",
+        "document_type_not_allowed",
+        "content_mismatch",
+        "credential_rejected",
+        "idempotency_mismatch",
+    ),
+    "POST /v1/me/identity-qr": (),
+    "POST /v1/me/presentations": (),
+    "GET /v1/presentations/{reference}": (),
+    "POST /v1/verify": (),
+    "POST /v1/agency/consents": (
+        "forbidden_role",
+        "citizen_not_found",
+        "invalid_cccd",
+        "unknown_procedure",
+        "unknown_claim",
+        "unknown_document_type",
+        "type_not_for_procedure",
+    ),
+    "GET /v1/agency/consents/{consent_id}": ("consent_not_found",),
+    "POST /v1/agency/consents/{consent_id}/close": ("consent_not_found",),
+    "GET /v1/agency/consents/{consent_id}/receipt": (
+        "consent_not_found",
+        "consent_pending",
+        "consent_denied",
+    ),
+    "GET /v1/agency/consents/{consent_id}/credentials/{credential_id}": (
+        "consent_not_found",
+        "consent_item_not_found",
+        *_CONSENT_USE,
+        "consent_used_up",
+        "access_log_busy",
+    ),
+    "GET /v1/agency/consents/{consent_id}/documents/{document_id}": (
+        "consent_not_found",
+        "consent_item_not_found",
+        *_CONSENT_USE,
+        "consent_used_up",
+        "access_log_busy",
+        *_INTEGRITY,
+    ),
+    "GET /v1/me/consents": (),
+    "GET /v1/me/consents/{consent_id}": ("consent_not_found",),
+    "POST /v1/me/consents/{consent_id}/decision": (
+        "consent_not_found",
+        "consent_already_decided",
+        "invalid_decision",
+        "approval_exceeds_request",
+        "consent_expired",
+    ),
+    "POST /v1/me/consents/{consent_id}/revoke": ("consent_not_found", "consent_already_decided"),
+    "GET /v1/me/consents/{consent_id}/receipt": ("consent_not_found", "consent_pending", "consent_denied"),
+    "GET /v1/me/log": (),
+    "GET /v1/me/log/head": ("access_log_corrupted",),
+    "GET /v1/me/log/proofs/inclusion": (),
+    "GET /v1/me/log/proofs/consistency": (),
+    "GET /v1/me/stats": (),
+}
