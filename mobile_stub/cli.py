@@ -161,11 +161,17 @@ def upload(env: CliEnv, file: Path, doc_type: str, content_type: str | None) -> 
 
 @cli.command("list")
 @click.option("--type", "doc_type", default=None, help="Chỉ loại này / Only this type")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 500),
+    default=None,
+    help="Chỉ N tài liệu mới nhất / Only the N newest (default: all, page by page)",
+)
 @pass_env
-def list_(env: CliEnv, doc_type: str | None) -> None:
-    """Danh sách tài liệu / List documents."""
+def list_(env: CliEnv, doc_type: str | None, limit: int | None) -> None:
+    """Danh sách tài liệu, mới nhất trước / List documents, newest first."""
     with env.client() as client:
-        items = client.list_documents(doc_type)
+        items = client.list_documents(doc_type, limit=limit)
     if not items:
         say(bilingual("Chưa có tài liệu nào", "No documents"))
     for meta in items:

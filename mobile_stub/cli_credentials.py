@@ -25,11 +25,14 @@ def claims_of(sd_jwt: str) -> dict[str, object]:
 
 @click.command("credentials")
 @click.option("--type", "doc_type", default=None, help="Chỉ loại này / Only this type")
+@click.option(
+    "--limit", type=click.IntRange(1, 500), default=None, help="Chỉ N giấy tờ mới nhất / Only the N newest"
+)
 @pass_env
-def credentials(env: CliEnv, doc_type: str | None) -> None:
+def credentials(env: CliEnv, doc_type: str | None, limit: int | None) -> None:
     """Giấy tờ điện tử đã cấp / Issued credentials, with their claims."""
     with env.client() as client:
-        items = client.list_credentials(doc_type)
+        items = client.list_credentials(doc_type, limit=limit)
     if not items:
         click.echo(bilingual("Chưa có giấy tờ điện tử", "No credentials yet", ""))
     for item in items:

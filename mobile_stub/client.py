@@ -14,7 +14,7 @@ import os
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -48,6 +48,7 @@ from mobile_stub.errors import (
 TOKEN_PATH = "/v1/token"  # noqa: S105 -- a URL path, not a secret
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _REFRESH_MARGIN = 10  # seconds: log in again rather than send a token about to lapse
+PAGE = 200  # items asked per page when walking a whole list (the service allows up to 500)
 
 
 class WalletClient:
@@ -160,14 +161,24 @@ class WalletClient:
 
     # -- credentials ----------------------------------------------------------
 
-    def list_credentials(self, doc_type: str | None = None) -> list[JsonObject]:
-        """The citizen's credentials (each with its full SD-JWT, kept on the phone)."""
-        params = {"type": doc_type} if doc_type else None
-        data = json_object(self._authed("GET", "/v1/me/credentials", params=params))
-        items = data.get("items")
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
-        return items
+    def list_credentials(self, doc_type: str | None = None, *, limit: int | None = None) -> list[JsonObject]:
+        """The citizen's credentials (each with its full SD-JWT), every page, or one of ``limit``."""
+        return list(self.pages("/v1/me/credentials", {"type": doc_type} if doc_type else {}, limit))
+
+    def pages(
+        self, path: str, params: Mapping[str, str], limit: int | None = None, *, page_size: int = PAGE
+    ) -> Iterator[JsonObject]:
+        """Every item of a paged list, following ``next_cursor``; only the first page with ``limit``."""
+        query: dict[str, str] = {**params, "limit": str(limit or page_size)}
+        while True:
+            data = json_object(self._authed("GET", path, params=query))
+            items, cursor = data.get("items"), data.get("next_cursor")
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise WalletError(200, "bad_response", "Unexpected response", "no items list")
+            yield from items
+            if limit is not None or not isinstance(cursor, str) or not cursor:
+                return
+            query["cursor"] = cursor
 
     def get_credential(self, credential_id: str) -> JsonObject:
         """One credential with its full SD-JWT."""
@@ -208,14 +219,9 @@ class WalletClient:
 
     # -- documents ------------------------------------------------------------
 
-    def list_documents(self, doc_type: str | None = None) -> list[JsonObject]:
-        """Metadata of the citizen's documents, optionally of one type."""
-        params = {"type": doc_type} if doc_type else None
-        data = json_object(self._authed("GET", "/v1/me/documents", params=params))
-        items = data.get("items")
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
-        return items
+    def list_documents(self, doc_type: str | None = None, *, limit: int | None = None) -> list[JsonObject]:
+        """Metadata of the citizen's documents, newest first: every page, or one of ``limit``."""
+        return list(self.pages("/v1/me/documents", {"type": doc_type} if doc_type else {}, limit))
 
     def get_document(self, document_id: str) -> JsonObject:
         """One document's metadata."""

@@ -16,7 +16,6 @@ from urllib.parse import quote
 from crypto import sign_jws
 from mobile_stub._transfer import JsonObject, json_object
 from mobile_stub.client import WalletClient
-from mobile_stub.errors import WalletError
 
 DECISION_TYP = "consent-decision+jwt"
 
@@ -84,13 +83,9 @@ class ConsentClient(WalletClient):
     def __enter__(self) -> ConsentClient:
         return self
 
-    def consents(self, state: str | None = None) -> list[JsonObject]:
-        """The citizen's consents (``state="pending"``: awaiting a decision)."""
-        params = {"state": state} if state else None
-        items = json_object(self._authed("GET", "/v1/me/consents", params=params)).get("items")
-        if not isinstance(items, list):
-            raise WalletError(200, "bad_response", "Unexpected response", "no items list")
-        return items
+    def consents(self, state: str | None = None, *, limit: int | None = None) -> list[JsonObject]:
+        """The citizen's consents (``state="pending"``: awaiting a decision), every page."""
+        return list(self.pages("/v1/me/consents", {"state": state} if state else {}, limit))
 
     def consent(self, consent_id: str) -> JsonObject:
         """One consent with what would be shared and the matching documents."""

@@ -30,6 +30,7 @@ from storage.records import (
     CredentialRecord,
     DocumentRecord,
     Holder,
+    PageWindow,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -75,6 +76,12 @@ class DocumentRepository(Protocol):
     # the document and its owner's wrapped key in one read (the request path)
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[DocumentRecord]: ...
+
+    def page(
+        self, citizen_id: str, window: PageWindow, doc_type: str | None = None
+    ) -> Sequence[DocumentRecord]: ...
+
+    # one page, newest first (keyset: the same cost for the first and the ten-thousandth row)
 
     def delete(self, citizen_id: str, document_id: str) -> DocumentRecord: ...
 
@@ -131,6 +138,10 @@ class CredentialRepository(Protocol):
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[CredentialRecord]: ...
 
     def registered(self, jwt_sha256: bytes, status_list_id: str, status_idx: int) -> bool: ...
+
+    def page(
+        self, citizen_id: str, window: PageWindow, doc_type: str | None = None
+    ) -> Sequence[CredentialRecord]: ...
 
     # True if the service stored a credential whose issuer-signed JWT has that SHA-256 (or, for
     # one stored before digests were kept, that holds that status entry)
@@ -192,6 +203,10 @@ class ConsentRepository(Protocol):
     def get(self, consent_id: str) -> ConsentRecord: ...
 
     def list_for_citizen(self, citizen_id: str, status: str | None = None) -> Sequence[ConsentRecord]: ...
+
+    def page_for_citizen(
+        self, citizen_id: str, window: PageWindow, status: str | None = None
+    ) -> Sequence[ConsentRecord]: ...
 
     def decide(self, decided: ConsentRecord) -> bool: ...
 

@@ -191,3 +191,14 @@ class ReuseStat:
     consents: int
     items: int  # distinct items served (per consent)
     pulls: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageWindow:
+    """Which page of a list: at most ``limit`` rows, newest first, strictly after ``after``
+    (the last row's ``(created_at, id)`` of the page before), created in ``[since, until)``."""
+
+    limit: int
+    after: tuple[dt.datetime, str] | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None

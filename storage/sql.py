@@ -39,9 +39,9 @@ from sqlalchemy.sql import Executable
 
 from storage.errors import NotFound
 from storage.limits import Timeouts
-from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, SigningKeyRecord
+from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
-from storage.sql_base import READONLY, Repository, Transaction, columns, translated
+from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
@@ -193,6 +193,15 @@ class SqlDocumentRepository(Repository):
             params = {"citizen_id": citizen_id, "doc_type": doc_type}
             result = self.execute(_LIST_DOCUMENTS_OF_TYPE, params)
         return [DocumentRecord(*row) for row in result]
+
+    @translated
+    def page(
+        self, citizen_id: str, window: PageWindow, doc_type: str | None = None
+    ) -> Sequence[DocumentRecord]:
+        statement = select(*_DOCUMENT).where(DOCUMENTS.c.citizen_id == citizen_id)
+        if doc_type is not None:
+            statement = statement.where(DOCUMENTS.c.doc_type == doc_type)
+        return [DocumentRecord(*row) for row in self.execute(keyset_page(statement, DOCUMENTS, window))]
 
     @translated
     def get_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]:

@@ -10,11 +10,12 @@ from dataclasses import fields
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import psycopg as _pg
-from sqlalchemy import Connection, Engine, Table, exc, insert
+from sqlalchemy import Connection, Engine, Select, Table, and_, exc, insert, or_
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import Executable
 
 from storage.errors import Conflict, InsufficientStorage, Unavailable
+from storage.records import PageWindow
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -160,3 +161,25 @@ class Repository:
         """Insert a plain row inside a SAVEPOINT (see ``insert``)."""
         with self._tx.connection().begin_nested():
             self.execute(insert(table), row)
+
+
+def keyset_page(
+    statement: Select[Any],
+    table: Table,
+    window: PageWindow,
+) -> Select[Any]:
+    """``statement`` narrowed to one page: newest first by ``created_at``, ties by ``id``, strictly
+    after the cursor's ``(created_at, id)``, within ``[since, until)``, ``limit`` rows.
+
+    Keyset paging: each page costs the same however many rows precede it (an index on
+    ``(owner, created_at, id)`` serves it).
+    """
+    created, ident = table.c.created_at, table.c.id
+    if window.since is not None:
+        statement = statement.where(created >= window.since)
+    if window.until is not None:
+        statement = statement.where(created < window.until)
+    if window.after is not None:
+        at, last = window.after
+        statement = statement.where(or_(created < at, and_(created == at, ident < last)))
+    return statement.order_by(created.desc(), ident.desc()).limit(window.limit)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, insert, select, update
 
 from storage.errors import NotFound
-from storage.records import ConsentPullRecord, ConsentRecord, ReuseStat
-from storage.sql_base import Repository, columns, translated, values
+from storage.records import ConsentPullRecord, ConsentRecord, PageWindow, ReuseStat
+from storage.sql_base import Repository, columns, keyset_page, translated, values
 from storage.tables import CONSENT_PULLS, CONSENTS
 
 __all__ = ["SqlConsentRepository"]
@@ -117,6 +117,15 @@ class SqlConsentRepository(Repository):
         else:
             result = self.execute(_OF_CITIZEN_WITH_STATUS, {"citizen_id": citizen_id, "status": status})
         return [ConsentRecord(*row) for row in result]
+
+    @translated
+    def page_for_citizen(
+        self, citizen_id: str, window: PageWindow, status: str | None = None
+    ) -> Sequence[ConsentRecord]:
+        statement = select(*_CONSENT).where(CONSENTS.c.citizen_id == citizen_id)
+        if status is not None:
+            statement = statement.where(CONSENTS.c.status == status)
+        return [ConsentRecord(*row) for row in self.execute(keyset_page(statement, CONSENTS, window))]
 
     @translated
     def decide(self, decided: ConsentRecord) -> bool:

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, case, exc, select, update
 
 from storage.errors import Conflict, NotFound
-from storage.records import AgencyRecord, CredentialRecord, StatusListRecord, TrustRootRecord
-from storage.sql_base import Repository, columns, translated
+from storage.records import AgencyRecord, CredentialRecord, PageWindow, StatusListRecord, TrustRootRecord
+from storage.sql_base import Repository, columns, keyset_page, translated
 from storage.tables import (
     AGENCIES,
     CREDENTIALS,
@@ -144,6 +144,15 @@ class SqlCredentialRepository(Repository):
             CredentialRecord(*row) for row in self.execute(_LIST_CREDENTIALS, {"citizen_id": citizen_id})
         ]
         return [r for r in records if doc_type is None or r.doc_type == doc_type]
+
+    @translated
+    def page(
+        self, citizen_id: str, window: PageWindow, doc_type: str | None = None
+    ) -> Sequence[CredentialRecord]:
+        statement = select(*_CREDENTIAL).where(CREDENTIALS.c.citizen_id == citizen_id)
+        if doc_type is not None:
+            statement = statement.where(CREDENTIALS.c.doc_type == doc_type)
+        return [CredentialRecord(*row) for row in self.execute(keyset_page(statement, CREDENTIALS, window))]
 
     @translated
     def registered(self, jwt_sha256: bytes, status_list_id: str, status_idx: int) -> bool:

@@ -61,7 +61,11 @@ class DocumentRow(SQLModel, table=True):
     __tablename__ = "documents"
     # Serves lookups by citizen (leftmost prefix), by citizen and type, and the
     # cascade from citizens; a separate citizen_id index would only cost writes.
-    __table_args__ = (Index("ix_documents_citizen_id_doc_type", "citizen_id", "doc_type"),)
+    __table_args__ = (
+        Index("ix_documents_citizen_id_doc_type", "citizen_id", "doc_type"),
+        Index("ix_documents_page", "citizen_id", "created_at", "id"),
+        Index("ix_documents_page_of_type", "citizen_id", "doc_type", "created_at", "id"),
+    )
 
     id: str = Field(primary_key=True)
     citizen_id: str = Field(
@@ -125,6 +129,7 @@ class CredentialRow(SQLModel, table=True):
         Index("ix_credentials_citizen_id_doc_type", "citizen_id", "doc_type"),
         Index("ix_credentials_status", "status_list_id", "status_idx", unique=True),
         Index("ix_credentials_jwt_sha256", "jwt_sha256", unique=True),
+        Index("ix_credentials_page", "citizen_id", "created_at", "id"),
     )
 
     id: str = Field(primary_key=True)
@@ -211,6 +216,7 @@ class ConsentRow(SQLModel, table=True):
     __tablename__ = "consents"
     __table_args__ = (
         Index("ix_consents_citizen_id_status", "citizen_id", "status"),
+        Index("ix_consents_page", "citizen_id", "created_at", "id"),
         Index("ix_consents_agency_id_procedure_code", "agency_id", "procedure_code"),
     )
 

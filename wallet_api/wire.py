@@ -94,9 +94,10 @@ class DocumentOut(msgspec.Struct):
 
 
 class DocumentList(msgspec.Struct):
-    """A page of documents."""
+    """A page of documents, newest first; ``next_cursor`` fetches the next (``None``: the last)."""
 
     items: list[DocumentOut]
+    next_cursor: str | None = None
 
 
 class Health(msgspec.Struct):

@@ -102,9 +102,10 @@ class ConsentOut(msgspec.Struct):
 
 
 class ConsentListOut(msgspec.Struct):
-    """The citizen's consents."""
+    """A page of the citizen's consents, newest first; ``next_cursor`` fetches the next."""
 
     items: list[ConsentOut]
+    next_cursor: str | None = None
 
 
 class PulledCredentialOut(msgspec.Struct):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.params import QueryParameter
 
 from wallet_api.errors import Unauthenticated
+from wallet_api.paging import PageQuery, page_query
 from wallet_api.problems import language
 from wallet_api.services import Principal, Services
 
@@ -75,3 +77,26 @@ def agency(request: AnyRequest, services: Services) -> Principal:
 def lang(request: AnyRequest) -> str:
     """The reader's language."""
     return language(request)
+
+
+# Query parameters of every list (wallet_api.paging): one page, newest first.
+Limit = Annotated[int, QueryParameter(description="Items per page (1-500).")]
+Cursor = Annotated[
+    str | None, QueryParameter(max_length=256, description="`next_cursor` of the page before (opaque).")
+]
+Since = Annotated[str | None, QueryParameter(max_length=40, description="Created at or after (ISO 8601).")]
+Until = Annotated[str | None, QueryParameter(max_length=40, description="Created before (ISO 8601).")]
+
+
+def page_of(
+    request: AnyRequest,
+    services: Services,
+    kind: str,
+    limit: int,
+    cursor: str | None,
+    since: str | None,
+    until: str | None,
+) -> PageQuery:
+    """Authenticate the citizen and check the page they asked for (blocking)."""
+    who = citizen(request, services).subject
+    return page_query(services.ctx, kind, who, limit=limit, cursor=cursor, since=since, until=until)

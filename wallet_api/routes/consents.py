@@ -12,8 +12,20 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors_consent import ConsentPending
+from wallet_api.paging import DEFAULT_LIMIT, next_cursor
 from wallet_api.resilience.lanes import failure_kind
-from wallet_api.routes.common import AnyRequest, agency, citizen, lang, offload
+from wallet_api.routes.common import (
+    AnyRequest,
+    Cursor,
+    Limit,
+    Since,
+    Until,
+    agency,
+    citizen,
+    lang,
+    offload,
+    page_of,
+)
 from wallet_api.services import Services
 from wallet_api.services.consent_views import ConsentView
 from wallet_api.services.consents import ConsentAsk
@@ -144,13 +156,22 @@ async def my_consents(
     request: AnyRequest,
     services: NamedDependency[Services],
     wanted: Annotated[ConsentState | None, QueryParameter(name="state")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    since: Since = None,
+    until: Until = None,
 ) -> ConsentListOut:
-    """The citizen's consents (``state=pending`` for those awaiting a decision), with matching documents."""
-    who = await offload(services, lambda: citizen(request, services).subject)
-    views = await offload(services, lambda: services.consents.list_for_citizen(who, wanted))
-    types = {item.type for view in views for item in view.requested}
-    found = await offload(services, lambda: services.consents.candidates(who, types))
-    return ConsentListOut([consent_out(view, lang(request), found) for view in views])
+    """The citizen's consents a page at a time, newest first (``state=pending``: awaiting a
+    decision), with matching documents. A state that changes with time (expired, used up) is known
+    only once read: a page filtered by it may hold fewer items while ``next_cursor`` leads on."""
+    query = await offload(
+        services, lambda: page_of(request, services, "consents", limit, cursor, since, until)
+    )
+    page = await offload(services, lambda: services.consents.page_for_citizen(query, wanted))
+    types = {item.type for view in page.items for item in view.requested}
+    found = await offload(services, lambda: services.consents.candidates(query.owner, types))
+    items = [consent_out(view, lang(request), found) for view in page.items]
+    return ConsentListOut(items, next_cursor(services.ctx, query, page))
 
 
 @get("/v1/me/consents/{consent_id:str}", tags=["consents"], response_headers=NO_STORE)

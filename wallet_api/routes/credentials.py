@@ -11,7 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from consent import document_types
-from wallet_api.routes.common import AnyRequest, citizen, lang, offload
+from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
+from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, citizen, lang, offload, page_of
 from wallet_api.services import Services
 from wallet_api.services.credentials import HeldCredential
 
@@ -54,9 +55,10 @@ class CredentialOut(msgspec.Struct):
 
 
 class CredentialList(msgspec.Struct):
-    """The citizen's credentials."""
+    """A page of the citizen's credentials, newest first; ``next_cursor`` fetches the next."""
 
     items: list[CredentialOut]
+    next_cursor: str | None = None
 
 
 @get("/v1/me/credentials", tags=["credentials"], response_headers=NO_STORE)
@@ -64,13 +66,22 @@ async def list_credentials(
     request: AnyRequest,
     services: NamedDependency[Services],
     doc_type: Annotated[str | None, QueryParameter(name="type", max_length=64)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    since: Since = None,
+    until: Until = None,
 ) -> CredentialList:
-    """The citizen's credentials, optionally of one type."""
-    held = await offload(
-        services, lambda: services.credentials.list(citizen(request, services).subject, doc_type)
-    )
+    """The citizen's credentials, a page at a time, newest first; by type and date received."""
+
+    def read() -> tuple[PageQuery, Page[HeldCredential]]:
+        query = page_of(request, services, "credentials", limit, cursor, since, until)
+        return query, services.credentials.page(query, doc_type)
+
+    query, page = await offload(services, read)
     reader = lang(request)
-    return CredentialList([CredentialOut.of(h, reader) for h in held])
+    return CredentialList(
+        [CredentialOut.of(h, reader) for h in page.items], next_cursor(services.ctx, query, page)
+    )
 
 
 @get("/v1/me/credentials/{credential_id:str}", tags=["credentials"], response_headers=NO_STORE)

@@ -14,10 +14,12 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from wallet_api.errors import IncompleteBody, InvalidRequest
+from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
-from wallet_api.routes.common import AnyRequest, citizen, lang, offload
+from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, citizen, lang, offload, page_of
 from wallet_api.services import Services
+from wallet_api.services.documents import DocumentMeta
 from wallet_api.wire import DocumentList, DocumentOut
 
 log = logging.getLogger("wallet.documents")
@@ -96,13 +98,21 @@ async def list_documents(
     request: AnyRequest,
     services: NamedDependency[Services],
     doc_type: Annotated[str | None, QueryParameter(name="type", max_length=64)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+    since: Since = None,
+    until: Until = None,
 ) -> DocumentList:
-    """The citizen's documents, newest first, optionally filtered by type."""
-    metas = await offload(
-        services, lambda: services.documents.list(citizen(request, services).subject, doc_type)
-    )
+    """The citizen's documents, a page at a time, newest first; by type and creation date."""
+
+    def read() -> tuple[PageQuery, Page[DocumentMeta]]:
+        query = page_of(request, services, "documents", limit, cursor, since, until)
+        return query, services.documents.page(query, doc_type)
+
+    query, page = await offload(services, read)
     reader = lang(request)
-    return DocumentList([DocumentOut.of(m, reader) for m in metas])
+    items = [DocumentOut.of(m, reader) for m in page.items]
+    return DocumentList(items, next_cursor(services.ctx, query, page))
 
 
 @get("/v1/me/documents/{document_id:str}", tags=["documents"], response_headers=NO_STORE)

@@ -22,6 +22,7 @@ from consent.procedures import procedures
 from wallet_api.context import Context
 from wallet_api.errors import ForbiddenRole, InvalidRequest
 from wallet_api.errors_consent import ConsentNotFound, from_policy
+from wallet_api.paging import Page, PageQuery, cut
 from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.consent_views import RECEIPT_TYP, Candidate, ConsentView, receipt, view_of
 from wallet_api.services.credentials import credential_state
@@ -157,6 +158,19 @@ class ConsentService:
         views = [view_of(r, names[r.agency_id], self.ctx.now()) for r in records]
         return [v for v in views if state is None or v.state == state]
 
+    def page_for_citizen(self, query: PageQuery, state: str | None) -> Page[ConsentView]:
+        """One page of the citizen's consents, newest first, optionally only those in ``state`` now.
+
+        A state that changes with time (expired, used up) is known only once read: such a filtered
+        page may hold fewer than ``limit`` items while ``next_cursor`` still leads on.
+        """
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            stored = state if state in ("pending", "approved") else None
+            page = cut(query, uow.consents.page_for_citizen(query.owner, query.window, stored), _consent_key)
+            names = {r.agency_id: self._agency_name(uow, r.agency_id) for r in page.items}
+        views = [view_of(r, names[r.agency_id], self.ctx.now()) for r in page.items]
+        return Page([v for v in views if state is None or v.state == state], page.after)
+
     def candidates(self, citizen_id: str, types: set[str]) -> dict[str, list[Candidate]]:
         """The citizen's credentials and documents of each of ``types``."""
         found: dict[str, list[Candidate]] = {t: [] for t in types}
@@ -207,3 +221,7 @@ class ConsentService:
             return uow.agencies.get(agency_id).display_name
         except storage.NotFound:
             return agency_id
+
+
+def _consent_key(record: storage.ConsentRecord) -> tuple[dt.datetime, str]:
+    return record.created_at, record.id

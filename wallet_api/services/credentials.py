@@ -11,6 +11,7 @@ import storage
 from consent import document_types
 from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound, UnknownDocumentType
+from wallet_api.paging import Page, PageQuery, cut
 from wallet_api.services.agencies import AgencyService
 from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.issuance import credential_aad
@@ -34,6 +35,10 @@ class HeldCredential:
 
 
 _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
+
+
+def _key(record: storage.CredentialRecord) -> tuple[dt.datetime, str]:
+    return record.created_at, record.id
 
 
 def status_value(uow: storage.UnitOfWork, record: storage.CredentialRecord) -> int:
@@ -89,6 +94,16 @@ class CredentialService:
             citizen = uow.citizens.get(citizen_id)
             kek = unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
             return [self._held(uow, r, kek) for r in uow.credentials.list(citizen_id, doc_type)]
+
+    def page(self, query: PageQuery, doc_type: str | None = None) -> Page[HeldCredential]:
+        """One page of the citizen's credentials, newest first."""
+        if doc_type is not None and doc_type not in document_types():
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            citizen = uow.citizens.get(query.owner)
+            kek = unwrap_citizen_key(self.ctx.master, query.owner, citizen.wrapped_kek)
+            page = cut(query, uow.credentials.page(query.owner, query.window, doc_type), _key)
+            return Page([self._held(uow, r, kek) for r in page.items], page.after)
 
     def get(self, citizen_id: str, credential_id: str) -> HeldCredential:
         """One of the citizen's credentials; another citizen's is simply not found."""

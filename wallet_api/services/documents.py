@@ -29,6 +29,7 @@ from wallet_api.errors import (
     UnsupportedMediaType,
     UploadTooSlow,
 )
+from wallet_api.paging import Page, PageQuery, cut
 from wallet_api.services.citizens import unwrap_citizen_key
 
 log = logging.getLogger("wallet.documents")
@@ -324,6 +325,16 @@ class DocumentService:
             records = uow.documents.list(citizen_id, doc_type)
         metas = [self._meta(r, kek) for r in records]
         return sorted(metas, key=lambda m: m.created_at, reverse=True)
+
+    def page(self, query: PageQuery, doc_type: str | None = None) -> Page[DocumentMeta]:
+        """One page of the citizen's documents, newest first; only its file names are decrypted."""
+        if doc_type is not None and doc_type not in document_types():
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            kek = self._kek(uow, query.owner)
+            records = uow.documents.page(query.owner, query.window, doc_type)
+        page = cut(query, records, lambda r: (r.created_at, r.id))
+        return Page([self._meta(r, kek) for r in page.items], page.after)
 
     def _record(self, citizen_id: str, document_id: str) -> tuple[storage.DocumentRecord, bytes]:
         try:

@@ -63,6 +63,7 @@ class FakeWallet:
     citizens: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     documents: dict[str, tuple[dict[str, object], bytes]] = field(default_factory=dict)
+    pages_served: int = 0
     proof_jtis: set[str] = field(default_factory=set)
     override: dict[str, httpx.Response] = field(default_factory=dict)
 
@@ -186,8 +187,15 @@ class FakeWallet:
         if isinstance(who, httpx.Response):
             return who
         wanted = request.url.params.get("type")
-        items = [m for m, _ in self.documents.values() if wanted in (None, m["type"])]
-        return httpx.Response(200, json={"items": items})
+        items = [m for m, _ in self.documents.values() if wanted in (None, m["type"])][::-1]  # newest first
+        limit = int(request.url.params.get("limit", "50"))
+        start = int(
+            request.url.params.get("cursor", "0")
+        )  # the service's cursors are opaque; any will do here
+        self.pages_served += 1
+        more = start + limit < len(items)
+        page = {"items": items[start : start + limit], "next_cursor": str(start + limit) if more else None}
+        return httpx.Response(200, json=page)
 
     def upload(self, request: httpx.Request) -> httpx.Response:
         who = self.authenticate(request)

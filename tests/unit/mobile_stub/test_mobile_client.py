@@ -312,3 +312,18 @@ def test_erase_confirms_with_the_citizen_id_and_forgets_the_account(
     assert erase.headers["Erase-Confirm"] == citizen_id
     assert citizen_id not in wallet.citizens
     assert device.load_state() == DeviceState()
+
+
+def test_a_long_list_is_walked_page_by_page(
+    enrolled: WalletClient, wallet: FakeWallet, tmp_path: Path
+) -> None:
+    for n in range(5):
+        source = tmp_path / f"scan-{n}.pdf"
+        source.write_bytes(b"%PDF-1.7\n" + bytes([n]) * 100)
+        enrolled.upload(source, "other")
+    before = wallet.pages_served
+    walked = [m["filename"] for m in enrolled.pages("/v1/me/documents", {}, page_size=2)]
+    assert walked == [f"scan-{n}.pdf" for n in (4, 3, 2, 1, 0)]  # newest first, none twice, none lost
+    assert wallet.pages_served == before + 3  # 2 + 2 + 1, following next_cursor
+    assert [m["filename"] for m in enrolled.list_documents(limit=2)] == ["scan-4.pdf", "scan-3.pdf"]
+    assert wallet.pages_served == before + 4  # --limit: one page only
