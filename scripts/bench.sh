@@ -2,7 +2,8 @@
 # Run the benchmarks: sets up .venv, installs wrk (Debian) if missing, starts PostgreSQL and
 # SeaweedFS for the scaled figures, runs bench/, stops the services.
 #
-#   scripts/bench.sh [--seconds N] [--big-mib N] [--skip-scaled]
+#   scripts/bench.sh [--seconds N] [--big-mib N] [--skip-scaled]     the vault benchmark
+#   scripts/bench.sh paging [--documents N] [--rounds N]             first page at 10,000 vs 10 documents
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVICES_DIR=".bench-services"
@@ -19,4 +20,9 @@ trap 'scripts/services.sh stop "$SERVICES_DIR"' EXIT
 scripts/services.sh start "$SERVICES_DIR"
 # shellcheck source=/dev/null  # written by services.sh
 source "$SERVICES_DIR/env"
-PYTHONPATH=. .venv/bin/python -m bench.bench_vault "$@"
+if [[ "${1:-}" == "paging" ]]; then
+    shift
+    PYTHONPATH=. .venv/bin/python -m bench.bench_paging --scaled "$@"
+else
+    PYTHONPATH=. .venv/bin/python -m bench.bench_vault "$@"
+fi
