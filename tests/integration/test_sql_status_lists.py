@@ -1,10 +1,15 @@
-"""The status-list contract of tests.unit.storage.test_sql_status_contract.py, on PostgreSQL."""
+"""The status-list contract of tests/unit/storage/test_sql_status_contract.py, on PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.integration.test_sql_metadata import database_url  # noqa: F401  (a fresh schema per test)
+from tests.integration.test_sql_metadata import database_url as postgresql_schema
 from tests.unit.storage.test_sql_status_contract import *  # noqa: F403  (the shared contract, collected again here)
 
 pytestmark = pytest.mark.scaled
+database_url = postgresql_schema  # after the star import: a fresh PostgreSQL schema per test
+
+
+def test_it_runs_on_postgresql(metadata: SqlMetadata) -> None:  # noqa: F405  (from the contract)
+    assert metadata.engine.dialect.name == "postgresql"
