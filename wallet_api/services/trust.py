@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import zlib
 from typing import Any
@@ -36,8 +37,11 @@ def _agency_entry(agency: storage.AgencyRecord) -> dict[str, Any]:
     }
 
 
+@functools.cache
 def catalog_entries() -> dict[str, dict[str, Any]]:
-    """The document-type catalog as the trust list carries it: ``vct`` and labels, for verifiers."""
+    """The document-type catalog as the trust list carries it: ``vct`` and labels, for verifiers.
+
+    Built once (the catalog is fixed at start-up); callers only read it."""
     return {
         t.id: {
             "vct": t.vct,
