@@ -19,6 +19,7 @@ import click
 import httpx
 
 import crypto
+from qr.display import shown_fields
 from qr.errors import QrError
 from qr.offline import Verdict, message, verify_credential, verify_pdf
 from qr.trust import TrustCache, TrustError, TrustStore, add_status_list, keys_of, load_trust_list
@@ -111,7 +112,7 @@ def sync(obj: dict[str, Any], server: str, pin: Path | None) -> None:
     )
 
 
-def _report(verdict: Verdict, lang: str) -> None:
+def _report(verdict: Verdict, lang: str, store: TrustStore | None = None) -> None:
     if verdict.valid:
         click.echo(f"✔ {message('ok', 'vi')} / {message('ok', 'en')}")
     else:
@@ -124,9 +125,13 @@ def _report(verdict: Verdict, lang: str) -> None:
         )
     if verdict.issuer_name:
         click.echo(f"  {'Issuer' if lang == 'en' else 'Cơ quan cấp'}: {verdict.issuer_name}")
-    for name, value in verdict.claims.items():
-        if name not in ("iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg"):
-            click.echo(f"  {name}: {value}")
+    doc_type = store.types.get(verdict.doc_type) if store and verdict.doc_type else None
+    if doc_type:
+        name = doc_type.name_en if lang == "en" else doc_type.name_vi
+        click.echo(f"  {'Document' if lang == 'en' else 'Giấy tờ'}: {name}")
+    for shown in shown_fields(verdict.claims, kind=verdict.kind, doc_type=doc_type):
+        label, value = (shown.label_en, shown.value_en) if lang == "en" else (shown.label_vi, shown.value_vi)
+        click.echo(f"  {label}: {value}")
     if not verdict.valid:
         sys.exit(1)
 
@@ -138,10 +143,11 @@ def _report(verdict: Verdict, lang: str) -> None:
 @click.pass_obj
 def credential(obj: dict[str, Any], file: Path, nonce: str | None, audience: str | None) -> None:
     """Kiểm tra giấy tờ SD-JWT hoặc bản trình bày / Check an SD-JWT VC or a presentation."""
+    store = _store(obj)
     verdict = verify_credential(
-        _store(obj), file.read_text().strip(), now=_now(obj), nonce=nonce, audience=audience
+        store, file.read_text().strip(), now=_now(obj), nonce=nonce, audience=audience
     )
-    _report(verdict, obj["lang"])
+    _report(verdict, obj["lang"], store)
 
 
 @main.command()
@@ -178,4 +184,4 @@ def scan(obj: dict[str, Any], image: Path, nonce: str | None, audience: str | No
     elif isinstance(decoded, Reference):
         click.echo(f"Tham chiếu trực tuyến / Online reference: {decoded.value}")
         return
-    _report(verdict, obj["lang"])
+    _report(verdict, obj["lang"], store)

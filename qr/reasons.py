@@ -93,6 +93,23 @@ REASONS: dict[str, tuple[str, str]] = {
     "status_unknown": ("Chưa có danh sách trạng thái: hãy đồng bộ", "Status list not cached: run sync"),
     # one-time references
     "already_used": ("Mã này đã được dùng", "This code was already used"),
+    # the counter's nonce (web verifier)
+    "nonce_missing": (
+        "Chưa có mã kiểm tra của quầy cho lần quét này",
+        "No counter check code was issued for this scan",
+    ),
+    "nonce_unknown": (
+        "Mã kiểm tra của quầy không do dịch vụ cấp",
+        "The counter check code was not issued by the service",
+    ),
+    "nonce_expired": (
+        "Mã kiểm tra của quầy đã hết hạn: hãy quét lại",
+        "The counter check code has expired: scan again",
+    ),
+    "nonce_used": (
+        "Mã kiểm tra của quầy đã được dùng cho một lần quét khác",
+        "The counter check code was already used for another scan",
+    ),
     "reference_expired": ("Mã đã hết hạn", "This code has expired"),
     # catalog ("right, complete, clean")
     "not_clean": (

@@ -32,6 +32,7 @@ from wallet_api.routes.common import provide_services
 from wallet_api.services import Services
 from wallet_api.settings import Settings
 from wallet_api.strict_request import StrictRequest, refuse_ambiguous_parameters
+from wallet_api.verifier import routes as verifier_routes
 
 OPENAPI_PATH = PAGE_PATH
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *agency.ROUTES,
             *qr_routes.ROUTES,
             *web.ROUTES,
+            *verifier_routes.ROUTES,
             *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,

@@ -77,6 +77,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "POST /v1/me/identity-qr": (),
     "POST /v1/me/presentations": (),
     "GET /v1/presentations/{reference}": (),
+    "POST /v1/verify/nonces": (),
     "POST /v1/verify": (),
     "POST /v1/agency/consents": (
         "forbidden_role",

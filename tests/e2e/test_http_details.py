@@ -196,6 +196,25 @@ def test_verify_page_names_its_charset_once(server: WalletServer) -> None:
     assert r.headers["content-type"] == "text/html; charset=utf-8"
 
 
+def test_verify_page_decoder_is_served_by_the_service_and_pinned(server: WalletServer) -> None:
+    page = httpx.get(server.url + "/verify")
+    csp = page.headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"  # WebAssembly, never JS eval
+    assert directives["connect-src"] == "'self'" and directives["default-src"] == "'none'"
+    assert "https://" not in page.text and "cdn" not in page.text.lower()
+    zxing = SWAGGER.parent / "zxing"
+    wasm = httpx.get(server.url + "/static/zxing/zxing_reader.wasm")
+    assert wasm.status_code == 200 and wasm.headers["content-type"] == "application/wasm"
+    pinned = (zxing / "README.md").read_text()
+    for name in ("zxing-reader.js", "zxing_reader.wasm"):
+        served = httpx.get(f"{server.url}/static/zxing/{name}").content
+        assert served == (zxing / name).read_bytes()
+        assert hashlib.sha256(served).hexdigest() in pinned, name
+    for name in ("LICENSE", "LICENSE.zxing-cpp"):
+        assert (zxing / name).stat().st_size > 1000, name
+
+
 def test_api_page_is_served_by_the_service(server: WalletServer) -> None:
     page = httpx.get(server.url + "/openapi/")
     assert page.status_code == 200

@@ -7,14 +7,12 @@ Each hostile credential below is offered to the wallet (an agency issuing it), t
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import crypto
@@ -24,6 +22,7 @@ from crypto._sdjwt_disclosures import conceal_claims
 from qr.reasons import REASONS
 from tests.support.agencies import BIRTH_CLAIMS, TestAgency, register
 from tests.support.cli import run_module
+from tests.support.counter import check_presentation, counter_nonce, scan
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
 from wallet_api.clients.agency import AgencyApiError
@@ -105,12 +104,13 @@ def _offline(cache: Path, text: str, tmp_path: Path, **kb: str) -> subprocess.Co
     return run_module("qr.cli", "--cache", str(cache), "--lang", "en", "credential", str(file), *extra)
 
 
-def _online(server: WalletServer, presentation: str, nonce: str, audience: str) -> dict[str, Any]:
-    payload = base64.b64encode(qr.encode_presentation(presentation)).decode()
-    r = httpx.post(server.url + "/v1/verify", json={"payload": payload, "nonce": nonce, "audience": audience})
-    assert r.status_code == 200, r.text
-    verdict: dict[str, Any] = r.json()
-    return verdict
+def _presenter(text: str, key: crypto.EcPrivateKey) -> Callable[[str, str], str]:
+    def present(nonce: str, audience: str) -> str:
+        return crypto.present(
+            text, disclose=["full_name"], holder_key=key, nonce=nonce, audience=audience, now=int(time.time())
+        )
+
+    return present
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -132,17 +132,11 @@ def test_wallet_and_verifiers_refuse_alike(
     offline = _offline(cache, text, tmp_path)
     assert offline.returncode == 1 and REASONS[reason][1] in offline.stdout, offline.stdout
 
-    nonce, audience = "quay-7", server.url + "/verify"  # 3. POST /v1/verify and the /verify page
-    shown = crypto.present(
-        text,
-        disclose=["full_name"],
-        holder_key=citizen.key,
-        nonce=nonce,
-        audience=audience,
-        now=int(time.time()),
-    )
-    online = _online(server, shown, nonce, audience)
+    present = _presenter(text, citizen.key)  # 3. POST /v1/verify and the /verify page
+    online = check_presentation(server, present)
     assert online["valid"] is False and reason in [r["code"] for r in online["reasons"]], online
+    nonce, audience = "quay-7", "ubnd-hoa-vang"
+    shown = present(nonce, audience)
     kb = _offline(cache, shown, tmp_path, nonce=nonce, audience=audience)
     assert kb.returncode == 1 and REASONS[reason][1] in kb.stdout
 
@@ -156,18 +150,14 @@ def test_a_good_credential_is_valid_everywhere(
     cache = tmp_path / "verifier"
     assert run_module("qr.cli", "--cache", str(cache), "sync", "--server", server.url).returncode == 0
     assert _offline(cache, text, tmp_path).returncode == 0
-    nonce, audience = "quay-8", server.url + "/verify"
-    shown = crypto.present(
-        text,
-        disclose=["full_name"],
-        holder_key=citizen.key,
-        nonce=nonce,
-        audience=audience,
-        now=int(time.time()),
-    )
-    assert _online(server, shown, nonce, audience)["valid"] is True
-    again = _online(server, shown, "another-nonce", audience)
-    assert again["valid"] is False and [r["code"] for r in again["reasons"]] == ["wrong_nonce"]
+    issued = counter_nonce(server)
+    shown = _presenter(text, citizen.key)(issued["nonce"], issued["audience"])
+    payload = qr.encode_presentation(shown)
+    assert scan(server, payload, issued["ticket"])["valid"] is True
+    again = scan(server, payload, issued["ticket"])  # the same scan posted twice
+    assert again["valid"] is False and [r["code"] for r in again["reasons"]] == ["nonce_used"]
+    later = scan(server, payload, counter_nonce(server)["ticket"])  # shown again at the next scan
+    assert later["valid"] is False and [r["code"] for r in later["reasons"]] == ["wrong_nonce"]
 
 
 def test_a_dissolved_agencys_key_that_still_signs(
@@ -211,21 +201,9 @@ def test_a_dissolved_agencys_key_that_still_signs(
         ).sd_jwt
 
     reused, unused = forged(used_status), forged({"status_list": spare})
-    nonce, audience = "quay-9", server.url + "/verify"
-
-    def shown(text: str) -> str:
-        return crypto.present(
-            text,
-            disclose=["full_name"],
-            holder_key=citizen.key,
-            nonce=nonce,
-            audience=audience,
-            now=int(time.time()),
-        )
-
-    assert _online(server, shown(genuine), nonce, audience)["valid"] is True  # still good after the merger
+    assert check_presentation(server, _presenter(genuine, citizen.key))["valid"] is True  # after the merger
     for text in (reused, unused):
-        verdict = _online(server, shown(text), nonce, audience)
+        verdict = check_presentation(server, _presenter(text, citizen.key))
         assert verdict["valid"] is False and "not_registered" in [r["code"] for r in verdict["reasons"]]
 
     cache = tmp_path / "verifier"
@@ -243,21 +221,15 @@ def test_a_parked_presentation_is_logged_and_spent(
     agency = register(server, tmp_path, types="birth-certificate")
     text = agency.client().sign_credential(citizen.cccd, BIRTH, BIRTH_CLAIMS)
     agency.client().issue_credential(citizen.cccd, text)
-    nonce, audience = "quay-10", server.url + "/verify"
-    presentation = crypto.present(
-        text,
-        disclose=["full_name"],
-        holder_key=citizen.key,
-        nonce=nonce,
-        audience=audience,
-        now=int(time.time()),
-    )
+    issued = counter_nonce(server)
+    presentation = _presenter(text, citizen.key)(issued["nonce"], issued["audience"])
     parked = citizen.request("POST", "/v1/me/presentations", json={"presentation": presentation}).json()
-    code = base64.b64encode(qr.encode_reference(parked["url"])).decode()
-    check = {"payload": code, "nonce": nonce, "audience": audience}
-    first = httpx.post(server.url + "/v1/verify", json=check).json()
+    code = qr.encode_reference(parked["url"])
+    unbound = scan(server, code, None)  # no counter nonce: refused before the reference is fetched
+    assert [r["code"] for r in unbound["reasons"]] == ["nonce_missing"]
+    first = scan(server, code, issued["ticket"])
     assert first["valid"] is True, first
-    second = httpx.post(server.url + "/v1/verify", json=check).json()
+    second = scan(server, code, counter_nonce(server)["ticket"])
     assert [r["code"] for r in second["reasons"]] == ["already_used"]
     log = citizen.request("GET", "/v1/me/log").json()["entries"]
     fetched = [e for e in log if "một bên kiểm tra" in e["text_vi"].lower()]

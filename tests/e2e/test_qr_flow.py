@@ -116,7 +116,7 @@ def test_presentation_qr_bound_to_the_nonce(
         "qr.cli", "--cache", str(cache), "scan", str(png), "--nonce", "quay-7", "--audience", "benh-vien-c"
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "full_name: Nguyễn Thị Minh Khai" in ok.stdout and "place_of_birth" not in ok.stdout
+    assert "Họ và tên: Nguyễn Thị Minh Khai" in ok.stdout and "Nơi sinh" not in ok.stdout
     other = _run(
         "qr.cli",
         "--cache",

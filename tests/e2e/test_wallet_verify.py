@@ -52,8 +52,8 @@ def test_offline_verdicts(server: WalletServer, citizen: RawCitizen, tmp_path: P
     shown = tmp_path / "presentation.txt"
     shown.write_text(presentation)
     good = _verify(cache, "credential", str(shown), "--nonce", "quay-3", "--audience", "ubnd-hoa-vang")
-    assert good.returncode == 0 and "full_name: Nguyễn Thị Minh Khai" in good.stdout
-    assert "place_of_birth" not in good.stdout
+    assert good.returncode == 0 and "Họ và tên: Nguyễn Thị Minh Khai" in good.stdout
+    assert "Giấy tờ: Giấy khai sinh" in good.stdout and "Nơi sinh" not in good.stdout
     replay = _verify(
         cache, "credential", str(shown), "--nonce", "quay-4", "--audience", "ubnd-hoa-vang", lang="en"
     )

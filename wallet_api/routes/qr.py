@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 import msgspec
 from litestar import Response, get, post
@@ -11,7 +10,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from qr import DEFAULT_DISCLOSURE
-from wallet_api.errors import InvalidRequest
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
 
@@ -54,15 +52,6 @@ class ReferenceOut(msgspec.Struct):
     expires_in: int
 
 
-class VerifyRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """A scanned QR payload (base64 of its bytes, or its text) and the verifier's nonce and audience."""
-
-    payload: str
-    encoding: str = "base64"
-    nonce: str | None = None
-    audience: str | None = None
-
-
 @post("/v1/me/identity-qr", status_code=200, tags=["qr"], response_headers=NO_STORE)
 async def identity_batch(
     request: AnyRequest, services: NamedDependency[Services], data: JSONBody[IdentityBatchRequest]
@@ -98,22 +87,4 @@ async def resolve_reference(services: NamedDependency[Services], reference: From
     return Response(text, media_type="text/plain", headers={**NO_STORE, "X-Content-Type-Options": "nosniff"})
 
 
-@post("/v1/verify", status_code=200, tags=["qr"], response_headers=NO_STORE)
-async def verify(services: NamedDependency[Services], data: JSONBody[VerifyRequest]) -> dict[str, object]:
-    """Check a scanned QR payload online: the web verifier page calls this."""
-    if len(data.payload) > 200_000:
-        raise InvalidRequest("too large", reason_vi="dữ liệu quá lớn", reason_en="payload too large")
-    try:
-        raw = (
-            base64.b64decode(data.payload, validate=True)
-            if data.encoding == "base64"
-            else data.payload.encode()
-        )
-    except (binascii.Error, ValueError):
-        raise InvalidRequest("base64", reason_vi="không phải base64", reason_en="not base64") from None
-    return await offload(
-        services, lambda: services.qr.verify_online(raw, nonce=data.nonce, audience=data.audience)
-    )
-
-
-ROUTES = [identity_batch, create_reference, resolve_reference, verify]
+ROUTES = [identity_batch, create_reference, resolve_reference]

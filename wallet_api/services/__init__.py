@@ -19,6 +19,7 @@ from wallet_api.services.issuance import IssuanceService
 from wallet_api.services.issued_documents import IssuedDocumentService
 from wallet_api.services.qr_codes import QrService
 from wallet_api.services.trust import TrustService
+from wallet_api.verifier.nonces import CounterNonces
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class Services:
     trust: TrustService
     issued_documents: IssuedDocumentService
     qr: QrService
+    nonces: CounterNonces
     consents: ConsentService
     decisions: ConsentDecisionService
     pulls: ConsentPullService
@@ -52,6 +54,7 @@ class Services:
         citizens, trust = CitizenService(ctx), TrustService(ctx)
         issuance = IssuanceService(ctx, agencies, trust)
         consents = ConsentService(ctx, agencies, issuance, documents)
+        nonces = CounterNonces(ctx)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -62,7 +65,8 @@ class Services:
             credentials=CredentialService(ctx, agencies),
             trust=trust,
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
-            qr=QrService(ctx, citizens, trust),
+            qr=QrService(ctx, citizens, trust, nonces),
+            nonces=nonces,
             consents=consents,
             decisions=ConsentDecisionService(ctx, consents),
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),

@@ -14,14 +14,15 @@ import storage
 from consent import type_for_vct
 from crypto.transparency.entry import AccessAction
 from qr.decision import Verdict, decide_credential
+from qr.display import shown_fields
 from qr.reasons import REASONS as MESSAGES
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
 from wallet_api.services.access_log import FETCH_PURPOSE, VERIFIER, record_by
 from wallet_api.services.citizens import CitizenService
 from wallet_api.services.trust import TrustService
+from wallet_api.verifier.nonces import CounterNonces, NonceRefused
 
-_TECHNICAL = frozenset({"iss", "vct", "iat", "exp", "cnf", "status", "nbf", "_sd_alg"})
 MAX_BATCH = 24 * 30  # 24 hours of 2-minute windows
 REFERENCE_TTL = 300
 MAX_PRESENTATION = 64 * 1024
@@ -68,10 +69,13 @@ def _invalid(en: str, vi: str) -> InvalidRequest:
 class QrService:
     """Server side of the QR features."""
 
-    def __init__(self, ctx: Context, citizens: CitizenService, trust: TrustService) -> None:
+    def __init__(
+        self, ctx: Context, citizens: CitizenService, trust: TrustService, nonces: CounterNonces
+    ) -> None:
         self.ctx = ctx
         self.citizens = citizens
         self.trust = trust
+        self.nonces = nonces
 
     def identity_batch(
         self, citizen_id: str, fields: Collection[str], count: int, lifetime: int
@@ -129,23 +133,37 @@ class QrService:
         record_by(self.ctx, citizen_id, VERIFIER, resource, AccessAction.READ, purpose=FETCH_PURPOSE)
         return text
 
-    def verify_online(self, payload: bytes, *, nonce: str | None, audience: str | None) -> dict[str, Any]:
-        """What the web verifier shows: verdict, reasons and disclosed data of a scanned QR payload."""
+    def verify_online(self, payload: bytes, *, ticket: str | None, audience: str) -> dict[str, Any]:
+        """What the web verifier shows: verdict, reasons and disclosed data of a scanned QR payload.
+
+        A presentation is checked against the nonce of ``ticket`` (issued to the counter at
+        ``audience`` by ``CounterNonces``). Every scan spends its ticket, first, whatever the code
+        turns out to be; a parked presentation is not fetched (so not used up) without a good one.
+        """
         now = self.ctx.now()
+        spent: str | NonceRefused
+        try:
+            spent = self.nonces.spend(ticket, audience)
+        except NonceRefused as exc:
+            spent = exc
         verdict = Verdict(valid=True, kind="qr")
         try:
             decoded = qr.decode_any(payload, keys=qr.QrKeySet(self.ctx.service_keys.public_keys()), now=now)
         except qr.QrError as exc:
             verdict.refuse(exc.reason)
-            return _verdict_json(verdict)
-        if isinstance(decoded, qr.Identity):
+            return self._json(verdict)
+        if isinstance(decoded, qr.Identity):  # time-windowed, signed by the service: no nonce in it
             verdict.kind, verdict.claims = "identity", decoded.claims.disclosed()
-            return _verdict_json(verdict)
+            return self._json(verdict)
+        verdict.kind = "presentation"
+        if isinstance(spent, NonceRefused):
+            return self._json(verdict.refuse(spent.reason))
+        nonce = spent
         if isinstance(decoded, qr.Reference):
             try:
                 text = self.resolve_reference(decoded.value.rsplit("/", 1)[-1])
             except ReferenceNotFound as exc:
-                return _verdict_json(
+                return self._json(
                     verdict.refuse("already_used" if exc.state == "used" else "reference_expired")
                 )
         else:
@@ -154,11 +172,30 @@ class QrService:
             self.trust.store(),
             text,
             now=now,
-            nonce=nonce or "",
-            audience=audience or "",
+            nonce=nonce,
+            audience=audience,
             registered=self._registered,
         )
-        return _verdict_json(verdict)
+        return self._json(verdict)
+
+    def _json(self, verdict: Verdict) -> dict[str, Any]:
+        """The verdict as the page and API clients read it: reasons and fields in both languages."""
+        reasons = []
+        for reason in verdict.reasons:
+            vi, en = MESSAGES.get(reason, (reason, reason))
+            reasons.append({"code": reason, "vi": vi, "en": en})
+        doc_type = self.trust.store().types.get(verdict.doc_type) if verdict.doc_type else None
+        fields = shown_fields(verdict.claims, kind=verdict.kind, doc_type=doc_type)
+        return {
+            "valid": verdict.valid,
+            "kind": verdict.kind,
+            "reasons": reasons,
+            "issuer": verdict.issuer_name,
+            "document": {"vi": doc_type.name_vi, "en": doc_type.name_en} if doc_type else None,
+            # An identity's "status" is a claim (self-asserted / verified); a credential's is technical.
+            "claims": {f.key: verdict.claims[f.key] for f in fields},
+            "fields": [f.as_json() for f in fields],
+        }
 
     def _registered(self, digest: bytes, status: crypto.StatusListReference) -> bool:
         """Online only: did this service store the credential (a dissolved agency's key may still sign)?"""
@@ -167,19 +204,3 @@ class QrService:
             return False
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return uow.credentials.registered(digest, list_id, status.idx)
-
-
-def _verdict_json(verdict: Verdict) -> dict[str, Any]:
-    reasons = []
-    for reason in verdict.reasons:
-        vi, en = MESSAGES.get(reason, (reason, reason))
-        reasons.append({"code": reason, "vi": vi, "en": en})
-    # An identity's "status" is a claim (self-asserted / verified); a credential's is technical.
-    shown = {k: v for k, v in verdict.claims.items() if verdict.kind == "identity" or k not in _TECHNICAL}
-    return {
-        "valid": verdict.valid,
-        "kind": verdict.kind,
-        "reasons": reasons,
-        "issuer": verdict.issuer_name,
-        "claims": shown,
-    }

@@ -1,34 +1,79 @@
-// Web verifier: camera -> jsQR -> POST /v1/verify -> a large verdict. Vietnamese by default.
+// Web verifier: a nonce from the service -> camera, photo or pasted text -> zxing-cpp (WebAssembly)
+// -> POST /v1/verify with the nonce's ticket -> a large verdict, announced and focused.
+// Vietnamese by default (?lang=en for English). Labels, values and reasons come from the server
+// in both languages (qr.display, qr.reasons): the page adds no wording of its own to a verdict.
 (function () {
   "use strict";
   const params = new URLSearchParams(location.search);
   const lang = params.get("lang") === "en" ? "en" : "vi";
-  const LABELS = {
-    name: ["Họ và tên", "Full name"], birth_year: ["Năm sinh", "Year of birth"],
-    cccd_last4: ["4 số cuối CCCD", "Last 4 digits of ID"], status: ["Xác thực", "Verification"],
-    birth_date: ["Ngày sinh", "Date of birth"], cccd: ["Số CCCD", "ID number"],
-    full_name: ["Họ và tên", "Full name"], date_of_birth: ["Ngày sinh", "Date of birth"],
-  };
+  const EN = lang === "en";
   const T = {
     valid: ["HỢP LỆ", "VALID"], invalid: ["KHÔNG HỢP LỆ", "NOT VALID"],
-    issuer: ["Cơ quan cấp", "Issuer"], checking: ["Đang kiểm tra…", "Checking…"],
-    camera: ["Không mở được camera", "Cannot open the camera"], network: ["Lỗi kết nối", "Network error"],
+    issuer: ["Cơ quan cấp", "Issuer"], document: ["Giấy tờ", "Document"],
+    checking: ["Đang kiểm tra…", "Checking…"],
+    camera: ["Không mở được camera: hãy chọn ảnh hoặc dán mã bên dưới",
+      "Cannot open the camera: choose a photo or paste the code below"],
+    network: ["Lỗi kết nối: hãy thử lại", "Network error: try again"],
+    noCode: ["Không tìm thấy mã QR trong ảnh", "No QR code found in the photo"],
+    empty: ["Hãy dán nội dung mã trước", "Paste the code's text first"],
+    expires: ["Hết hạn lúc", "Expires at"], for: ["dành cho", "for"],
+    newCode: ["Mã kiểm tra mới", "New check code"],
+    decoder: ["Không tải được bộ đọc mã QR", "The QR reader could not be loaded"],
   };
-  const t = (key) => T[key][lang === "en" ? 1 : 0];
+  const t = (key) => T[key][EN ? 1 : 0];
+  const $ = (id) => document.getElementById(id);
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-vi]").forEach((el) => { el.textContent = el.dataset[lang]; });
 
-  const random = new Uint32Array(1);
-  crypto.getRandomValues(random);
-  const nonce = String(random[0] % 1000000).padStart(6, "0");
-  const audience = location.origin + "/verify";
-  document.getElementById("nonce").textContent = nonce;
-  document.getElementById("audience").textContent = audience;
+  const READER = { formats: ["QRCode"], tryHarder: true, tryInvert: true, tryRotate: true, maxNumberOfSymbols: 1 };
+  ZXingWASM.prepareZXingModule({
+    overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? "/static/zxing/" + path : prefix + path) },
+  });
 
-  const video = document.getElementById("video");
-  const canvas = document.getElementById("canvas");
-  const context = canvas.getContext("2d", { willReadFrequently: true });
+  // The decoder the page uses, also for tests that measure it over fixed frames.
+  async function readCode(source) {
+    const results = await ZXingWASM.readBarcodes(source, READER);
+    const found = results.find((r) => r.isValid && r.bytes && r.bytes.length);
+    return found ? new Uint8Array(found.bytes) : null;
+  }
+  window.walletVerifier = { readCode: readCode };
+
+  let ticket = null;
   let busy = false;
+  let expiryTimer = null;
+
+  function announce(text) {
+    const live = $("announce");
+    live.textContent = "";
+    setTimeout(() => { live.textContent = text; }, 50);  // a change, even for the same text
+  }
+
+  function clock(seconds) {
+    return new Date(seconds * 1000).toLocaleTimeString(EN ? "en-GB" : "vi-VN", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  async function newNonce() {
+    ticket = null;
+    $("nonce").textContent = "…";
+    clearTimeout(expiryTimer);
+    try {
+      const response = await fetch("/v1/verify/nonces", { method: "POST", headers: { "Accept-Language": lang } });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      ticket = body.ticket;
+      $("nonce").textContent = body.nonce.slice(0, 4) + " " + body.nonce.slice(4);
+      $("nonce").setAttribute("aria-label", body.nonce.split("").join(" "));
+      $("audience").textContent = t("for") + " " + body.audience;
+      const expiresAt = Math.floor(Date.now() / 1000) + body.expires_in;
+      $("nonce-expiry").textContent = t("expires") + " " + clock(expiresAt) + ",";
+      // An unused code expires: take a fresh one a little before, unless a verdict is on screen.
+      expiryTimer = setTimeout(() => { if (!busy) newNonce(); }, Math.max(1, body.expires_in - 10) * 1000);
+    } catch (e) {
+      $("nonce").textContent = "—";
+      $("hint").textContent = t("network");
+      expiryTimer = setTimeout(() => { if (!busy) newNonce(); }, 5000);
+    }
+  }
 
   function toBase64(bytes) {
     let text = "";
@@ -36,64 +81,117 @@
     return btoa(text);
   }
 
-  function show(result) {
-    document.getElementById("camera").hidden = true;
-    document.getElementById("result").hidden = false;
-    const verdict = document.getElementById("verdict");
-    verdict.className = result.valid ? "valid" : "invalid";
-    verdict.textContent = (result.valid ? "✔ " : "✘ ") + t(result.valid ? "valid" : "invalid");
-    const reasons = document.getElementById("reasons");
-    reasons.replaceChildren(...result.reasons.map((r) => {
-      const li = document.createElement("li"); li.textContent = lang === "en" ? r.en : r.vi; return li;
-    }));
-    const table = document.getElementById("claims");
-    const rows = Object.entries(result.claims);
-    if (result.issuer) rows.unshift(["issuer", result.issuer]);
-    table.replaceChildren(...rows.map(([k, v]) => {
-      const tr = document.createElement("tr");
-      const a = document.createElement("td"); const b = document.createElement("td");
-      a.textContent = k === "issuer" ? t("issuer") : (LABELS[k] ? LABELS[k][lang === "en" ? 1 : 0] : k);
-      const values = { "self-asserted": ["tự khai báo", "self-asserted"], verified: ["đã xác minh", "verified"] };
-      b.textContent = values[v] ? values[v][lang === "en" ? 1 : 0] : String(v);
-      tr.append(a, b); return tr;
-    }));
+  function row(label, value) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th"); th.scope = "row"; th.textContent = label;
+    const td = document.createElement("td"); td.textContent = value;
+    tr.append(th, td);
+    return tr;
   }
 
-  async function check(bytes) {
+  function show(result) {
+    $("scan").hidden = true;
+    $("result").hidden = false;
+    const verdict = $("verdict");
+    verdict.className = result.valid ? "valid" : "invalid";
+    verdict.textContent = (result.valid ? "✔ " : "✘ ") + t(result.valid ? "valid" : "invalid");
+    const documentName = result.document ? (EN ? result.document.en : result.document.vi) : "";
+    $("document").textContent = documentName ? t("document") + ": " + documentName : "";
+    $("document").hidden = !documentName;
+    const reasons = result.reasons.map((r) => (EN ? r.en : r.vi));
+    $("reasons").replaceChildren(...reasons.map((text) => {
+      const li = document.createElement("li"); li.textContent = text; return li;
+    }));
+    const rows = (result.fields || []).map((f) => row(EN ? f.label_en : f.label_vi, EN ? f.value_en : f.value_vi));
+    if (result.issuer) rows.unshift(row(t("issuer"), result.issuer));
+    $("claims-body").replaceChildren(...rows);
+    $("claims").hidden = rows.length === 0;
+    announce([verdict.textContent.slice(2), documentName, ...reasons].filter(Boolean).join(". "));
+    verdict.focus();
+  }
+
+  function failure(text) {
+    show({ valid: false, reasons: [{ vi: text, en: text }], fields: [] });
+  }
+
+  async function check(payload, encoding) {
     busy = true;
-    document.getElementById("hint").textContent = t("checking");
+    clearTimeout(expiryTimer);
+    $("hint").textContent = t("checking");
+    const spent = ticket;
+    ticket = null;  // one scan, one nonce: whatever the verdict, the next scan gets a new one
     try {
       const response = await fetch("/v1/verify", {
         method: "POST", headers: { "Content-Type": "application/json", "Accept-Language": lang },
-        body: JSON.stringify({ payload: toBase64(bytes), nonce: nonce, audience: audience }),
+        body: JSON.stringify({ payload: payload, encoding: encoding, ticket: spent }),
       });
       const body = await response.json();
-      if (!response.ok) { show({ valid: false, reasons: [{ vi: body.title, en: body.title }], claims: {} }); return; }
+      if (!response.ok) { failure(body.detail || body.title); return; }
       show(body);
     } catch (e) {
-      show({ valid: false, reasons: [{ vi: t("network"), en: t("network") }], claims: {} });
+      failure(t("network"));
     }
   }
 
-  function tick() {
-    if (!busy && video.readyState === video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-      context.drawImage(video, 0, 0);
-      const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      const code = jsQR(image.data, image.width, image.height, { inversionAttempts: "attemptBoth" });
-      if (code && code.binaryData && code.binaryData.length) { check(new Uint8Array(code.binaryData)); }
+  const video = $("video");
+  const canvas = $("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  let decoding = false;
+
+  async function tick() {
+    if (!busy && !decoding && ticket && video.readyState === video.HAVE_ENOUGH_DATA) {
+      decoding = true;
+      try {
+        canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+        context.drawImage(video, 0, 0);
+        const bytes = await readCode(context.getImageData(0, 0, canvas.width, canvas.height));
+        if (bytes && !busy) check(toBase64(bytes), "base64");
+      } catch (e) {
+        $("hint").textContent = t("decoder");
+      } finally {
+        decoding = false;
+      }
     }
-    requestAnimationFrame(tick);
+    setTimeout(tick, 120);
   }
 
-  document.getElementById("again").addEventListener("click", () => {
-    busy = false;
-    document.getElementById("result").hidden = true;
-    document.getElementById("camera").hidden = false;
+  $("photo").addEventListener("change", async (event) => {
+    const file = event.target.files && event.target.files[0];
+    if (!file || busy) return;
+    try {
+      const bytes = await readCode(file);
+      if (bytes) { check(toBase64(bytes), "base64"); } else { $("hint").textContent = t("noCode"); announce(t("noCode")); }
+    } catch (e) {
+      $("hint").textContent = t("noCode"); announce(t("noCode"));
+    }
+    event.target.value = "";
   });
 
-  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } })
-    .then((stream) => { video.srcObject = stream; return video.play(); })
-    .then(() => requestAnimationFrame(tick))
-    .catch(() => { document.getElementById("hint").textContent = t("camera"); });
+  $("check-pasted").addEventListener("click", () => {
+    const text = $("pasted").value.trim();
+    if (!text) { $("hint").textContent = t("empty"); announce(t("empty")); $("pasted").focus(); return; }
+    if (!busy) check(text, "text");
+  });
+
+  $("again").addEventListener("click", async () => {
+    $("result").hidden = true;
+    $("scan").hidden = false;
+    $("pasted").value = "";
+    $("hint").textContent = $("hint").dataset[lang];
+    await newNonce();
+    busy = false;
+    announce(t("newCode") + ": " + $("nonce").textContent);
+    $("pasted").focus();
+  });
+
+  newNonce();
+  const noCamera = () => { video.hidden = true; $("hint").textContent = t("camera"); };
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } })
+      .then((stream) => { video.srcObject = stream; return video.play(); })
+      .then(() => tick())
+      .catch(noCamera);
+  } else {
+    noCamera();  // no camera API (an insecure origin, an old browser)
+  }
 })();

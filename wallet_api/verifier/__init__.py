@@ -1,0 +1,1 @@
+"""The counter verifier: its page, service-issued nonces and the online check."""
