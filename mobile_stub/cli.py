@@ -23,6 +23,7 @@ from mobile_stub._transfer import Progress
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_qr import identity_qr, present_qr
+from mobile_stub.cli_rights import incidents, requests_group
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
 
@@ -245,6 +246,8 @@ cli.add_command(present_qr)
 cli.add_command(consents)
 cli.add_command(log_command)
 cli.add_command(stats)
+cli.add_command(requests_group)
+cli.add_command(incidents)
 
 
 def main() -> None:

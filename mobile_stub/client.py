@@ -217,6 +217,27 @@ class WalletClient:
         headers = {"Content-Type": "application/json", "Content-Length": str(len(payload))}
         return self._authed(method, path, headers=headers, body=UploadBody(io.BytesIO(payload)))
 
+    # -- rights ---------------------------------------------------------------
+
+    def pause_requests(self, agency_id: str | None, procedure_code: str | None) -> JsonObject:
+        """Pause new consent requests from an agency, for a procedure, or both."""
+        body = {"agency_id": agency_id, "procedure_code": procedure_code}
+        return json_object(self._authed_json("POST", "/v1/me/restrictions", body))
+
+    def pauses(self) -> list[JsonObject]:
+        """The active pauses."""
+        items = json_object(self._authed("GET", "/v1/me/restrictions")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def resume_requests(self, restriction_id: str) -> None:
+        """Lift a pause."""
+        self._authed("DELETE", f"/v1/me/restrictions/{quote(restriction_id, safe='')}").close()
+
+    def incidents(self) -> list[JsonObject]:
+        """Breaches of personal data that affected the citizen."""
+        items = json_object(self._authed("GET", "/v1/me/incidents")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
     # -- documents ------------------------------------------------------------
 
     def list_documents(self, doc_type: str | None = None, *, limit: int | None = None) -> list[JsonObject]:

@@ -30,7 +30,9 @@ from storage.records import (
     CredentialRecord,
     DocumentRecord,
     Holder,
+    IncidentRecord,
     PageWindow,
+    RestrictionRecord,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -223,6 +225,30 @@ class ConsentRepository(Protocol):
     def reuse_stats(self, citizen_id: str | None = None) -> Sequence[ReuseStat]: ...
 
 
+class RestrictionRepository(Protocol):
+    """A citizen's pauses on new consent requests (right to restriction and objection)."""
+
+    def add(self, restriction: RestrictionRecord) -> None: ...
+
+    def active(self, citizen_id: str) -> Sequence[RestrictionRecord]: ...
+
+    def lift(self, citizen_id: str, restriction_id: str, at: dt.datetime) -> bool: ...
+
+    def blocking(self, citizen_id: str, agency_id: str, procedure_code: str) -> RestrictionRecord | None: ...
+
+
+class IncidentRepository(Protocol):
+    """Personal-data breaches the operator recorded, and the citizens each was told to."""
+
+    def add(self, incident: IncidentRecord) -> None: ...
+
+    def tell(self, incident_id: str, citizen_ids: Iterable[str], at: dt.datetime) -> None: ...
+
+    def of_citizen(self, citizen_id: str) -> Sequence[IncidentRecord]: ...
+
+    def citizen_ids(self, after: str, limit: int) -> Sequence[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -237,6 +263,8 @@ class UnitOfWork(Protocol):
     trust_roots: TrustRootRepository
     presentation_refs: PresentationRefRepository
     consents: ConsentRepository
+    restrictions: RestrictionRepository
+    incidents: IncidentRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

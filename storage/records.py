@@ -202,3 +202,29 @@ class PageWindow:
     after: tuple[dt.datetime, str] | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictionRecord:
+    """A citizen's pause on new consent requests: from one agency, for one procedure, or the
+    two together (``None``: any). Past consents and receipts are untouched; lifted when ``lifted_at``."""
+
+    id: str
+    citizen_id: str
+    agency_id: str | None
+    procedure_code: str | None
+    created_at: dt.datetime
+    lifted_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    """A personal-data breach the operator recorded, told to every affected citizen."""
+
+    id: str
+    title_vi: str
+    title_en: str
+    detail_vi: str
+    detail_en: str
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime

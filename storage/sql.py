@@ -52,6 +52,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_replay import DbapiReplayGuard
+from storage.sql_rights import SqlIncidentRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
@@ -64,9 +65,11 @@ if TYPE_CHECKING:
         CredentialRepository,
         DocumentRepository,
         IdempotencyRepository,
+        IncidentRepository,
         Metadata,
         PresentationRefRepository,
         ReplayGuard,
+        RestrictionRepository,
         SigningKeyRepository,
         StatusListRepository,
         TrustRootRepository,
@@ -299,6 +302,8 @@ class SqlUnitOfWork:
         self.trust_roots: TrustRootRepository = SqlTrustRootRepository(tx)
         self.presentation_refs: PresentationRefRepository = SqlPresentationRefRepository(tx)
         self.consents: ConsentRepository = SqlConsentRepository(tx)
+        self.restrictions: RestrictionRepository = SqlRestrictionRepository(tx)
+        self.incidents: IncidentRepository = SqlIncidentRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -262,6 +262,57 @@ class ConsentPullRow(SQLModel, table=True):
     served_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class RestrictionRow(SQLModel, table=True):
+    """A row of ``restrictions``; see ``storage.records.RestrictionRecord``."""
+
+    __tablename__ = "restrictions"
+    __table_args__ = (Index("ix_restrictions_citizen_id", "citizen_id", "lifted_at"),)
+
+    id: str = Field(primary_key=True)
+    citizen_id: str = Field(
+        sa_column_args=[ForeignKey("citizens.id", ondelete="CASCADE", name="fk_restrictions_citizen_id")]
+    )
+    agency_id: str | None = None
+    procedure_code: str | None = None
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    lifted_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class IncidentRow(SQLModel, table=True):
+    """A row of ``incidents``; see ``storage.records.IncidentRecord``."""
+
+    __tablename__ = "incidents"
+
+    id: str = Field(primary_key=True)
+    title_vi: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    detail_vi: str = Field(sa_type=Text)
+    detail_en: str = Field(sa_type=Text)
+    occurred_at: dt.datetime = Field(sa_type=UtcDateTime)
+    recorded_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class IncidentCitizenRow(SQLModel, table=True):
+    """A row of ``incident_citizens``: an incident told to one affected citizen."""
+
+    __tablename__ = "incident_citizens"
+    __table_args__ = (Index("ix_incident_citizens_citizen_id", "citizen_id"),)
+
+    incident_id: str = Field(
+        primary_key=True,
+        sa_column_args=[
+            ForeignKey("incidents.id", ondelete="CASCADE", name="fk_incident_citizens_incident_id")
+        ],
+    )
+    citizen_id: str = Field(
+        primary_key=True,
+        sa_column_args=[
+            ForeignKey("citizens.id", ondelete="CASCADE", name="fk_incident_citizens_citizen_id")
+        ],
+    )
+    notified_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
@@ -276,6 +327,9 @@ TRUST_ROOTS: Table = SQLModel.metadata.tables["trust_roots"]
 PRESENTATION_REFS: Table = SQLModel.metadata.tables["presentation_refs"]
 CONSENTS: Table = SQLModel.metadata.tables["consents"]
 CONSENT_PULLS: Table = SQLModel.metadata.tables["consent_pulls"]
+RESTRICTIONS: Table = SQLModel.metadata.tables["restrictions"]
+INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
+INCIDENT_CITIZENS: Table = SQLModel.metadata.tables["incident_citizens"]
 TABLE_NAMES = frozenset(
     {
         "citizens",
@@ -291,6 +345,9 @@ TABLE_NAMES = frozenset(
         "presentation_refs",
         "consents",
         "consent_pulls",
+        "restrictions",
+        "incidents",
+        "incident_citizens",
         "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
         "log_entries",
         "log_nodes",

@@ -16,6 +16,7 @@ from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
 from wallet_api.resilience import ready as readiness
+from wallet_api.rights import routes as rights_routes
 from wallet_api.routes import (
     access_log,
     agency,
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *qr_routes.ROUTES,
             *web.ROUTES,
             *verifier_routes.ROUTES,
+            *rights_routes.ROUTES,
             *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import TextIO
 
 import click
+from tqdm import tqdm
 
 import crypto
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
@@ -14,6 +16,7 @@ from wallet_api.cli_agency import agency, trust
 from wallet_api.cli_stats import stats
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
+from wallet_api.rights.service import IncidentService
 from wallet_api.routes.operator import metrics_token
 from wallet_api.services.documents import collect_orphans
 from wallet_api.settings import Settings
@@ -156,3 +159,60 @@ def metrics_token_command(data_dir: Path | None) -> None:
     """In mã để đọc /metrics / Print the bearer credential that opens /metrics (keep it secret)."""
     settings = _settings(data_dir)
     click.echo(metrics_token(crypto.open_master_key(settings.master_key_url)))
+
+
+@main.group()
+def incidents() -> None:
+    """Sự cố lộ lọt dữ liệu / Personal-data breaches (notification to the affected citizens)."""
+
+
+@incidents.command("record")
+@_data_dir
+@click.option("--title-vi", required=True, help="Tiêu đề tiếng Việt / Title in Vietnamese.")
+@click.option("--title-en", required=True, help="Tiêu đề tiếng Anh / Title in English.")
+@click.option(
+    "--detail-vi", required=True, help="Mô tả, việc công dân nên làm / What happened, what to do (vi)."
+)
+@click.option("--detail-en", required=True, help="Mô tả tiếng Anh / What happened, what to do (en).")
+@click.option(
+    "--occurred-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]),
+    required=True,
+    help="Thời điểm xảy ra (ISO 8601) / When it happened.",
+)
+@click.option("--all", "everyone", is_flag=True, help="Mọi công dân / Every citizen.")
+@click.option(
+    "--citizens-file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Tệp mã công dân, mỗi dòng một mã / File of citizen ids, one per line.",
+)
+def record_incident(
+    data_dir: Path | None,
+    title_vi: str,
+    title_en: str,
+    detail_vi: str,
+    detail_en: str,
+    occurred_at: dt.datetime,
+    everyone: bool,
+    citizens_file: TextIO | None,
+) -> None:
+    """Ghi nhận sự cố và báo cho công dân bị ảnh hưởng / Record a breach and tell the affected citizens."""
+    if everyone == (citizens_file is not None):
+        raise click.UsageError("Chọn --all hoặc --citizens-file / Choose --all or --citizens-file")
+    ids = None if everyone else [line.strip() for line in citizens_file or [] if line.strip()]
+    settings = _settings(data_dir)
+    ctx = build_context(settings)
+    service = IncidentService(ctx)
+    when = occurred_at if occurred_at.tzinfo else occurred_at.replace(tzinfo=dt.UTC)
+    with tqdm(unit=" công dân / citizens", disable=None) as bar:
+        incident, told = service.record(
+            title=(title_vi, title_en),
+            detail=(detail_vi, detail_en),
+            occurred_at=when,
+            citizen_ids=ids,
+            progress=bar.update,
+        )
+    ctx.metadata.close()
+    click.echo(f"Sự cố / Incident: {incident.id}")
+    click.echo(f"  Đã báo cho {told} công dân / Told {told} citizens (their log and app show it)")

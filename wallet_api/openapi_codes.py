@@ -78,8 +78,13 @@ CODES: dict[str, tuple[str, ...]] = {
     "POST /v1/me/presentations": (),
     "GET /v1/presentations/{reference}": (),
     "POST /v1/verify/nonces": (),
+    "POST /v1/me/restrictions": ("restriction_empty", "restriction_unknown_agency", "unknown_procedure"),
+    "GET /v1/me/restrictions": (),
+    "DELETE /v1/me/restrictions/{restriction_id}": ("restriction_not_found",),
+    "GET /v1/me/incidents": (),
     "POST /v1/verify": (),
     "POST /v1/agency/consents": (
+        "requests_paused",
         "forbidden_role",
         "citizen_not_found",
         "invalid_cccd",

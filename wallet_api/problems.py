@@ -19,6 +19,7 @@ import storage
 from wallet_api.errors import WalletError
 from wallet_api.problems_consent import CONSENT_PROBLEMS
 from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
+from wallet_api.rights.errors import RIGHTS_PROBLEMS
 
 PROBLEM_BASE = "https://wallet.example/problems/"
 log = logging.getLogger("wallet.problems")
@@ -228,6 +229,7 @@ CATALOGUE: dict[str, Problem] = {
 }
 CATALOGUE.update({code: Problem(*entry) for code, entry in CONSENT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in INPUT_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

@@ -31,6 +31,8 @@ class AccessAction(enum.StrEnum):
     REVOKE = "revoke"
     VERIFY = "verify"
     LOOKUP = "lookup"  # the citizen's device key, looked up by an issuer before it issues
+    REQUEST_PAUSED = "request-paused"  # a consent request refused: the citizen paused such requests
+    INCIDENT = "incident"  # the operator told the citizen of a breach affecting their data
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

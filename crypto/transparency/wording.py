@@ -28,6 +28,8 @@ _VERBS = {
     AccessAction.REVOKE: ("đã thay đổi trạng thái", "changed the status of"),
     AccessAction.VERIFY: ("đã kiểm tra", "verified"),
     AccessAction.LOOKUP: ("đã tra cứu", "looked up"),
+    AccessAction.REQUEST_PAUSED: ("đã bị chặn khi xin", "was blocked asking for"),
+    AccessAction.INCIDENT: ("đã thông báo", "reported"),
 }
 
 
@@ -35,6 +37,8 @@ _VERBS = {
 _OWN_NAMES = {
     "device-key": ("Khoá thiết bị", "Device key"),
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
+    "consent-request": ("Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"),
+    "incident": ("Sự cố lộ lọt dữ liệu", "Data breach"),
 }
 
 
@@ -64,6 +68,10 @@ def describe(
             en += f", case {entry.case_number}"
         vi += f" (mục đích: {entry.purpose})"
         en += f" (purpose: {entry.purpose})"
+    elif entry.action == AccessAction.INCIDENT:  # the purpose holds the incident's title, vi / en
+        title_vi, _, title_en = entry.purpose.partition(" / ")
+        vi = f"{entry.agency_name} {verb_vi} một sự cố lộ lọt dữ liệu liên quan đến bạn: {title_vi}"
+        en = f"{entry.agency_name} {verb_en} a data breach affecting you: {title_en or title_vi}"
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

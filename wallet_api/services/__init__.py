@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from wallet_api.context import Context
 from wallet_api.resilience.lanes import Lanes
+from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
 from wallet_api.services.auth import AuthService, Principal
@@ -41,6 +42,8 @@ class Services:
     decisions: ConsentDecisionService
     pulls: ConsentPullService
     access_log: AccessLogService
+    restrictions: RestrictionService
+    incidents: IncidentService
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,7 +56,8 @@ class Services:
         documents = DocumentService(ctx)
         citizens, trust = CitizenService(ctx), TrustService(ctx)
         issuance = IssuanceService(ctx, agencies, trust)
-        consents = ConsentService(ctx, agencies, issuance, documents)
+        restrictions = RestrictionService(ctx)
+        consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
         return cls(
             ctx=ctx,
@@ -71,6 +75,8 @@ class Services:
             decisions=ConsentDecisionService(ctx, consents),
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),
             access_log=AccessLogService(ctx),
+            restrictions=restrictions,
+            incidents=IncidentService(ctx),
         )
 
 

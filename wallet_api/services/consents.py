@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import storage
-from consent.policy import PolicyError, requested_items
+from consent.policy import PolicyError, RequestedItem, requested_items
 from consent.procedures import procedures
 from wallet_api.context import Context
 from wallet_api.errors import ForbiddenRole, InvalidRequest
 from wallet_api.errors_consent import ConsentNotFound, from_policy
 from wallet_api.paging import Page, PageQuery, cut
+from wallet_api.rights.service import RestrictionService
 from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.consent_views import RECEIPT_TYP, Candidate, ConsentView, receipt, view_of
 from wallet_api.services.credentials import credential_state
@@ -82,12 +83,18 @@ class ConsentService:
     """Requests, their status for the agency, and the citizen's list of them."""
 
     def __init__(
-        self, ctx: Context, agencies: AgencyService, issuance: IssuanceService, documents: DocumentService
+        self,
+        ctx: Context,
+        agencies: AgencyService,
+        issuance: IssuanceService,
+        documents: DocumentService,
+        restrictions: RestrictionService,
     ) -> None:
         self.ctx = ctx
         self.agencies = agencies
         self.issuance = issuance
         self.documents = documents
+        self.restrictions = restrictions
         procedures()  # the procedure catalog is checked against the document types at start-up
 
     def requester(self, agency_id: str) -> storage.AgencyRecord:
@@ -106,26 +113,50 @@ class ConsentService:
             raise from_policy(exc) from None
         _check_terms(ask)
         now = self.ctx.utcnow()
+        case_number = _clean_text(ask.case_number, MAX_CASE_NUMBER, "số hồ sơ", "case_number")
+        purpose = _clean_text(ask.purpose, MAX_PURPOSE, "mục đích", "purpose")
         with self.ctx.metadata.unit_of_work() as uow:
             citizen = self.issuance.citizen_by_cccd(uow, ask.cccd)
-            record = storage.ConsentRecord(
-                id=str(uuid.uuid4()),
-                citizen_id=citizen.id,
-                agency_id=agency.id,
-                procedure_code=ask.procedure_code,
-                case_number=_clean_text(ask.case_number, MAX_CASE_NUMBER, "số hồ sơ", "case_number"),
-                purpose=_clean_text(ask.purpose, MAX_PURPOSE, "mục đích", "purpose"),
-                items=json.dumps([item.to_json() for item in items], ensure_ascii=False),
-                status="pending",
-                max_uses=ask.max_uses,
-                uses=0,
-                retention_days=ask.retention_days,
-                created_at=now,
-                valid_until=now + dt.timedelta(seconds=ask.valid_for_seconds),
+            refuse = self.restrictions.refuse_if_paused(
+                uow, citizen.id, agency, ask.procedure_code, purpose, case_number
             )
-            uow.consents.add(record)
-            uow.commit()
+            if refuse is None:
+                record = self._record_request(
+                    uow, citizen.id, agency.id, ask, items, now, case_number, purpose
+                )
+        if refuse is not None:
+            refuse()  # logs the blocked request for the citizen, then raises requests_paused
         return view_of(record, agency.display_name, self.ctx.now())
+
+    @staticmethod
+    def _record_request(
+        uow: storage.UnitOfWork,
+        citizen_id: str,
+        agency_id: str,
+        ask: ConsentAsk,
+        items: Sequence[RequestedItem],
+        now: dt.datetime,
+        case_number: str,
+        purpose: str,
+    ) -> storage.ConsentRecord:
+        record = storage.ConsentRecord(
+            id=str(uuid.uuid4()),
+            citizen_id=citizen_id,
+            agency_id=agency_id,
+            procedure_code=ask.procedure_code,
+            case_number=case_number,
+            purpose=purpose,
+            items=json.dumps([item.to_json() for item in items], ensure_ascii=False),
+            status="pending",
+            max_uses=ask.max_uses,
+            uses=0,
+            retention_days=ask.retention_days,
+            created_at=now,
+            valid_until=now + dt.timedelta(seconds=ask.valid_for_seconds),
+        )
+        uow.consents.add(record)
+        uow.commit()
+        return record
 
     def for_agency(self, agency_id: str, consent_id: str) -> ConsentView:
         """The agency's own request; another agency's is not found."""

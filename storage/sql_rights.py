@@ -1,0 +1,91 @@
+"""The citizen's rights on SQL: pauses on new consent requests, and breach notices (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import bindparam, insert, select, update
+
+from storage.records import IncidentRecord, RestrictionRecord
+from storage.sql_base import Repository, columns, translated
+from storage.tables import CITIZENS, INCIDENT_CITIZENS, INCIDENTS, RESTRICTIONS
+
+__all__ = ["SqlIncidentRepository", "SqlRestrictionRepository"]
+
+_RESTRICTION = columns(RESTRICTIONS, RestrictionRecord)
+_ACTIVE = (
+    select(*_RESTRICTION)
+    .where((RESTRICTIONS.c.citizen_id == bindparam("citizen_id")) & RESTRICTIONS.c.lifted_at.is_(None))
+    .order_by(RESTRICTIONS.c.created_at, RESTRICTIONS.c.id)
+)
+_LIFT = (
+    update(RESTRICTIONS)
+    .where(
+        (RESTRICTIONS.c.id == bindparam("restriction_id"))
+        & (RESTRICTIONS.c.citizen_id == bindparam("owner"))
+        & RESTRICTIONS.c.lifted_at.is_(None)
+    )
+    .values(lifted_at=bindparam("at"))
+)
+# A request is paused by a restriction naming its agency, its procedure, or both together.
+_BLOCKING = _ACTIVE.where(
+    (RESTRICTIONS.c.agency_id.is_(None) | (RESTRICTIONS.c.agency_id == bindparam("agency_id")))
+    & (RESTRICTIONS.c.procedure_code.is_(None) | (RESTRICTIONS.c.procedure_code == bindparam("procedure")))
+).limit(1)
+
+_INCIDENT = columns(INCIDENTS, IncidentRecord)
+_OF_CITIZEN = (
+    select(*_INCIDENT)
+    .join(INCIDENT_CITIZENS, INCIDENT_CITIZENS.c.incident_id == INCIDENTS.c.id)
+    .where(INCIDENT_CITIZENS.c.citizen_id == bindparam("citizen_id"))
+    .order_by(INCIDENTS.c.occurred_at.desc(), INCIDENTS.c.id)
+)
+_TELL = insert(INCIDENT_CITIZENS)
+_CITIZEN_IDS = select(CITIZENS.c.id).where(CITIZENS.c.id > bindparam("after")).order_by(CITIZENS.c.id)
+
+
+class SqlRestrictionRepository(Repository):
+    """Pauses on new consent requests; lifting one ends it (the row stays, as history)."""
+
+    @translated
+    def add(self, restriction: RestrictionRecord) -> None:
+        self.insert(RESTRICTIONS, restriction)
+
+    @translated
+    def active(self, citizen_id: str) -> Sequence[RestrictionRecord]:
+        return [RestrictionRecord(*row) for row in self.execute(_ACTIVE, {"citizen_id": citizen_id})]
+
+    @translated
+    def lift(self, citizen_id: str, restriction_id: str, at: dt.datetime) -> bool:
+        params = {"restriction_id": restriction_id, "owner": citizen_id, "at": at}
+        return bool(self.execute(_LIFT, params).rowcount == 1)
+
+    @translated
+    def blocking(self, citizen_id: str, agency_id: str, procedure_code: str) -> RestrictionRecord | None:
+        params = {"citizen_id": citizen_id, "agency_id": agency_id, "procedure": procedure_code}
+        row = self.execute(_BLOCKING, params).first()
+        return RestrictionRecord(*row) if row else None
+
+
+class SqlIncidentRepository(Repository):
+    """Breach notices and whom each was told to."""
+
+    @translated
+    def add(self, incident: IncidentRecord) -> None:
+        self.insert(INCIDENTS, incident)
+
+    @translated
+    def tell(self, incident_id: str, citizen_ids: Iterable[str], at: dt.datetime) -> None:
+        rows = [{"incident_id": incident_id, "citizen_id": c, "notified_at": at} for c in citizen_ids]
+        if rows:
+            self._tx.connection().execute(_TELL, rows)  # one executemany
+
+    @translated
+    def of_citizen(self, citizen_id: str) -> Sequence[IncidentRecord]:
+        return [IncidentRecord(*row) for row in self.execute(_OF_CITIZEN, {"citizen_id": citizen_id})]
+
+    @translated
+    def citizen_ids(self, after: str, limit: int) -> Sequence[str]:
+        """Up to ``limit`` enrolled citizens' ids after ``after`` (keyset order): everyone, page by page."""
+        return [str(r[0]) for r in self.execute(_CITIZEN_IDS.limit(limit), {"after": after})]
