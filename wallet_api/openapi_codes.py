@@ -78,6 +78,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "POST /v1/me/presentations": (),
     "GET /v1/presentations/{reference}": (),
     "POST /v1/verify/nonces": (),
+    "GET /v1/schemas/export.json": (),
     "POST /v1/me/restrictions": ("restriction_empty", "restriction_unknown_agency", "unknown_procedure"),
     "GET /v1/me/restrictions": (),
     "DELETE /v1/me/restrictions/{restriction_id}": ("restriction_not_found",),

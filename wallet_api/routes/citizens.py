@@ -64,7 +64,7 @@ async def me(request: AnyRequest, services: NamedDependency[Services]) -> Profil
 async def export(request: AnyRequest, services: NamedDependency[Services]) -> Stream:
     """Everything the wallet holds for the citizen, as one ZIP archive."""
     who = (await offload(services, lambda: citizen(request, services))).subject
-    archive = export_archive(services.citizens, services.documents, services.credentials, who)
+    archive = export_archive(services, who)
     services.lanes.admit_transfer()
     # The first piece is ready before the response starts: a missing content or an outage is a
     # problem+json answer, not a cut archive.

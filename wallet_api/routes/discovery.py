@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from litestar import Response, get
@@ -10,6 +11,7 @@ from litestar.params import FromPath
 
 from wallet_api.routes.common import offload
 from wallet_api.services import Services
+from wallet_api.services.export import SCHEMA as EXPORT_SCHEMA
 from wallet_api.wire import Health
 
 
@@ -44,4 +46,16 @@ async def status_list(services: NamedDependency[Services], list_id: FromPath[str
     return Response(token, media_type="application/statuslist+jwt", headers={"Cache-Control": "max-age=60"})
 
 
-ROUTES = [health, jwks, trust_list, status_list]
+@get(
+    "/v1/schemas/export.json",
+    sync_to_thread=False,
+    tags=["discovery"],
+    response_headers={"Cache-Control": "public, max-age=3600"},
+)
+def export_schema() -> dict[str, Any]:
+    """The published JSON Schema (2020-12) of an export's ``manifest.json`` (``GET /v1/me/export``)."""
+    schema: dict[str, Any] = json.loads(EXPORT_SCHEMA.read_text("utf-8"))
+    return schema
+
+
+ROUTES = [health, jwks, trust_list, status_list, export_schema]

@@ -1,14 +1,43 @@
-"""Export of everything a citizen holds as one ZIP archive, streamed in bounded memory."""
+"""Export of everything a citizen holds, and everything done with it, as one ZIP archive.
+
+Streamed in bounded memory. ``manifest.json`` follows ``schema.json`` (JSON Schema 2020-12, also
+in the archive and in ``docs/export.schema.json``): the profile; every document (its content in
+``documents/``) and credential (its SD-JWT in ``credentials/``); every consent with the request,
+the device-signed decision and the service-signed receipt; every access-log entry with its
+inclusion proof against one signed tree head (checkable offline with the service's JWKS); the
+pauses on new requests; the breach notices. ``summary.html`` says the same in Vietnamese words
+(English beside), for a person rather than a program. This is the right of access in a
+machine-readable form (Decree 13/2023, art. 14; GDPR art. 15 and 20 for comparison).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 import zipfile
 from collections.abc import Iterator
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
-from wallet_api.services.citizens import CitizenService
-from wallet_api.services.credentials import CredentialService
-from wallet_api.services.documents import DocumentService
+from crypto.transparency import VIETNAM
+
+if TYPE_CHECKING:
+    from wallet_api.services import Services
+
+FORMAT = "citizen-data-wallet-export/2"
+SCHEMA = resources.files("wallet_api").joinpath("data/export.schema.json")
+_STATES = {
+    "pending": ("chờ bạn quyết định", "waiting for you"),
+    "approved": ("đã đồng ý", "approved"),
+    "denied": ("đã từ chối", "denied"),
+    "revoked": ("đã rút lại", "revoked"),
+    "closed": ("cơ quan đã đóng hồ sơ", "closed by the agency"),
+    "expired": ("hết hạn", "expired"),
+    "used_up": ("đã dùng hết lượt", "used up"),
+    "valid": ("còn hiệu lực", "valid"),
+    "suspended": ("tạm dừng", "suspended"),
+}
 
 
 class _Sink:
@@ -35,15 +64,18 @@ class _Sink:
         return out
 
 
-def export_archive(
-    citizens: CitizenService, documents: DocumentService, credentials: CredentialService, citizen_id: str
-) -> Iterator[bytes]:
-    """Yield a ZIP with ``manifest.json`` (profile, documents, credentials), every document's content
-    and every credential as its full SD-JWT."""
-    profile = citizens.profile(citizen_id)
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
+    """Yield the ZIP: ``manifest.json``, ``schema.json``, ``summary.html``, documents, credentials."""
+    profile = services.citizens.profile(citizen_id)
     sink = _Sink()
-    manifest: dict[str, object] = {
-        "format": "citizen-data-wallet-export/1",
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "schema": "schema.json",
+        "exported_at": services.ctx.utcnow().isoformat(),
         "citizen": {
             "citizen_id": profile.citizen_id,
             "cccd": profile.cccd,
@@ -51,17 +83,16 @@ def export_archive(
             "date_of_birth": profile.date_of_birth,
             "enrolled_at": profile.created_at.isoformat(),
         },
-        "documents": [],
     }
-    entries: list[dict[str, object]] = []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[call-overload]  # a write-only stream is enough for "w"
-        for meta, content in documents.records_with_plaintext(citizen_id):
+        documents: list[dict[str, Any]] = []
+        for meta, content in services.documents.records_with_plaintext(citizen_id):
             path = f"documents/{meta.id}-{meta.filename}"
             with archive.open(path, "w", force_zip64=True) as target:
                 for chunk in content:
                     target.write(chunk)
                     yield sink.drain()
-            entries.append(
+            documents.append(
                 {
                     "id": meta.id,
                     "type": meta.doc_type,
@@ -75,9 +106,9 @@ def export_archive(
                 }
             )
             yield sink.drain()
-        manifest["documents"] = entries
+        manifest["documents"] = documents
         held = []
-        for credential in credentials.list(citizen_id):
+        for credential in services.credentials.list(citizen_id):
             path = f"credentials/{credential.id}.sd-jwt"
             archive.writestr(path, credential.sd_jwt)
             held.append(
@@ -94,5 +125,191 @@ def export_archive(
                 }
             )
         manifest["credentials"] = held
+        yield sink.drain()
+        manifest["consents"] = _consents(services, citizen_id)
+        manifest["access_log"] = _access_log(services, citizen_id)
+        manifest["restrictions"] = [
+            {
+                "id": r.id,
+                "agency_id": r.agency_id,
+                "agency_name": r.agency_name,
+                "procedure_code": r.procedure_code,
+                "since": r.since.isoformat(),
+            }
+            for r in services.restrictions.active(citizen_id)
+        ]
+        manifest["incidents"] = [
+            {
+                "id": i.id,
+                "title_vi": i.title_vi,
+                "title_en": i.title_en,
+                "detail_vi": i.detail_vi,
+                "detail_en": i.detail_en,
+                "occurred_at": i.occurred_at.isoformat(),
+                "recorded_at": i.recorded_at.isoformat(),
+            }
+            for i in services.incidents.of_citizen(citizen_id)
+        ]
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        archive.writestr("schema.json", SCHEMA.read_bytes())
+        archive.writestr("summary.html", summary_html(manifest))
     yield sink.drain()
+
+
+def _consents(services: Services, citizen_id: str) -> list[dict[str, Any]]:
+    out = []
+    for view in services.consents.list_for_citizen(citizen_id, None):
+        record = view.record
+        entry: dict[str, Any] = {
+            "id": record.id,
+            "agency_id": record.agency_id,
+            "agency_name": view.agency_name,
+            "procedure_code": record.procedure_code,
+            "case_number": record.case_number,
+            "purpose": record.purpose,
+            "state": view.state,
+            "requested": [item.to_json() for item in view.requested],
+            "approved": [item.to_json() for item in view.approved],
+            "max_uses": record.max_uses,
+            "uses": record.uses,
+            "retention_days": record.retention_days,
+            "requested_at": record.created_at.isoformat(),
+            "valid_until": record.valid_until.isoformat(),
+            "decided_at": _iso(record.decided_at),
+            "ended_at": _iso(record.ended_at),
+            "decision_jws": record.decision,  # signed by the citizen's device: what they decided
+        }
+        if record.decided_at is not None:
+            entry["receipt_jws"] = services.consents.signed_receipt(view)["receipt_jws"]
+        out.append(entry)
+    return out
+
+
+def _access_log(services: Services, citizen_id: str) -> dict[str, Any]:
+    pages = list(services.access_log.whole(citizen_id))
+    if not pages:
+        return {"tree_head": services.access_log.signed_head(citizen_id), "tree_size": 0, "entries": []}
+    head, size, _ = pages[0]
+    return {"tree_head": head, "tree_size": size, "entries": [e for _, _, page in pages for e in page]}
+
+
+def _when(raw: str | None) -> str:
+    if not raw:
+        return "—"
+    at = dt.datetime.fromisoformat(raw).astimezone(VIETNAM)
+    return f"{at:%H:%M} {at:%d/%m/%Y}"
+
+
+def _state(code: str) -> str:
+    vi, en = _STATES.get(code, (code, code))
+    return f"{vi} / {en}"
+
+
+def summary_html(manifest: dict[str, Any]) -> str:
+    """The manifest in words, Vietnamese first: a page anyone can open, print or keep."""
+    e = html.escape
+    person = manifest["citizen"]
+    parts = [
+        "<!doctype html>",
+        '<html lang="vi"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Dữ liệu của {e(person['full_name'])} — Ví dữ liệu công dân</title>",
+        "<style>body{font-family:system-ui,'Noto Sans',sans-serif;max-width:60rem;margin:auto;padding:1rem;"
+        "line-height:1.5}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;"
+        "padding:.3rem;text-align:left;vertical-align:top}.en{color:#555}</style></head><body>",
+        "<h1>Dữ liệu của bạn trong ví <span class='en'>/ Your data in the wallet</span></h1>",
+        f"<p>Xuất lúc / Exported at {e(_when(manifest['exported_at']))}. Tệp <code>manifest.json</code> "
+        "chứa cùng nội dung cho máy đọc, theo <code>schema.json</code>; nhật ký kèm bằng chứng có chữ ký "
+        "để kiểm tra lại. <span class='en'>manifest.json holds the same for programs; the log comes "
+        "with signed proofs.</span></p>",
+        "<h2>Thông tin cá nhân <span class='en'>/ Personal details</span></h2><table>",
+        f"<tr><th>Họ và tên / Full name</th><td>{e(person['full_name'])}</td></tr>",
+        f"<tr><th>Số CCCD / ID number</th><td>{e(person['cccd'])}</td></tr>",
+        f"<tr><th>Ngày sinh / Date of birth</th><td>{e(_date(person['date_of_birth']))}</td></tr>",
+        f"<tr><th>Đăng ký ví / Enrolled</th><td>{e(_when(person['enrolled_at']))}</td></tr></table>",
+        _h2("Tài liệu", "Documents", len(manifest["documents"])),
+        _table(
+            ("Tên tệp / File", "Loại / Type", "Kích thước / Size", "Lưu lúc / Stored"),
+            [
+                (d["filename"], d["type"], f"{d['size']:,} B", _when(d["created_at"]))
+                for d in manifest["documents"]
+            ],
+        ),
+        _h2("Giấy tờ điện tử", "Credentials", len(manifest["credentials"])),
+        _table(
+            ("Loại / Type", "Cơ quan cấp / Issuer", "Trạng thái / Status", "Hết hạn / Expires"),
+            [
+                (c["type"], c["issuer_name"], _state(c["status"]), _when(c["expires_at"]))
+                for c in manifest["credentials"]
+            ],
+        ),
+        _h2("Yêu cầu đồng ý", "Consent requests", len(manifest["consents"])),
+        _table(
+            (
+                "Cơ quan / Agency",
+                "Thủ tục, hồ sơ / Procedure, case",
+                "Mục đích / Purpose",
+                "Trạng thái / State",
+                "Lượt dùng / Uses",
+            ),
+            [
+                (
+                    c["agency_name"],
+                    f"{c['procedure_code']}, {c['case_number']}",
+                    c["purpose"],
+                    _state(c["state"]),
+                    f"{c['uses']}/{c['max_uses']}",
+                )
+                for c in manifest["consents"]
+            ],
+        ),
+        _h2("Nhật ký truy cập", "Access log", manifest["access_log"]["tree_size"]),
+        "<ol start='0'>"
+        + "".join(
+            f"<li>{e(x['text_vi'])}<br><span class='en'>{e(x['text_en'])}</span></li>"
+            for x in manifest["access_log"]["entries"]
+        )
+        + "</ol>",
+        _h2("Tạm dừng yêu cầu", "Paused requests", len(manifest["restrictions"])),
+        _table(
+            ("Cơ quan / Agency", "Thủ tục / Procedure", "Từ / Since"),
+            [
+                (r["agency_name"] or "—", r["procedure_code"] or "—", _when(r["since"]))
+                for r in manifest["restrictions"]
+            ],
+        ),
+        _h2("Sự cố dữ liệu", "Data breaches", len(manifest["incidents"])),
+        _table(
+            ("Sự cố / Incident", "Chi tiết / Details", "Xảy ra / Occurred"),
+            [
+                (
+                    f"{i['title_vi']} / {i['title_en']}",
+                    f"{i['detail_vi']} / {i['detail_en']}",
+                    _when(i["occurred_at"]),
+                )
+                for i in manifest["incidents"]
+            ],
+        ),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _h2(vi: str, en: str, count: int) -> str:
+    return f"<h2>{vi} ({count}) <span class='en'>/ {en}</span></h2>"
+
+
+def _date(value: str) -> str:
+    try:
+        return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+    except ValueError:
+        return value
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    if not rows:
+        return "<p>Không có / None.</p>"
+    e = html.escape
+    head = "".join(f"<th>{e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(cell))}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
