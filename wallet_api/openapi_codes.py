@@ -55,7 +55,12 @@ CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/me/documents/{document_id}/content": _INTEGRITY,
     "GET /v1/me/credentials": ("unknown_document_type",),
     "GET /v1/me/credentials/{credential_id}": ("credential_not_found",),
-    "POST /v1/agency/holder-keys": (*_ISSUER, "invalid_cccd"),
+    "POST /v1/agency/holder-keys": (
+        *_ISSUER,
+        "invalid_cccd",
+        "unknown_document_type",
+        "document_type_not_allowed",
+    ),
     "POST /v1/agency/status-allocations": ("forbidden_role",),
     "POST /v1/agency/credentials": (
         *_ISSUER,

@@ -68,6 +68,13 @@ def describe(
             en += f", case {entry.case_number}"
         vi += f" (mục đích: {entry.purpose})"
         en += f" (purpose: {entry.purpose})"
+    elif entry.action == AccessAction.LOOKUP and entry.purpose:  # why: the issuance it serves
+        why_vi, _, why_en = entry.purpose.partition(" / ")
+        vi += f" ({_lower_first(why_vi)})"
+        en += f" ({_lower_first(why_en or why_vi)})"
+        if entry.case_number:
+            vi += f", hồ sơ số {entry.case_number}"
+            en += f", case {entry.case_number}"
     elif entry.action == AccessAction.INCIDENT:  # the purpose holds the incident's title, vi / en
         title_vi, _, title_en = entry.purpose.partition(" / ")
         vi = f"{entry.agency_name} {verb_vi} một sự cố lộ lọt dữ liệu liên quan đến bạn: {title_vi}"

@@ -90,8 +90,9 @@ def test_the_phone_shows_and_checks_who_read_what(
     assert read_vi in shown.stdout and "(mục đích: Đăng ký khai sinh cho con thứ hai) lúc" in shown.stdout
     read_en = f"{WARD} read your birth certificate for procedure 1.001193 Birth registration, case "
     assert read_en in shown.stdout
-    assert f"{JUSTICE} đã tra cứu khoá thiết bị của bạn lúc" in shown.stdout  # the lookup before it issued
-    assert f"{JUSTICE} looked up your device key at" in shown.stdout
+    # The lookup before it issued, and what for.
+    assert f"{JUSTICE} đã tra cứu khoá thiết bị của bạn (để cấp giấy khai sinh cho bạn) lúc" in shown.stdout
+    assert f"{JUSTICE} looked up your device key (to issue you a birth certificate) at" in shown.stdout
     assert "3 mục / entries" in shown.stdout
     remembered = home / "log_head.json"
     assert stat.S_IMODE(remembered.stat().st_mode) == 0o600

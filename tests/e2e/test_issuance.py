@@ -124,7 +124,7 @@ def test_type_outside_the_issuers_registration(
 def test_agency_without_the_issuer_role(server: WalletServer, citizen: RawCitizen, tmp_path: Path) -> None:
     agency = register(server, tmp_path, roles="requester")
     with pytest.raises(AgencyApiError) as refused:
-        agency.client().holder_key(citizen.cccd)
+        agency.client().holder_key(citizen.cccd, "birth-certificate")
     assert refused.value.status == 403 and refused.value.code == "forbidden_role"
 
 
@@ -141,7 +141,7 @@ def test_credential_signed_with_an_unregistered_key(
         iss=agency.agency_id,
         vct=VCT,
         claims=BIRTH_CLAIMS,
-        holder_jwk=client.holder_key(citizen.cccd),
+        holder_jwk=client.holder_key(citizen.cccd, "birth-certificate"),
         now=crypto_now(),
         lifetime=3600,
         status={"status_list": client.allocate_status()},
@@ -260,7 +260,7 @@ def test_other_citizens_credential_is_not_found(
 def test_holder_key_needs_an_enrolled_citizen(server: WalletServer, tmp_path: Path) -> None:
     agency = register(server, tmp_path)
     with pytest.raises(AgencyApiError) as refused:
-        agency.client().holder_key("048090999999")
+        agency.client().holder_key("048090999999", "birth-certificate")
     assert refused.value.status == 404 and refused.value.code == "citizen_not_found"
 
 
@@ -350,3 +350,36 @@ def test_export_holds_credentials_too(server: WalletServer, citizen: RawCitizen,
     assert held["id"] == result["credential_id"] and held["issuer_name"] == "Sở Tư pháp thành phố Đà Nẵng"
     exported = archive.read(held["path"]).decode()
     assert exported == _held(citizen)[0]["sd_jwt"]
+
+
+def test_a_holder_key_lookup_needs_a_reason_the_citizen_reads(
+    server: WalletServer, citizen: RawCitizen, tmp_path: Path
+) -> None:
+    agency = register(server, tmp_path, types="birth-certificate")
+    client = agency.client()
+    for doc_type, status, code in (
+        ("marriage-certificate", 403, "document_type_not_allowed"),  # not one it may issue
+        ("shoe-size", 422, "unknown_document_type"),
+    ):
+        with pytest.raises(AgencyApiError) as refused:
+            client.holder_key(citizen.cccd, doc_type)
+        assert (refused.value.status, refused.value.code) == (status, code)
+    bare = client._call  # the SDK always names a type: the raw API must insist too
+    with pytest.raises(AgencyApiError) as refused:
+        bare("POST", "/v1/agency/holder-keys", json={"cccd": citizen.cccd})
+    assert refused.value.status == 400
+    before = len(citizen.request("GET", "/v1/me/log?limit=1000").json()["entries"])
+    assert before == 0, "refused lookups read nothing and log nothing"
+
+    jwk = client.holder_key(citizen.cccd, "birth-certificate", case_number="KS-2026/118")
+    assert jwk["x"] == crypto.public_jwk(citizen.key)["x"]
+    shown = citizen.request("GET", "/v1/me/log?limit=1000").json()["entries"]
+    assert len(shown) == 1
+    assert (
+        "đã tra cứu khoá thiết bị của bạn (để cấp giấy khai sinh cho bạn), hồ sơ số KS-2026/118"
+        in (shown[0]["text_vi"])
+    )
+    assert (
+        "looked up your device key (to issue you a birth certificate), case KS-2026/118"
+        in shown[0]["text_en"]
+    )

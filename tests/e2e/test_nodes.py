@@ -160,7 +160,7 @@ def test_log_appends_for_one_citizen_have_no_gap_or_fork_across_nodes(
     before = citizen.request("GET", "/v1/me/log?limit=1000").json()
     issuer = register(cluster.nodes[0], tmp_path, types="birth-certificate")
     lookups = [cluster.issuer(issuer) for _ in range(12)]  # each lookup is logged for the citizen
-    outcomes = _race([lambda c=c: c.holder_key(citizen.cccd) for c in lookups])  # type: ignore[misc]
+    outcomes = _race([lambda c=c: c.holder_key(citizen.cccd, "birth-certificate") for c in lookups])  # type: ignore[misc]
     assert outcomes == ["ok"] * 12
 
     heads = []

@@ -91,9 +91,11 @@ class AgencyClient:
             raise AgencyApiError(response.status_code, body)
         return response.json() if response.content else None
 
-    def holder_key(self, cccd: str) -> dict[str, Any]:
-        """The citizen's device public key (for ``cnf``)."""
-        result: dict[str, Any] = self._call("POST", "/v1/agency/holder-keys", json={"cccd": cccd})["jwk"]
+    def holder_key(self, cccd: str, doc_type: str, *, case_number: str | None = None) -> dict[str, Any]:
+        """The citizen's device public key (for ``cnf``), to issue them a ``doc_type`` (the citizen's
+        log shows the lookup, the type and the case)."""
+        body = {"cccd": cccd, "type": doc_type, "case_number": case_number}
+        result: dict[str, Any] = self._call("POST", "/v1/agency/holder-keys", json=body)["jwk"]
         return result
 
     def allocate_status(self) -> dict[str, Any]:
@@ -114,8 +116,8 @@ class AgencyClient:
 
         Claims the catalog marks as not separately disclosable stay always visible unless told otherwise.
         """
+        entry = type_for_vct(vct)
         if always_visible is None:
-            entry = type_for_vct(vct)
             always_visible = entry.always_visible() if entry else ()
         issued = crypto.issue_sd_jwt_vc(
             self.key,
@@ -123,7 +125,7 @@ class AgencyClient:
             iss=self.agency_id,
             vct=vct,
             claims=claims,
-            holder_jwk=self.holder_key(cccd),
+            holder_jwk=self.holder_key(cccd, entry.id if entry else vct),
             now=self._now(),
             lifetime=lifetime,
             status={"status_list": self.allocate_status()},

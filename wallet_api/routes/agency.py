@@ -18,9 +18,13 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 class HolderKeyRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """Which citizen's device key an issuer needs for ``cnf``."""
+    """Which citizen's device key an issuer needs for ``cnf``, and why: the type of the credential
+    it is about to issue (one it is registered for) and, optionally, its case number. The citizen
+    reads both in their log."""
 
     cccd: str
+    type: str
+    case_number: str | None = None
 
 
 class HolderKey(msgspec.Struct):
@@ -62,7 +66,11 @@ async def holder_key(
 ) -> HolderKey:
     """An issuer obtains the device key of the citizen it is issuing to (and only that citizen's)."""
     who = await offload(services, lambda: agency(request, services).subject)
-    return HolderKey(await offload(services, lambda: services.issuance.holder_key(who, data.cccd)))
+    return HolderKey(
+        await offload(
+            services, lambda: services.issuance.holder_key(who, data.cccd, data.type, data.case_number)
+        )
+    )
 
 
 @post("/v1/agency/status-allocations", status_code=201, tags=["agency"])

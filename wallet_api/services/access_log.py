@@ -31,7 +31,6 @@ from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 log = logging.getLogger("wallet.access_log")
 ISSUE_PURPOSE = "Cấp vào ví / Issued into the wallet"
 STATUS_PURPOSE = "Thay đổi trạng thái / Status change"
-HOLDER_KEY_PURPOSE = "Tra cứu khoá thiết bị để cấp giấy tờ cho bạn / Looked up to issue you a credential"
 FETCH_PURPOSE = "Đọc bản trình bày qua mã dùng một lần / Read through a one-time code"
 VERIFIER = ("verifier", "Một bên kiểm tra qua mã dùng một lần / A verifier, through a one-time code")
 

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +26,10 @@ from wallet_api.errors import (
     ForbiddenRole,
     IdempotencyMismatch,
     InvalidRequest,
+    UnknownDocumentType,
 )
 from wallet_api.identity import parse_cccd_number
-from wallet_api.services.access_log import HOLDER_KEY_PURPOSE, ISSUE_PURPOSE, STATUS_PURPOSE, record_access
+from wallet_api.services.access_log import ISSUE_PURPOSE, STATUS_PURPOSE, record_access
 from wallet_api.services.agencies import AgencyService, active_at
 from wallet_api.services.citizens import unwrap_citizen_key
 from wallet_api.services.trust import TrustService
@@ -78,6 +80,20 @@ def credential_aad(citizen_id: str, credential_id: str) -> bytes:
     return f"credential|{citizen_id}|{credential_id}".encode()
 
 
+def _case_number(value: str | None) -> str | None:
+    """An agency's case number as the log shows it: NFC, printable, at most 64 characters."""
+    if value is None or not value.strip():
+        return None
+    value = unicodedata.normalize("NFC", value.strip())
+    if len(value) > 64 or not value.isprintable():
+        raise InvalidRequest(
+            "case_number",
+            reason_vi="số hồ sơ: tối đa 64 ký tự in được",
+            reason_en="case_number: 64 printable characters",
+        )
+    return value
+
+
 class IssuanceService:
     """What issuing agencies do with the wallet."""
 
@@ -103,20 +119,30 @@ class IssuanceService:
             raise CitizenNotFound()
         return citizen
 
-    def holder_key(self, agency_id: str, cccd: str) -> dict[str, Any]:
-        """The citizen's device public key, for an issuer to bind a credential to (``cnf``)."""
-        agency = self.issuer(agency_id)
+    def holder_key(
+        self, agency_id: str, cccd: str, doc_type: str, case_number: str | None = None
+    ) -> dict[str, Any]:
+        """The citizen's device public key, for an issuer to bind a credential of ``doc_type`` to.
+
+        Only for a type the agency may issue, and never silently: the citizen's log says who looked
+        the key up, to issue what, for which case.
+        """
+        entry = document_types().get(doc_type)
+        if entry is None:
+            raise UnknownDocumentType(doc_type=doc_type[:64])
+        agency = self.issuer(agency_id, doc_type)
+        case = _case_number(case_number)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = self.citizen_by_cccd(uow, cccd)
         jwk: dict[str, Any] = json.loads(citizen.device_jwk)
-        # The citizen sees every lookup of their key: who, when, why.
         record_access(
             self.ctx,
             citizen.id,
             agency,
             (citizen.id, "device-key"),
             AccessAction.LOOKUP,
-            purpose=HOLDER_KEY_PURPOSE,
+            purpose=f"Để cấp {entry.name_vi.lower()} cho bạn / To issue you a {entry.name_en.lower()}",
+            case_number=case,
         )
         return jwk
 
