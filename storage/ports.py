@@ -29,12 +29,14 @@ from storage.records import (
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    ErasureRecord,
     Holder,
     PageWindow,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    WrappedKey,
 )
 
 
@@ -223,6 +225,24 @@ class ConsentRepository(Protocol):
     def reuse_stats(self, citizen_id: str | None = None) -> Sequence[ReuseStat]: ...
 
 
+class KeyEpochRepository(Protocol):
+    """Master-wrapped values of one table (``storage.sql_epochs.WRAPPED_TABLES``), for re-wrapping."""
+
+    def batch(self, table: str, after: str, limit: int) -> Sequence[WrappedKey]: ...  # key order
+
+    def swap(self, table: str, key: str, old: bytes, new: bytes) -> bool: ...  # False: row changed
+
+
+class ErasureRepository(Protocol):
+    """Erasures not yet final (``docs/erasure.md``); they hold no personal data."""
+
+    def add(self, erasure: ErasureRecord) -> None: ...
+
+    def pending(self, oldest_version: int) -> Sequence[ErasureRecord]: ...  # versions >= oldest kept
+
+    def prune(self, oldest_version: int) -> int: ...  # drop those now final
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -237,6 +257,8 @@ class UnitOfWork(Protocol):
     trust_roots: TrustRootRepository
     presentation_refs: PresentationRefRepository
     consents: ConsentRepository
+    erasures: ErasureRepository
+    key_epochs: KeyEpochRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

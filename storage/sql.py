@@ -43,6 +43,7 @@ from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder,
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
+from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -63,7 +64,9 @@ if TYPE_CHECKING:
         ConsentRepository,
         CredentialRepository,
         DocumentRepository,
+        ErasureRepository,
         IdempotencyRepository,
+        KeyEpochRepository,
         Metadata,
         PresentationRefRepository,
         ReplayGuard,
@@ -299,6 +302,8 @@ class SqlUnitOfWork:
         self.trust_roots: TrustRootRepository = SqlTrustRootRepository(tx)
         self.presentation_refs: PresentationRefRepository = SqlPresentationRefRepository(tx)
         self.consents: ConsentRepository = SqlConsentRepository(tx)
+        self.erasures: ErasureRepository = SqlErasureRepository(tx)
+        self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -263,6 +263,17 @@ class ConsentPullRow(SQLModel, table=True):
 
 
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
+class ErasureRow(SQLModel, table=True):
+    """A row of ``erasures``; see ``storage.records.ErasureRecord`` (no personal data)."""
+
+    __tablename__ = "erasures"
+
+    id: str = Field(primary_key=True)  # opaque, random: links to nothing else stored
+    kind: str  # "account" or "document"
+    erased_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+    master_version: int  # the newest master-key version when it was erased
+
+
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
 REPLAY: Table = SQLModel.metadata.tables["replay"]
@@ -276,6 +287,7 @@ TRUST_ROOTS: Table = SQLModel.metadata.tables["trust_roots"]
 PRESENTATION_REFS: Table = SQLModel.metadata.tables["presentation_refs"]
 CONSENTS: Table = SQLModel.metadata.tables["consents"]
 CONSENT_PULLS: Table = SQLModel.metadata.tables["consent_pulls"]
+ERASURES: Table = SQLModel.metadata.tables["erasures"]
 TABLE_NAMES = frozenset(
     {
         "citizens",
@@ -291,6 +303,7 @@ TABLE_NAMES = frozenset(
         "presentation_refs",
         "consents",
         "consent_pulls",
+        "erasures",
         "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
         "log_entries",
         "log_nodes",
