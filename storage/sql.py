@@ -220,6 +220,7 @@ class SqlDocumentRepository(Repository):
         row = self.execute(_DELETE_DOCUMENT, params).first()
         if row is None:
             raise NotFound("no such document")
+        self._tx.erased = True  # its wrapped key must not linger in SQLite's WAL either
         return DocumentRecord(*row)
 
     @translated
