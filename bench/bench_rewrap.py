@@ -132,7 +132,7 @@ class Load:
         return self.done / seconds, seconds
 
 
-def measure(label: str, env: dict[str, str], citizens: int, threads: int) -> None:
+def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = WalletServer(Path(tmp) / "data", env=env)
         server.start()
@@ -144,7 +144,7 @@ def measure(label: str, env: dict[str, str], citizens: int, threads: int) -> Non
             output: list[str] = []
 
             def rewrap() -> None:
-                output.append(server.wallet("keys", "rotate-master", "--rewrap").stdout)
+                output.append(server.wallet("keys", "rotate-master", "--rewrap", "--pace", str(pace)).stdout)
 
             before, _ = load.rate_while(8.0)
             during, took = load.rate_while(rewrap)
@@ -154,7 +154,8 @@ def measure(label: str, env: dict[str, str], citizens: int, threads: int) -> Non
             moved, spent = (int(found[1]), float(found[2])) if found else (0, took)
             baseline = (before + after) / 2
             print(
-                f"{label}: re-wrapped {moved:,} live keys in {spent:.1f} s ({moved / spent:,.0f} keys/s) "
+                f"{label}: --pace {pace}: re-wrapped {moved:,} live keys in {spent:.1f} s "
+                f"({moved / spent:,.0f} keys/s) "
                 f"while serving {during:,.0f} GET/s against {baseline:,.0f} GET/s without "
                 f"(before {before:,.0f}, after {after:,.0f}): ratio {during / baseline:.2f} (goal >= 0.8); "
                 f"failed GETs during the re-wrap: {failed}"
@@ -167,12 +168,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=20_000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--pace", type=float, default=0.5, help="the re-wrap's share of time (wallet keys --pace)"
+    )
     parser.add_argument("--scaled", action="store_true", help="also on PostgreSQL + S3 (scripts/bench.sh)")
     args = parser.parse_args()
-    measure("embedded (SQLite)", {}, args.citizens, args.threads)
+    measure("embedded (SQLite)", {}, args.citizens, args.threads, args.pace)
     if args.scaled:
         env = scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"])
-        measure("scaled (PostgreSQL + S3)", env, args.citizens, args.threads)
+        measure("scaled (PostgreSQL + S3)", env, args.citizens, args.threads, args.pace)
 
 
 if __name__ == "__main__":

@@ -232,6 +232,8 @@ class KeyEpochRepository(Protocol):
 
     def swap(self, table: str, key: str, old: bytes, new: bytes) -> bool: ...  # False: row changed
 
+    def swap_many(self, table: str, changes: Sequence[tuple[str, bytes, bytes]]) -> int: ...  # rows swapped
+
 
 class ErasureRepository(Protocol):
     """Erasures not yet final (``docs/erasure.md``); they hold no personal data."""

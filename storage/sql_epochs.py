@@ -57,6 +57,14 @@ class SqlKeyEpochRepository(Repository):
 
     @translated
     def swap(self, table: str, key: str, old: bytes, new: bytes) -> bool:
+        return self.swap_many(table, [(key, old, new)]) == 1
+
+    @translated
+    def swap_many(self, table: str, changes: Sequence[tuple[str, bytes, bytes]]) -> int:
+        """Each ``(key, old, new)`` as one compare-and-swap, sent together (executemany: pipelined
+        on PostgreSQL); how many rows still held ``old`` and now hold ``new``."""
+        if not changes:
+            return 0
         spec = _SPECS[table]
         column: Column[bytes] = spec["wrapped"]
         statement = (
@@ -64,7 +72,10 @@ class SqlKeyEpochRepository(Repository):
             .where(spec["key"] == bindparam("k"), column == bindparam("old"))
             .values({column.name: bindparam("new")})
         )
-        return bool(self.execute(statement, {"k": key, "old": old, "new": new}).rowcount)
+        params = [{"k": key, "old": old, "new": new} for key, old, new in changes]
+        if len(params) == 1:
+            return int(self.execute(statement, params[0]).rowcount)
+        return int(self._tx.connection().execute(statement, params).rowcount)
 
 
 _PENDING = (

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -70,14 +72,21 @@ def _run(settings: Settings, action: Callable[[Context], None]) -> None:
         ctx.metadata.close()
 
 
-def rotate_master(settings: Settings, rewrap: bool, batch: int) -> None:
+def _background() -> None:
+    """The re-wrap yields the CPU to the serving processes (a lower scheduling priority)."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
+def rotate_master(settings: Settings, rewrap: bool, batch: int, pace: float = 1.0) -> None:
     """``wallet keys rotate-master [--rewrap]``."""
 
     def act(ctx: Context) -> None:
         version = ctx.master.rotate(now=ctx.now())
         click.echo(f"Phiên bản khoá chủ / Master key version: {version}")
         if rewrap:
-            epochs = KeyEpochs(ctx, batch=batch, progress=_progress())
+            _background()
+            epochs = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace)
             _report(epochs.rewrap())
             drained = epochs.mark_drained(epochs.usage())
             for old in drained:
@@ -90,11 +99,12 @@ def rotate_master(settings: Settings, rewrap: bool, batch: int) -> None:
     _run(settings, act)
 
 
-def resume_rewrap(settings: Settings, batch: int) -> None:
+def resume_rewrap(settings: Settings, batch: int, pace: float = 1.0) -> None:
     """``wallet keys rewrap``: finish an interrupted re-wrap, without a new version."""
 
     def act(ctx: Context) -> None:
-        epochs = KeyEpochs(ctx, batch=batch, progress=_progress())
+        _background()
+        epochs = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace)
         _report(epochs.rewrap())
         epochs.mark_drained(epochs.usage())
 
@@ -111,11 +121,12 @@ def destroy_master(settings: Settings, version: int) -> None:
     _run(settings, act)
 
 
-def epoch(settings: Settings, batch: int) -> None:
+def epoch(settings: Settings, batch: int, pace: float = 1.0) -> None:
     """``wallet keys epoch``: the schedule's step."""
 
     def act(ctx: Context) -> None:
-        done = KeyEpochs(ctx, batch=batch, progress=_progress()).turn()
+        _background()
+        done = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace).turn()
         if done.rotated_to is not None:
             click.echo(f"Phiên bản khoá chủ mới / New master key version: {done.rotated_to}")
         _report(done.rewrap)
@@ -154,6 +165,14 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
         show_default=True,
         help="Số dòng mỗi lô / Rows per batch.",
     )
+    pace_option: Decorator = click.option(
+        "--pace",
+        type=click.FloatRange(0.01, 1.0),
+        default=0.5,
+        show_default=True,
+        help="Tỉ lệ thời gian làm việc, còn lại nhường cho phục vụ / Share of time spent working (the rest"
+        " is left to serving).",
+    )
 
     @keys.command("rotate-master")
     @dir_option
@@ -163,16 +182,18 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
         help="Bọc lại mọi khoá đang dùng bằng phiên bản mới / Re-wrap every live key under the new version.",
     )
     @batch_option
-    def rotate_master_command(data_dir: Path | None, rewrap: bool, batch: int) -> None:
+    @pace_option
+    def rotate_master_command(data_dir: Path | None, rewrap: bool, batch: int, pace: float) -> None:
         """Thêm phiên bản khoá chủ / Add a master-key version (with --rewrap: move every live key to it)."""
-        rotate_master(settings_of(data_dir), rewrap, batch)
+        rotate_master(settings_of(data_dir), rewrap, batch, pace)
 
     @keys.command("rewrap")
     @dir_option
     @batch_option
-    def rewrap_command(data_dir: Path | None, batch: int) -> None:
+    @pace_option
+    def rewrap_command(data_dir: Path | None, batch: int, pace: float) -> None:
         """Bọc lại phần còn lại / Finish an interrupted re-wrap (no new version)."""
-        resume_rewrap(settings_of(data_dir), batch)
+        resume_rewrap(settings_of(data_dir), batch, pace)
 
     @keys.command("destroy-master")
     @dir_option
@@ -184,9 +205,10 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
     @keys.command("epoch")
     @dir_option
     @batch_option
-    def epoch_command(data_dir: Path | None, batch: int) -> None:
+    @pace_option
+    def epoch_command(data_dir: Path | None, batch: int, pace: float) -> None:
         """Chu kỳ khoá: xoay, bọc lại, huỷ bản đến hạn / Key epoch: rotate, re-wrap, destroy what is due."""
-        epoch(settings_of(data_dir), batch)
+        epoch(settings_of(data_dir), batch, pace)
 
     @main.command("erasures")
     @dir_option

@@ -75,10 +75,17 @@ def _at(seconds: int) -> dt.datetime:
 class KeyEpochs:
     """The epoch job and the erasure bookkeeping, on any backend."""
 
-    def __init__(self, ctx: Context, *, batch: int = 256, progress: Progress | None = None) -> None:
+    def __init__(
+        self, ctx: Context, *, batch: int = 256, progress: Progress | None = None, pace: float = 1.0
+    ) -> None:
         self.ctx = ctx
         self.batch = batch
         self.progress = progress
+        self.pace = pace  # the share of wall time the re-wrap works; it sleeps the rest (serving first)
+
+    def _yield(self, worked: float) -> None:
+        if 0 < self.pace < 1:
+            time.sleep(worked * (1 / self.pace - 1))
 
     @property
     def master(self) -> crypto.MasterKeyRing:
@@ -107,6 +114,7 @@ class KeyEpochs:
             moved = 0
             after = ""
             while True:
+                batch_started = time.monotonic()
                 with self.ctx.metadata.unit_of_work(readonly=True) as uow:
                     rows = uow.key_epochs.batch(table, after, self.batch)
                 if not rows:
@@ -125,12 +133,13 @@ class KeyEpochs:
                         log.warning("a %s value does not open: left as it is", table)
                 if changes:
                     with self.ctx.metadata.unit_of_work() as uow:
-                        done = sum(uow.key_epochs.swap(table, key, old, new) for key, old, new in changes)
+                        done = uow.key_epochs.swap_many(table, changes)
                         uow.commit()
                     moved += done
                     report.changed_meanwhile += len(changes) - done
                 if self.progress is not None:
                     self.progress(table, report.seen, report.rewrapped + moved)
+                self._yield(time.monotonic() - batch_started)
             report.rewrapped += moved
             report.per_table[table] = moved
         report.seconds = time.monotonic() - started
