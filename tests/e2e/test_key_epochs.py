@@ -43,11 +43,11 @@ def test_rewrap_resumes_after_a_crash_and_nothing_breaks(make_server: Callable[.
     server = make_server(env=NO_RETENTION)
     cccd, dob = valid_cccd()
     people = [_person(server, cccd, dob), _person(server), _person(server)]
-    bodies = {}
+    bodies: list[tuple[RawCitizen, str, bytes]] = []
     for person in people:
         for _ in range(2):
             body = b"%PDF-1.7\n" + os.urandom(3000)
-            bodies[(person, person.upload(body).json()["id"])] = body
+            bodies.append((person, person.upload(body).json()["id"], body))
     kids = _kids(server)
     assert "Master key version: 2" in server.wallet("keys", "rotate-master").stdout
 
@@ -66,7 +66,7 @@ def test_rewrap_resumes_after_a_crash_and_nothing_breaks(make_server: Callable[.
         assert used[1] > 0 and used[2] > 0  # half done
         refused = server.wallet("keys", "destroy-master", "1", check=False)
         assert refused.returncode != 0 and "live keys still use version 1" in refused.stderr
-        for (person, document), body in bodies.items():  # serving goes on over mixed versions
+        for person, document, body in bodies:  # serving goes on over mixed versions
             assert person.request("GET", f"/v1/me/documents/{document}/content").content == body
 
         finished = server.wallet("keys", "rewrap").stdout
@@ -78,7 +78,7 @@ def test_rewrap_resumes_after_a_crash_and_nothing_breaks(make_server: Callable[.
         ctx.metadata.close()
 
     assert "destroyed for good: 1" in server.wallet("keys", "destroy-master", "1").stdout
-    for (person, document), body in bodies.items():
+    for person, document, body in bodies:
         assert person.request("GET", f"/v1/me/documents/{document}/content").content == body
         assert person.request("GET", "/v1/me").status_code == 200
     # derived keys did not change: tokens, the blind index (a second enrolment is still refused)
@@ -88,7 +88,7 @@ def test_rewrap_resumes_after_a_crash_and_nothing_breaks(make_server: Callable[.
     assert twin.enrol(cccd=cccd, dob=dob).status_code == 409
     # the signing keys were re-wrapped too: the same keys still sign
     assert _kids(server) == kids
-    receipt = again.request("DELETE", f"/v1/me/documents/{next(d for p, d in bodies if p is again)}")
+    receipt = again.request("DELETE", f"/v1/me/documents/{next(d for p, d, _ in bodies if p is again)}")
     assert receipt.status_code == 200
     assert crypto.unverified_header(receipt.json()["receipt_jws"])["kid"] in kids
 
