@@ -132,7 +132,7 @@ class Load:
         return self.done / seconds, seconds
 
 
-def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: float) -> None:
+def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: float, batch: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = WalletServer(Path(tmp) / "data", env=env)
         server.start()
@@ -144,7 +144,11 @@ def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: 
             output: list[str] = []
 
             def rewrap() -> None:
-                output.append(server.wallet("keys", "rotate-master", "--rewrap", "--pace", str(pace)).stdout)
+                output.append(
+                    server.wallet(
+                        "keys", "rotate-master", "--rewrap", "--pace", str(pace), "--batch", str(batch)
+                    ).stdout
+                )
 
             before, _ = load.rate_while(8.0)
             during, took = load.rate_while(rewrap)
@@ -154,7 +158,7 @@ def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: 
             moved, spent = (int(found[1]), float(found[2])) if found else (0, took)
             baseline = (before + after) / 2
             print(
-                f"{label}: --pace {pace}: re-wrapped {moved:,} live keys in {spent:.1f} s "
+                f"{label}: --pace {pace} --batch {batch}: re-wrapped {moved:,} live keys in {spent:.1f} s "
                 f"({moved / spent:,.0f} keys/s) "
                 f"while serving {during:,.0f} GET/s against {baseline:,.0f} GET/s without "
                 f"(before {before:,.0f}, after {after:,.0f}): ratio {during / baseline:.2f} (goal >= 0.8); "
@@ -171,12 +175,13 @@ def main() -> None:
     parser.add_argument(
         "--pace", type=float, default=0.5, help="the re-wrap's share of time (wallet keys --pace)"
     )
+    parser.add_argument("--batch", type=int, default=256, help="rows per batch (CLI --batch)")
     parser.add_argument("--scaled", action="store_true", help="also on PostgreSQL + S3 (scripts/bench.sh)")
     args = parser.parse_args()
-    measure("embedded (SQLite)", {}, args.citizens, args.threads, args.pace)
+    measure("embedded (SQLite)", {}, args.citizens, args.threads, args.pace, args.batch)
     if args.scaled:
         env = scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"])
-        measure("scaled (PostgreSQL + S3)", env, args.citizens, args.threads, args.pace)
+        measure("scaled (PostgreSQL + S3)", env, args.citizens, args.threads, args.pace, args.batch)
 
 
 if __name__ == "__main__":
