@@ -132,7 +132,9 @@ class Load:
         return self.done / seconds, seconds
 
 
-def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: float, batch: int) -> None:
+def measure(
+    label: str, env: dict[str, str], citizens: int, threads: int, pace: float | None, batch: int | None
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = WalletServer(Path(tmp) / "data", env=env)
         server.start()
@@ -158,7 +160,7 @@ def measure(label: str, env: dict[str, str], citizens: int, threads: int, pace: 
             moved, spent = (int(found[1]), float(found[2])) if found else (0, took)
             baseline = (before + after) / 2
             print(
-                f"{label}: --pace {pace} --batch {batch}: re-wrapped {moved:,} live keys in {spent:.1f} s "
+                f"{label}: --pace {pace or 'default'} --batch {batch or 'default'}: re-wrapped {moved:,} live keys in {spent:.1f} s "
                 f"({moved / spent:,.0f} keys/s) "
                 f"while serving {during:,.0f} GET/s against {baseline:,.0f} GET/s without "
                 f"(before {before:,.0f}, after {after:,.0f}): ratio {during / baseline:.2f} (goal >= 0.8); "
@@ -175,7 +177,7 @@ def main() -> None:
     parser.add_argument(
         "--pace", type=float, default=0.5, help="the re-wrap's share of time (wallet keys --pace)"
     )
-    parser.add_argument("--batch", type=int, default=256, help="rows per batch (CLI --batch)")
+    parser.add_argument("--batch", type=int, default=None, help="rows per batch (CLI --batch)")
     parser.add_argument("--scaled", action="store_true", help="also on PostgreSQL + S3 (scripts/bench.sh)")
     args = parser.parse_args()
     measure("embedded (SQLite)", {}, args.citizens, args.threads, args.pace, args.batch)

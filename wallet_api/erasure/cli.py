@@ -72,13 +72,25 @@ def _run(settings: Settings, action: Callable[[Context], None]) -> None:
         ctx.metadata.close()
 
 
+def _paced(settings: Settings, batch: int | None, pace: float | None) -> tuple[int, float]:
+    """Batch size and pace: given, else measured defaults (``bench/bench_rewrap.py``). SQLite has one
+    writer at a time, shared with the requests' own writes: small batches and a smaller share."""
+    embedded = settings.database_url.startswith("sqlite")
+    return batch or (64 if embedded else 256), pace or (0.2 if embedded else 0.5)
+
+
+def _options(settings: Settings, batch: int | None, pace: float | None) -> dict[str, Any]:
+    size, share = _paced(settings, batch, pace)
+    return {"batch": size, "pace": share}
+
+
 def _background() -> None:
     """The re-wrap yields the CPU to the serving processes (a lower scheduling priority)."""
     with contextlib.suppress(OSError):
         os.nice(10)
 
 
-def rotate_master(settings: Settings, rewrap: bool, batch: int, pace: float = 1.0) -> None:
+def rotate_master(settings: Settings, rewrap: bool, batch: int | None, pace: float | None) -> None:
     """``wallet keys rotate-master [--rewrap]``."""
 
     def act(ctx: Context) -> None:
@@ -86,7 +98,7 @@ def rotate_master(settings: Settings, rewrap: bool, batch: int, pace: float = 1.
         click.echo(f"Phiên bản khoá chủ / Master key version: {version}")
         if rewrap:
             _background()
-            epochs = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace)
+            epochs = KeyEpochs(ctx, progress=_progress(), **_options(settings, batch, pace))
             _report(epochs.rewrap())
             drained = epochs.mark_drained(epochs.usage())
             for old in drained:
@@ -99,12 +111,12 @@ def rotate_master(settings: Settings, rewrap: bool, batch: int, pace: float = 1.
     _run(settings, act)
 
 
-def resume_rewrap(settings: Settings, batch: int, pace: float = 1.0) -> None:
+def resume_rewrap(settings: Settings, batch: int | None, pace: float | None) -> None:
     """``wallet keys rewrap``: finish an interrupted re-wrap, without a new version."""
 
     def act(ctx: Context) -> None:
         _background()
-        epochs = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace)
+        epochs = KeyEpochs(ctx, progress=_progress(), **_options(settings, batch, pace))
         _report(epochs.rewrap())
         epochs.mark_drained(epochs.usage())
 
@@ -121,12 +133,12 @@ def destroy_master(settings: Settings, version: int) -> None:
     _run(settings, act)
 
 
-def epoch(settings: Settings, batch: int, pace: float = 1.0) -> None:
+def epoch(settings: Settings, batch: int | None, pace: float | None) -> None:
     """``wallet keys epoch``: the schedule's step."""
 
     def act(ctx: Context) -> None:
         _background()
-        done = KeyEpochs(ctx, batch=batch, progress=_progress(), pace=pace).turn()
+        done = KeyEpochs(ctx, progress=_progress(), **_options(settings, batch, pace)).turn()
         if done.rotated_to is not None:
             click.echo(f"Phiên bản khoá chủ mới / New master key version: {done.rotated_to}")
         _report(done.rewrap)
@@ -161,17 +173,15 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
     batch_option: Decorator = click.option(
         "--batch",
         type=click.IntRange(1, 10_000),
-        default=256,
-        show_default=True,
-        help="Số dòng mỗi lô / Rows per batch.",
+        default=None,
+        help="Số dòng mỗi lô / Rows per batch [SQLite 64, PostgreSQL 256].",
     )
     pace_option: Decorator = click.option(
         "--pace",
         type=click.FloatRange(0.01, 1.0),
-        default=0.5,
-        show_default=True,
-        help="Tỉ lệ thời gian làm việc, còn lại nhường cho phục vụ / Share of time spent working (the rest"
-        " is left to serving).",
+        default=None,
+        help="Tỉ lệ thời gian làm việc, còn lại nhường cho phục vụ / Share of time spent working, the rest"
+        " is left to serving [SQLite 0.2, PostgreSQL 0.5].",
     )
 
     @keys.command("rotate-master")
@@ -183,7 +193,9 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
     )
     @batch_option
     @pace_option
-    def rotate_master_command(data_dir: Path | None, rewrap: bool, batch: int, pace: float) -> None:
+    def rotate_master_command(
+        data_dir: Path | None, rewrap: bool, batch: int | None, pace: float | None
+    ) -> None:
         """Thêm phiên bản khoá chủ / Add a master-key version (with --rewrap: move every live key to it)."""
         rotate_master(settings_of(data_dir), rewrap, batch, pace)
 
@@ -191,7 +203,7 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
     @dir_option
     @batch_option
     @pace_option
-    def rewrap_command(data_dir: Path | None, batch: int, pace: float) -> None:
+    def rewrap_command(data_dir: Path | None, batch: int | None, pace: float | None) -> None:
         """Bọc lại phần còn lại / Finish an interrupted re-wrap (no new version)."""
         resume_rewrap(settings_of(data_dir), batch, pace)
 
@@ -206,7 +218,7 @@ def register(keys: click.Group, main: click.Group, dir_option: Decorator, settin
     @dir_option
     @batch_option
     @pace_option
-    def epoch_command(data_dir: Path | None, batch: int, pace: float) -> None:
+    def epoch_command(data_dir: Path | None, batch: int | None, pace: float | None) -> None:
         """Chu kỳ khoá: xoay, bọc lại, huỷ bản đến hạn / Key epoch: rotate, re-wrap, destroy what is due."""
         epoch(settings_of(data_dir), batch, pace)
 
