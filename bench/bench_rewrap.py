@@ -160,7 +160,8 @@ def measure(
             moved, spent = (int(found[1]), float(found[2])) if found else (0, took)
             baseline = (before + after) / 2
             print(
-                f"{label}: --pace {pace or 'default'} --batch {batch or 'default'}: re-wrapped {moved:,} live keys in {spent:.1f} s "
+                f"{label}: --pace {pace or 'default'} --batch {batch or 'default'}: "
+                f"re-wrapped {moved:,} live keys in {spent:.1f} s "
                 f"({moved / spent:,.0f} keys/s) "
                 f"while serving {during:,.0f} GET/s against {baseline:,.0f} GET/s without "
                 f"(before {before:,.0f}, after {after:,.0f}): ratio {during / baseline:.2f} (goal >= 0.8); "
