@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
 
 from crypto.errors import IntegrityError, InvalidSignature, KeyError_
 
@@ -32,6 +32,7 @@ __all__ = [
     "es256_sign_raw",
     "es256_verify_raw",
     "generate_p256",
+    "hkdf_expand_sha256",
     "hkdf_sha256",
     "hmac_sha256",
     "is_p256_private",
@@ -102,6 +103,11 @@ class Aead:
 def hkdf_sha256(ikm: bytes, *, info: bytes, salt: bytes | None = None, length: int = 32) -> bytes:
     """HKDF-SHA256 (RFC 5869)."""
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
+
+
+def hkdf_expand_sha256(prk: bytes, *, info: bytes, length: int = 32) -> bytes:
+    """HKDF-Expand with SHA-256 (RFC 5869 section 2.3) of an already extracted key."""
+    return HKDFExpand(algorithm=hashes.SHA256(), length=length, info=info).derive(prk)
 
 
 def hmac_sha256(key: bytes, data: bytes) -> bytes:

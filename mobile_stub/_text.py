@@ -21,6 +21,10 @@ _LOCAL_ERRORS: dict[str, tuple[str, str]] = {
         "Private file is open to group or others, it must be 0600",
     ),
     "corrupt_state": ("Tệp của thiết bị bị hỏng", "Device file is corrupt"),
+    "erasure_receipt_invalid": (
+        "Biên nhận xoá không hợp lệ (chữ ký hoặc nội dung sai)",
+        "The erasure receipt is not valid (signature or content)",
+    ),
     "not_enrolled": (
         "Thiết bị chưa đăng ký, hãy chạy `wallet-mobile enrol`",
         "Device not enrolled, run `wallet-mobile enrol`",

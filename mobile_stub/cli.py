@@ -6,6 +6,7 @@ problem title and detail (in the ``--lang`` language) and exit with status 1.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from mobile_stub import receipts
 from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
@@ -207,8 +209,10 @@ def download(env: CliEnv, document_id: str, output: Path) -> None:
 def delete(env: CliEnv, document_id: str) -> None:
     """Xoá tài liệu / Delete a document."""
     with env.client() as client:
-        client.delete_document(document_id)
+        answer = client.delete_document(document_id)
+        receipt = receipts.keep(client.device.home, answer, client.service_jwks())
     say(bilingual("Đã xoá tài liệu", "Document deleted", document_id))
+    _say_final(receipt)
 
 
 @cli.command()
@@ -235,8 +239,41 @@ def erase(env: CliEnv, yes: bool) -> None:
         )
     with env.client() as client:
         citizen_id = client.state.citizen_id or ""
-        client.erase()
+        jwks = client.service_jwks()
+        answer = client.erase()
+        receipt = receipts.keep(client.device.home, answer, jwks)
     say(bilingual("Đã xoá vĩnh viễn tài khoản", "Account erased", citizen_id))
+    _say_final(receipt)
+
+
+def _when(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _say_final(receipt: receipts.Receipt) -> None:
+    say(
+        bilingual(
+            "Không bản sao nào (kể cả bản sao lưu) còn mở được từ",
+            "No copy (backups included) can be opened from",
+            _when(receipt.final_by),
+        )
+    )
+    say(bilingual("Đã lưu biên nhận xoá có chữ ký", "Signed erasure receipt kept", receipt.erasure_id))
+
+
+@cli.command("erasures")
+@pass_env
+def erasures(env: CliEnv) -> None:
+    """Biên nhận xoá đã lưu, kiểm tra lại chữ ký / Kept erasure receipts, signatures checked again."""
+    with env.client() as client:
+        kept = receipts.kept(client.device.home, client.service_jwks())
+    say(bilingual("Biên nhận xoá", "Erasure receipts", str(len(kept))))
+    for receipt in kept:
+        kind = {"account": "tài khoản / account", "document": "tài liệu / document"}[receipt.kind]
+        say(
+            f"{receipt.erasure_id}  {kind}  xoá / erased {_when(receipt.erased_at)}"
+            f"  hoàn tất / final by {_when(receipt.final_by)}"
+        )
 
 
 cli.add_command(credentials)

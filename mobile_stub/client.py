@@ -142,11 +142,13 @@ class WalletClient:
         """The citizen's profile."""
         return json_object(self._authed("GET", "/v1/me"))
 
-    def erase(self) -> None:
-        """Erase the citizen's account and every document (crypto-shredded), then forget it."""
+    def erase(self) -> JsonObject:
+        """Erase the citizen's account and every document (crypto-shredded), then forget it; the
+        answer (when final, the signed receipt) is returned: keep it (``mobile_stub.receipts``)."""
         citizen_id = self._citizen_id()
-        self._authed("DELETE", "/v1/me", headers={"Erase-Confirm": citizen_id}).close()
+        answer = json_object(self._authed("DELETE", "/v1/me", headers={"Erase-Confirm": citizen_id}))
         self._save(DeviceState())
+        return answer
 
     def export(self, dest_path: str | os.PathLike[str], progress: Progress | None = None) -> Path:
         """Save the zip of everything to ``dest_path`` (atomically, checked whole)."""
@@ -248,8 +250,13 @@ class WalletClient:
         """One document's metadata."""
         return json_object(self._authed("GET", _doc_path(document_id)))
 
-    def delete_document(self, document_id: str) -> None:
-        self._authed("DELETE", _doc_path(document_id)).close()
+    def service_jwks(self) -> JsonObject:
+        """The service's public keys (they sign receipts and tree heads)."""
+        return json_object(self._checked(self._http.get(str(self._url("/.well-known/jwks.json")))))
+
+    def delete_document(self, document_id: str) -> JsonObject:
+        """Delete a document; the answer says when it is final and carries the signed receipt."""
+        return json_object(self._authed("DELETE", _doc_path(document_id)))
 
     def upload(
         self,

@@ -125,10 +125,6 @@ class ConsentClient(WalletClient):
         params = {"first": str(first), "second": str(second)}
         return json_object(self._authed("GET", "/v1/me/log/proofs/consistency", params=params))
 
-    def service_jwks(self) -> JsonObject:
-        """The service's public keys (they sign the tree heads)."""
-        return json_object(self._checked(self._http.get(str(self._url("/.well-known/jwks.json")))))
-
     def stats(self) -> list[JsonObject]:
         """How often agencies reused the citizen's data, per procedure and agency."""
         items = json_object(self._authed("GET", "/v1/me/stats")).get("items")

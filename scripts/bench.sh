@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh [--seconds N] [--big-mib N] [--skip-scaled]     the vault benchmark
 #   scripts/bench.sh paging [--documents N] [--rounds N]             first page at 10,000 vs 10 documents
+#   scripts/bench.sh rewrap [--citizens N] [--threads N]             master-key re-wrap while serving GETs
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVICES_DIR=".bench-services"
@@ -23,6 +24,9 @@ source "$SERVICES_DIR/env"
 if [[ "${1:-}" == "paging" ]]; then
     shift
     PYTHONPATH=. .venv/bin/python -m bench.bench_paging --scaled "$@"
+elif [[ "${1:-}" == "rewrap" ]]; then
+    shift
+    PYTHONPATH=. .venv/bin/python -m bench.bench_rewrap --scaled "$@"
 else
     PYTHONPATH=. .venv/bin/python -m bench.bench_vault "$@"
 fi

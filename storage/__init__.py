@@ -18,7 +18,9 @@ from storage.ports import (
     ConsentRepository,
     CredentialRepository,
     DocumentRepository,
+    ErasureRepository,
     IdempotencyRepository,
+    KeyEpochRepository,
     Metadata,
     ReplayGuard,
     SigningKeyRepository,
@@ -36,6 +38,7 @@ from storage.records import (
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    ErasureRecord,
     Holder,
     IncidentRecord,
     PageWindow,
@@ -44,6 +47,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    WrappedKey,
 )
 
 __all__ = [
@@ -64,10 +68,13 @@ __all__ = [
     "CredentialRepository",
     "DocumentRecord",
     "DocumentRepository",
+    "ErasureRecord",
+    "ErasureRepository",
     "Holder",
     "IdempotencyRepository",
     "IncidentRecord",
     "InsufficientStorage",
+    "KeyEpochRepository",
     "Metadata",
     "NotFound",
     "PageWindow",
@@ -84,6 +91,7 @@ __all__ = [
     "TrustRootRepository",
     "Unavailable",
     "UnitOfWork",
+    "WrappedKey",
     "open_blob_store",
     "open_metadata",
 ]

@@ -29,6 +29,7 @@ from storage.records import (
     ConsentRecord,
     CredentialRecord,
     DocumentRecord,
+    ErasureRecord,
     Holder,
     IncidentRecord,
     PageWindow,
@@ -37,6 +38,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    WrappedKey,
 )
 
 
@@ -249,6 +251,26 @@ class IncidentRepository(Protocol):
     def citizen_ids(self, after: str, limit: int) -> Sequence[str]: ...
 
 
+class KeyEpochRepository(Protocol):
+    """Master-wrapped values of one table (``storage.sql_epochs.WRAPPED_TABLES``), for re-wrapping."""
+
+    def batch(self, table: str, after: str, limit: int) -> Sequence[WrappedKey]: ...  # key order
+
+    def swap(self, table: str, key: str, old: bytes, new: bytes) -> bool: ...  # False: row changed
+
+    def swap_many(self, table: str, changes: Sequence[tuple[str, bytes, bytes]]) -> int: ...  # rows swapped
+
+
+class ErasureRepository(Protocol):
+    """Erasures not yet final (``docs/erasure.md``); they hold no personal data."""
+
+    def add(self, erasure: ErasureRecord) -> None: ...
+
+    def pending(self, oldest_version: int) -> Sequence[ErasureRecord]: ...  # versions >= oldest kept
+
+    def prune(self, oldest_version: int) -> int: ...  # drop those now final
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -265,6 +287,8 @@ class UnitOfWork(Protocol):
     consents: ConsentRepository
     restrictions: RestrictionRepository
     incidents: IncidentRepository
+    erasures: ErasureRepository
+    key_epochs: KeyEpochRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -69,6 +69,28 @@ class SigningKeyRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ErasureRecord:
+    """An erasure waiting to become final: an opaque id, what was erased, when, under which
+    newest master-key version (final once that version and every older one are destroyed)."""
+
+    id: str
+    kind: str
+    erased_at: dt.datetime
+    master_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedKey:
+    """One stored value wrapped under the master key, as the epoch job reads it: its table's
+    key, the row's owner (citizen id, for documents), the document version, and the bytes."""
+
+    key: str
+    owner: str
+    version: int
+    wrapped: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class BlobInfo:
     """What a blob listing reports."""
 

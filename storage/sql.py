@@ -43,6 +43,7 @@ from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder,
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
+from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -64,8 +65,10 @@ if TYPE_CHECKING:
         ConsentRepository,
         CredentialRepository,
         DocumentRepository,
+        ErasureRepository,
         IdempotencyRepository,
         IncidentRepository,
+        KeyEpochRepository,
         Metadata,
         PresentationRefRepository,
         ReplayGuard,
@@ -220,6 +223,7 @@ class SqlDocumentRepository(Repository):
         row = self.execute(_DELETE_DOCUMENT, params).first()
         if row is None:
             raise NotFound("no such document")
+        self._tx.erased = True  # its wrapped key must not linger in SQLite's WAL either
         return DocumentRecord(*row)
 
     @translated
@@ -304,6 +308,8 @@ class SqlUnitOfWork:
         self.consents: ConsentRepository = SqlConsentRepository(tx)
         self.restrictions: RestrictionRepository = SqlRestrictionRepository(tx)
         self.incidents: IncidentRepository = SqlIncidentRepository(tx)
+        self.erasures: ErasureRepository = SqlErasureRepository(tx)
+        self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -101,7 +101,7 @@ class Transaction:
         self._readonly = readonly
         self._connection: Connection | None = None
         self._transaction: Any = None
-        self.erased = False  # this transaction deleted a citizen
+        self.erased = False  # this transaction deleted a citizen or a document
 
     def connection(self) -> Connection:
         if self._connection is None:

@@ -314,6 +314,17 @@ class IncidentCitizenRow(SQLModel, table=True):
 
 
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
+class ErasureRow(SQLModel, table=True):
+    """A row of ``erasures``; see ``storage.records.ErasureRecord`` (no personal data)."""
+
+    __tablename__ = "erasures"
+
+    id: str = Field(primary_key=True)  # opaque, random: links to nothing else stored
+    kind: str  # "account" or "document"
+    erased_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+    master_version: int  # the newest master-key version when it was erased
+
+
 CITIZENS: Table = SQLModel.metadata.tables["citizens"]
 DOCUMENTS: Table = SQLModel.metadata.tables["documents"]
 REPLAY: Table = SQLModel.metadata.tables["replay"]
@@ -330,6 +341,7 @@ CONSENT_PULLS: Table = SQLModel.metadata.tables["consent_pulls"]
 RESTRICTIONS: Table = SQLModel.metadata.tables["restrictions"]
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 INCIDENT_CITIZENS: Table = SQLModel.metadata.tables["incident_citizens"]
+ERASURES: Table = SQLModel.metadata.tables["erasures"]
 TABLE_NAMES = frozenset(
     {
         "citizens",
@@ -348,6 +360,7 @@ TABLE_NAMES = frozenset(
         "restrictions",
         "incidents",
         "incident_citizens",
+        "erasures",
         "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
         "log_entries",
         "log_nodes",

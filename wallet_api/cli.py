@@ -14,6 +14,7 @@ import crypto
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
 from wallet_api.cli_agency import agency, trust
 from wallet_api.cli_stats import stats
+from wallet_api.erasure.cli import register as register_erasure
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
 from wallet_api.rights.service import IncidentService
@@ -137,15 +138,7 @@ def rotate_signing(data_dir: Path | None, at_once: bool) -> None:
     )
 
 
-@keys.command("rotate-master")
-@_data_dir
-def rotate_master(data_dir: Path | None) -> None:
-    """Thêm phiên bản khoá chủ / Add a master-key version (new wraps use it; old ones still open)."""
-    settings = _settings(data_dir)
-    ctx = build_context(settings)
-    version = ctx.master.rotate()
-    ctx.metadata.close()
-    click.echo(f"Phiên bản khoá chủ / Master key version: {version}")
+register_erasure(keys, main, _data_dir, _settings)
 
 
 @main.group()

@@ -42,6 +42,8 @@ class Settings:
     key_announce_seconds: int = 25 * 3600  # a new signing key is published this long before it signs
     key_overlap_seconds: int = 7 * 86400  # the old key signs trust lists (and verifies) this long after
     key_refresh_seconds: int = 30  # how often each worker re-reads the signing keys
+    key_epoch_seconds: int = 7 * 86400  # a master-key version wraps this long, then is re-wrapped
+    key_retention_seconds: int = 30 * 86400  # the backup-retention window a drained version outlives
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -110,6 +112,10 @@ class Settings:
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if min(self.key_announce_seconds, self.key_overlap_seconds) < 0 or self.key_refresh_seconds < 1:
             raise ConfigError("WALLET_KEY_*_SECONDS must be positive")
+        if self.key_epoch_seconds < 1 or self.key_retention_seconds < 0:
+            raise ConfigError(
+                "WALLET_KEY_EPOCH_SECONDS must be positive, WALLET_KEY_RETENTION_SECONDS not negative"
+            )
         if self.server not in ("granian", "uvicorn"):
             raise ConfigError("WALLET_SERVER must be granian or uvicorn")
         if not 0 < self.connect_timeout_seconds <= self.deadline_seconds:
@@ -193,6 +199,8 @@ _VARIABLES = {
     "key_announce_seconds": _int,
     "key_overlap_seconds": _int,
     "key_refresh_seconds": _int,
+    "key_epoch_seconds": _int,
+    "key_retention_seconds": _int,
     "connect_timeout_seconds": _seconds,
     "read_timeout_seconds": _seconds,
     "deadline_seconds": _seconds,

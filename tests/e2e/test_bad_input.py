@@ -144,7 +144,7 @@ def test_a_token_of_an_erased_citizen_is_a_401_everywhere(world: World) -> None:
     someone, _ = enrol(world.client)
     assert someone.request("GET", "/v1/me/export").status_code == 200
     erased = someone.request("DELETE", "/v1/me", headers={"Erase-Confirm": someone.client_id})
-    assert erased.status_code == 204
+    assert erased.status_code == 200
     for method, path in ROUTES_OF_A_CITIZEN:  # the token itself is still within its lifetime
         extra = {"json": {}} if method == "POST" else {}
         response = someone.request(method, path, headers={"Erase-Confirm": someone.client_id}, **extra)

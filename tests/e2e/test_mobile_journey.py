@@ -73,6 +73,11 @@ def test_cli_journey(server: WalletServer, tmp_path: Path) -> None:
     assert _mobile(server, home, "erase").returncode != 0  # needs --yes
     erased = _mobile(server, home, "erase", "--yes")
     assert erased.returncode == 0, erased.stderr
+    assert "Signed erasure receipt kept" in erased.stdout, erased.stdout
+    receipts = _mobile(server, home, "erasures", lang="en")  # the phone keeps them, verified again
+    assert receipts.returncode == 0 and "Erasure receipts: 2" in receipts.stdout, (
+        receipts.stdout + receipts.stderr
+    )
     # the same person can enrol again from the same phone
     again = _mobile(server, home, "enrol", "--cccd", cccd, "--name", "Hoàng Thị Thuý Hằng", "--dob", dob)
     assert again.returncode == 0, again.stderr + again.stdout

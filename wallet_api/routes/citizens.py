@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from litestar import Response, delete, get, post
+from litestar import delete, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 from litestar.response import Stream
 
+from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import EraseNotConfirmed
 from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
@@ -80,14 +81,16 @@ async def export(request: AnyRequest, services: NamedDependency[Services]) -> St
     )
 
 
-@delete("/v1/me", status_code=204, tags=["citizen"])
-async def erase(request: AnyRequest, services: NamedDependency[Services]) -> Response[None]:
-    """Erase the account for good (crypto-shredding); needs ``Erase-Confirm: <citizen_id>``."""
+@delete("/v1/me", status_code=200, tags=["citizen"], response_headers=NO_STORE)
+async def erase(request: AnyRequest, services: NamedDependency[Services]) -> ErasureOut:
+    """Erase the account for good (crypto-shredding); needs ``Erase-Confirm: <citizen_id>``.
+
+    Unreadable at once; final (no copy in database history or backups opens) by ``final_by``.
+    The signed receipt replaces the access log, which goes with the account."""
     who = (await offload(services, lambda: citizen(request, services))).subject
     if request.headers.get("erase-confirm", "").strip() != who:
         raise EraseNotConfirmed()
-    await offload(services, lambda: services.citizens.erase(who))
-    return Response(None, status_code=204)
+    return ErasureOut.of(await offload(services, lambda: services.citizens.erase(who)))
 
 
 ROUTES = [enrol, token, me, export, erase]

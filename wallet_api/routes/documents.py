@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio.from_thread
-from litestar import Response, delete, get, post
+from litestar import delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
+from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import IncompleteBody, InvalidRequest
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
 from wallet_api.problems import close_after_response
@@ -153,15 +154,15 @@ async def document_content(
     )
 
 
-@delete("/v1/me/documents/{document_id:str}", status_code=204, tags=["documents"])
+@delete("/v1/me/documents/{document_id:str}", status_code=200, tags=["documents"])
 async def delete_document(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
-) -> Response[None]:
-    """Delete a document and its content."""
-    await offload(
+) -> ErasureOut:
+    """Delete a document and its content: unreadable at once, final everywhere by ``final_by``."""
+    receipt = await offload(
         services, lambda: services.documents.delete(citizen(request, services).subject, document_id)
     )
-    return Response(None, status_code=204)
+    return ErasureOut.of(receipt)
 
 
 ROUTES = [upload, list_documents, document_metadata, document_content, delete_document]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import crypto
 import storage
 from wallet_api.context import Context
+from wallet_api.erasure.receipts import ErasureReceipt, record_erasure, signed_receipt
 from wallet_api.errors import AlreadyEnrolled, EnrolmentNeedsIdentityProvider, InvalidRequest
 from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
 
@@ -114,12 +115,16 @@ class CitizenService:
             created_at=record.created_at,
         )
 
-    def erase(self, citizen_id: str) -> int:
-        """Crypto-shred the account: the key and every row go; blobs become unreadable at once."""
+    def erase(self, citizen_id: str) -> ErasureReceipt:
+        """Crypto-shred the account: the key and every row go; blobs become unreadable at once.
+        Final (no copy in any WAL or backup opens) once the key epochs have turned: the receipt
+        says by when (``docs/erasure.md``)."""
         with self.ctx.metadata.unit_of_work() as uow:
-            uow.citizens.get(citizen_id)
+            record = uow.citizens.get(citizen_id)
             documents = uow.documents.delete_all(citizen_id)
             uow.citizens.delete(citizen_id)
+            parts = [("citizens", record.wrapped_kek), *(("documents", d.wrapped_dek) for d in documents)]
+            erasure = record_erasure(self.ctx, uow, "account", parts)
             uow.commit()
         removed = 0
         for document in documents:
@@ -130,4 +135,4 @@ class CitizenService:
                 log.warning("blob of an erased account left for the collector")
         self.ctx.access_log.erase(citizen_id)  # the log goes with the account
         log.info("citizen erased %s (%d blobs removed)", citizen_id, removed)
-        return removed
+        return signed_receipt(self.ctx, erasure)

@@ -19,6 +19,8 @@ import crypto
 import storage
 from consent import document_types
 from wallet_api.context import Context
+from wallet_api.erasure.receipts import ErasureReceipt, record_erasure, signed_receipt
+from wallet_api.erasure.wrapping import unwrap_document_key, wrap_document_key
 from wallet_api.errors import (
     ContentMismatch,
     ContentMissing,
@@ -264,7 +266,7 @@ class DocumentService:
                 yield chunk
 
         self.ctx.blobs.put(key, crypto.encrypt_stream(dek, aad, counted()))
-        return StoredBlob(plan, key, size, crypto.wrap_key(plan.kek, dek, b"dek|" + aad))
+        return StoredBlob(plan, key, size, wrap_document_key(self.ctx.master, plan.kek, dek, aad))
 
     def record(
         self, blob: StoredBlob, within: Callable[[storage.UnitOfWork], None] | None = None
@@ -363,7 +365,7 @@ class DocumentService:
 
     def _plaintext(self, record: storage.DocumentRecord, kek: bytes) -> Iterator[bytes]:
         aad = blob_aad(record.citizen_id, record.id, record.version)
-        dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
+        dek = unwrap_document_key(self.ctx.master, kek, record.wrapped_dek, aad)
         try:
             source = self.ctx.blobs.open(record.blob_key)
         except storage.NotFound:
@@ -379,12 +381,14 @@ class DocumentService:
             log.error("integrity failure: document %s (kind: integrity)", record.id)
             raise
 
-    def delete(self, citizen_id: str, document_id: str) -> None:
-        """Remove the record, then its blob (an orphan left by a crash is collected later)."""
+    def delete(self, citizen_id: str, document_id: str) -> ErasureReceipt:
+        """Remove the record, then its blob (an orphan left by a crash is collected later); final
+        once the key epochs have turned (the receipt says by when, ``docs/erasure.md``)."""
         try:
             uuid.UUID(document_id)
             with self.ctx.metadata.unit_of_work() as uow:
                 record = uow.documents.delete(citizen_id, document_id)
+                erasure = record_erasure(self.ctx, uow, "document", [("documents", record.wrapped_dek)])
                 uow.commit()
         except (ValueError, storage.NotFound):
             raise DocumentNotFound() from None
@@ -392,6 +396,7 @@ class DocumentService:
             self.ctx.blobs.delete(record.blob_key)
         except storage.StorageError:
             log.warning("blob of a deleted document left for the collector")
+        return signed_receipt(self.ctx, erasure)
 
     def records_with_plaintext(self, citizen_id: str) -> Iterator[tuple[DocumentMeta, Iterator[bytes]]]:
         """Every document with a lazy plaintext stream (for export); every document's content is

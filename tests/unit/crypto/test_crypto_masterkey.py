@@ -113,7 +113,8 @@ def test_create_makes_a_0600_file_in_a_0700_directory(tmp_path: Path) -> None:
     assert mode_of(path) == 0o600
     assert mode_of(path.parent) == 0o700
     document = json.loads(path.read_text())
-    assert list(document) == ["keys"] and list(document["keys"]) == ["1"]
+    assert list(document) == ["keys", "epochs"] and list(document["keys"]) == ["1"]
+    assert document["epochs"]["1"]["drained"] is None
     assert len(base64.urlsafe_b64decode(document["keys"]["1"] + "=")) == 32
     assert ring.current_version == 1
     assert [p.name for p in path.parent.iterdir()] == ["master.json"]  # no temp file left
@@ -127,7 +128,7 @@ def test_missing_file_without_create_is_an_error(tmp_path: Path) -> None:
 
 
 def test_create_loses_a_race_gracefully(vector_file: Path) -> None:
-    keys = _KeyFile(vector_file).create()  # the file appeared after the existence check
+    keys = _KeyFile(vector_file).create().keys  # the file appeared after the existence check
     assert sorted(keys) == [1, 2]
     assert [p.name for p in vector_file.parent.iterdir()] == ["master.json"]
 
@@ -241,3 +242,103 @@ def test_error_codes() -> None:
 def test_ring_keys_must_be_bytes() -> None:
     with pytest.raises(MasterKeyError):
         MasterKeyRing({1: "k" * 32})  # type: ignore[dict-item]
+
+
+# --- key epochs: rewrap, drain, destroy (docs/erasure.md) ---
+
+
+def test_destroying_version_one_keeps_every_derived_key(tmp_path: Path) -> None:
+    path = tmp_path / "master.json"
+    ring = open_master_key(f"file:{path}", create=True)
+    before = {label: ring.derive(label) for label in ("blind-index", "access-token", "page-cursor")}
+    wrapped = ring.wrap(b"k" * 32, b"aad")
+    assert ring.rotate(now=100) == 2
+    ring.destroy(1)
+    reopened = open_master_key(f"file:{path}")
+    assert reopened.versions == (2,)
+    assert "1" not in json.loads(path.read_text())["keys"]
+    assert {label: reopened.derive(label) for label in before} == before
+    with pytest.raises(IntegrityError):  # the root derive keeps cannot open version 1's wraps
+        reopened.unwrap(wrapped, b"aad")
+
+
+def test_derive_root_matches_the_published_vectors(vector_file: Path) -> None:
+    ring = open_master_key(f"file:{vector_file}")
+    ring.destroy(1)  # the file keeps version 1's extracted root, not version 1
+    document = json.loads(vector_file.read_text())
+    assert "1" not in document["keys"] and document["derive"] != VECTORS["file"]["keys"]["1"]
+    root = open_master_key(f"file:{vector_file}")
+    for entry in VECTORS["derive"]:
+        assert root.derive(entry["label"]) == bytes.fromhex(entry["key"])
+
+
+def test_rewrap_moves_a_wrap_to_the_newest_version(tmp_path: Path) -> None:
+    ring = open_master_key(f"file:{tmp_path / 'm.json'}", create=True)
+    wrapped = ring.wrap(b"k" * 32, b"aad")
+    assert ring.rewrap(wrapped, b"aad") == wrapped  # already newest: unchanged
+    ring.rotate()
+    moved = ring.rewrap(wrapped, b"aad")
+    assert MasterKeyRing.version_of(moved) == 2 and MasterKeyRing.version_of(wrapped) == 1
+    assert ring.unwrap(moved, b"aad") == b"k" * 32
+    with pytest.raises(IntegrityError):
+        ring.rewrap(wrapped, b"other aad")
+
+
+def test_the_newest_or_a_missing_version_is_never_destroyed(tmp_path: Path) -> None:
+    ring = open_master_key(f"file:{tmp_path / 'm.json'}", create=True)
+    with pytest.raises(MasterKeyError):
+        ring.destroy(1)
+    ring.rotate()
+    with pytest.raises(MasterKeyError):
+        ring.destroy(7)
+    with pytest.raises(MasterKeyError):
+        ring.mark_drained(2, 5)
+    ring.mark_drained(1, 5)
+    ring.mark_drained(1, 9)  # the first drain time is kept
+    assert ring.epoch(1).drained == 5
+
+
+def test_a_reader_follows_a_rotation_and_a_destruction(tmp_path: Path) -> None:
+    url = f"file:{tmp_path / 'm.json'}"
+    operator = open_master_key(url, create=True)
+    server = open_master_key(url)
+    operator.rotate()
+    wrapped = operator.wrap(b"k" * 32, b"aad")
+    assert server.unwrap(wrapped, b"aad") == b"k" * 32  # unknown newer version: re-read at once
+    assert server.current_version == 2
+    operator.destroy(1)
+    server.refresh(force=True)
+    assert server.versions == (2,)
+
+
+def test_env_ring_cannot_rotate_or_destroy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WALLET_TEST_MK", base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="))
+    ring = open_master_key("env:WALLET_TEST_MK")
+    for call in (ring.rotate, lambda: ring.destroy(1), lambda: ring.mark_drained(1, 1)):
+        with pytest.raises(MasterKeyError):
+            call()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"derive": "short"},
+        {"epochs": []},
+        {"epochs": {"1": {"since": -1}}},
+        {"epochs": {"1": {"since": True}}},
+    ],
+)
+def test_malformed_epoch_fields_are_refused(tmp_path: Path, extra: dict[str, object]) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"keys": {"1": base64.urlsafe_b64encode(os.urandom(32)).decode()}, **extra}))
+    path.chmod(0o600)
+    with pytest.raises(MasterKeyError):
+        open_master_key(f"file:{path}")
+
+
+def test_a_file_without_version_one_needs_the_derive_root(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"keys": {"2": base64.urlsafe_b64encode(os.urandom(32)).decode()}}))
+    path.chmod(0o600)
+    with pytest.raises(MasterKeyError):
+        open_master_key(f"file:{path}")

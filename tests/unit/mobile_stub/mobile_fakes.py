@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote
 
 import httpx
 
+import crypto
 from crypto import (
     CryptoError,
     check_client_assertion,
@@ -66,6 +67,7 @@ class FakeWallet:
     pages_served: int = 0
     proof_jtis: set[str] = field(default_factory=set)
     override: dict[str, httpx.Response] = field(default_factory=dict)
+    service_key: crypto.EcPrivateKey = field(default_factory=crypto.generate_private_key)
 
     # -- plumbing ----------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -91,7 +93,29 @@ class FakeWallet:
             ("DELETE", r"/v1/me/documents/([^/]+)", self.delete_doc),
             ("GET", r"/v1/me/documents/([^/]+)/content", self.content),
             ("GET", r"/v1/me/export", self.export),
+            ("GET", r"/\.well-known/jwks\.json", self.jwks),
         ]
+
+    def jwks(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"keys": [{**crypto.public_jwk(self.service_key), "kid": "fake-1"}]})
+
+    def erasure_answer(self, kind: str) -> dict[str, object]:
+        """The service's answer to an erasure, with a receipt signed like the service's."""
+        erasure_id, now = str(uuid.uuid4()), self.now()
+        claims = {
+            "iss": BASE,
+            "sub": erasure_id,
+            "kind": kind,
+            "erased_at": now,
+            "final_by": now + 37 * 86400,
+        }
+        return {
+            "erasure_id": erasure_id,
+            "kind": kind,
+            "erased_at": "2026-11-29T00:00:00Z",
+            "final_by": "2027-01-05T00:00:00Z",
+            "receipt_jws": crypto.sign_jws(self.service_key, claims, typ="erasure-receipt+jwt", kid="fake-1"),
+        }
 
     def now(self) -> int:
         return int(self.clock())
@@ -180,7 +204,7 @@ class FakeWallet:
         if request.headers.get("Erase-Confirm") != who:
             return problem(400, "erase_not_confirmed", "Chưa xác nhận", "bad Erase-Confirm")
         del self.citizens[who]
-        return httpx.Response(204)
+        return httpx.Response(200, json=self.erasure_answer("account"))
 
     def list_docs(self, request: httpx.Request) -> httpx.Response:
         who = self.authenticate(request)
@@ -226,7 +250,7 @@ class FakeWallet:
         if isinstance(who, httpx.Response):
             return who
         self.documents.pop(doc_id, None)
-        return httpx.Response(204)
+        return httpx.Response(200, json=self.erasure_answer("document"))
 
     def content(self, request: httpx.Request, doc_id: str) -> httpx.Response:
         who = self.authenticate(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import unicodedata
 from pathlib import Path
@@ -122,4 +123,14 @@ def test_erase_needs_yes(
     result = run(transport, clock, home, "erase", "--yes")
     assert result.exit_code == 0, result.output
     assert "Đã xoá vĩnh viễn tài khoản / Account erased" in result.stdout
+    final = dt.datetime.fromtimestamp(int(clock()) + 37 * 86400, tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    assert "Signed erasure receipt kept" in result.stdout and f"can be opened from: {final}" in result.stdout
     assert wallet.citizens == {}
+    listed = run(transport, clock, home, "erasures")  # kept on the phone after the account is gone
+    assert listed.exit_code == 0 and "Erasure receipts: 1" in listed.stdout, listed.output
+    (kept,) = (home / "erasure-receipts").iterdir()
+    body = json.loads(kept.read_text())
+    head, payload, signature = body["receipt_jws"].split(".")
+    kept.write_text(json.dumps({"receipt_jws": f"{head}.{payload}x.{signature}"}))  # tampered
+    tampered = run(transport, clock, home, "erasures")
+    assert tampered.exit_code == 1 and "erasure receipt is not valid" in tampered.output

@@ -32,6 +32,7 @@ from storage.records import (
     CitizenHolder,
     CitizenRecord,
     DocumentRecord,
+    ErasureRecord,
     Holder,
     SigningKeyRecord,
 )
@@ -520,3 +521,47 @@ def test_a_one_time_id_counts_only_while_its_agency_is_active(metadata: SqlMetad
         assert remember_it("dpop", f"{path}-{n}", FAR, AgencyHolder(name, T0)) is False, name
     later = T0 + dt.timedelta(days=2)
     assert remember_it("dpop", f"{path}-b", FAR, AgencyHolder("active", later)) is False  # past valid_until
+
+
+# --- key epochs (storage.sql_epochs) ---
+
+
+def test_key_epoch_batches_and_compare_and_swap(metadata: SqlMetadata) -> None:
+    store(metadata, citizen(1), citizen(2), citizen(3))
+    with metadata.unit_of_work(readonly=True) as uow:
+        first = uow.key_epochs.batch("citizens", "", 2)
+        rest = uow.key_epochs.batch("citizens", first[-1].key, 2)
+    assert [r.key for r in first + rest] == ["citizen-1", "citizen-2", "citizen-3"]
+    assert first[0].owner == "citizen-1" and first[0].wrapped == citizen(1).wrapped_kek
+    with metadata.unit_of_work() as uow:
+        assert not uow.key_epochs.swap("citizens", "citizen-1", b"not what is stored", b"new")
+        assert uow.key_epochs.swap("citizens", "citizen-1", citizen(1).wrapped_kek, b"new-1")
+        changes = [
+            ("citizen-2", citizen(2).wrapped_kek, b"new-2"),
+            ("citizen-3", b"changed meanwhile", b"new-3"),
+            ("citizen-9", b"deleted meanwhile", b"new-9"),
+        ]
+        assert uow.key_epochs.swap_many("citizens", changes) == 1
+        uow.commit()
+    with metadata.unit_of_work(readonly=True) as uow:
+        assert uow.citizens.get("citizen-1").wrapped_kek == b"new-1"
+        assert uow.citizens.get("citizen-2").wrapped_kek == b"new-2"
+        assert uow.citizens.get("citizen-3").wrapped_kek == citizen(3).wrapped_kek
+        with pytest.raises(NotFound):
+            uow.citizens.get("citizen-9")
+
+
+def test_erasures_pending_until_their_version_goes(metadata: SqlMetadata) -> None:
+    at = dt.datetime(2026, 11, 29, 4, 0, tzinfo=dt.UTC)
+    erasures = [ErasureRecord(f"e-{v}", "account", at + dt.timedelta(minutes=v), v) for v in (1, 2, 3)]
+    with metadata.unit_of_work() as uow:
+        for erasure in erasures:
+            uow.erasures.add(erasure)
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        assert uow.erasures.pending(1) == erasures
+        assert uow.erasures.pending(3) == erasures[2:]
+        assert uow.erasures.prune(3) == 2
+        uow.commit()
+    with metadata.unit_of_work(readonly=True) as uow:
+        assert uow.erasures.pending(1) == erasures[2:]
