@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from storage.records import (
     AgencyRecord,
@@ -36,6 +36,9 @@ from storage.records import (
     StatusListRecord,
     TrustRootRecord,
 )
+
+if TYPE_CHECKING:
+    from consent.log_store import LogStore  # a protocol of plain types: no runtime dependency
 
 
 class BlobStore(Protocol):
@@ -248,6 +251,10 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def log_store(self) -> LogStore: ...
+
+    # the access logs inside this transaction: an append commits or rolls back with it
 
 
 class Metadata(Protocol):

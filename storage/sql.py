@@ -51,6 +51,7 @@ from storage.sql_issuance import (
     SqlStatusListRepository,
     SqlTrustRootRepository,
 )
+from storage.sql_log import SqlLogStore
 from storage.sql_replay import DbapiReplayGuard
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
@@ -312,6 +313,10 @@ class SqlUnitOfWork:
     ) -> None:
         # Closing ends the transaction: whatever was not committed is rolled back.
         self._tx.close()
+
+    def log_store(self) -> SqlLogStore:
+        """The access logs on this unit of work's connection (``SqlLogStore.within``)."""
+        return SqlLogStore(self._tx.engine).within(self._tx.connection())
 
     @translated
     def commit(self) -> None:

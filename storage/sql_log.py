@@ -50,6 +50,9 @@ __all__ = ["SqlLogStore"]
 
 _LOG: BindParameter[str] = bindparam("log_id")
 _HEAD = select(LOG_HEADS.c.size, LOG_HEADS.c.root_hash).where(LOG_HEADS.c.citizen_id == _LOG)
+# Inside a caller's transaction the head is read FOR UPDATE (PostgreSQL; SQLite's writer already
+# holds the database's one write lock): appends to one log then queue instead of racing.
+_HEAD_FOR_APPEND = _HEAD.with_for_update()
 _ADVANCE = (
     update(LOG_HEADS)
     .where(LOG_HEADS.c.citizen_id == _LOG, LOG_HEADS.c.size == bindparam("expected"))
@@ -153,6 +156,13 @@ class SqlLogStore:
         if self._dialect not in _NEW_HEAD:
             raise ValueError(f"unsupported log database {self._dialect!r}: use sqlite or postgresql")
         self._new_head = _NEW_HEAD[self._dialect]
+        self._head_query: Executable = _HEAD
+
+    def within(self, connection: Connection) -> SqlLogStore:
+        """This store inside ``connection``'s open transaction: reads and appends join it, commit is
+        the caller's. An append then lands, or not, with whatever else that transaction does (a
+        consent use and its log entry: one atomic step). The head is read ``FOR UPDATE``."""
+        return _BoundLogStore(self._engine, connection)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -169,7 +179,7 @@ class SqlLogStore:
     def head(self, log_id: str) -> tuple[int, bytes] | None:
         """``(size, root_hash)``, or ``None`` for a log never appended to."""
         with self._reading() as connection:
-            row = connection.execute(_HEAD, {"log_id": log_id}).first()
+            row = connection.execute(self._head_query, {"log_id": log_id}).first()
         return None if row is None else (int(row[0]), bytes(row[1]))
 
     @translated
@@ -218,6 +228,23 @@ class SqlLogStore:
         with self._writing() as connection:
             for statement in _ERASE:
                 connection.execute(statement, {"log_id": log_id})
+
+
+class _BoundLogStore(SqlLogStore):
+    """``SqlLogStore.within``: every call on one connection whose transaction the caller owns."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        super().__init__(engine)
+        self._connection = connection
+        self._head_query = _HEAD_FOR_APPEND
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        yield self._connection
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        yield self._connection
 
 
 def _entry_rows(log_id: str, entries: Sequence[tuple[int, str, bytes]]) -> list[dict[str, Any]]:

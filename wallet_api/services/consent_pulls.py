@@ -6,8 +6,8 @@ agency an active requester, the consent usable now, the resource among the
 approved items. The data is then read and prepared (a credential cut down to
 the approved disclosures, a document authenticated), one use is taken by a
 conditional UPDATE (two pulls racing for the last use: one wins), the use is
-recorded for the reuse statistics, the access is appended to the citizen's
-log, and only then is anything served. A refused pull serves and logs nothing.
+recorded for the reuse statistics and the access is appended to the citizen's
+log, all three in one transaction, and only then is anything served. A refused pull serves and logs nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import DocumentNotFound, ForbiddenRole
 from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused
+from wallet_api.resilience.pause import pause_point
 from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import active_at
 from wallet_api.services.citizens import unwrap_citizen_key
@@ -146,7 +147,11 @@ class ConsentPullService:
         return _Grant(consent, agency, item)
 
     def _use(self, grant: _Grant) -> None:
-        """Take one use atomically, record it, and log the access; refused if the consent ran out."""
+        """Take one use, record it and log the access, in one transaction; refused if the consent ran out.
+
+        The use and its log entry commit together or not at all: a failed append, or
+        the process dying in between, leaves the use untaken and the log unchanged.
+        """
         consent, item = grant.consent, grant.item
         now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work() as uow:
@@ -165,18 +170,20 @@ class ConsentPullService:
                 now,
             )
             uow.consents.add_pull(pull)
+            pause_point("consent-use-taken")  # crash tests: killed here, nothing may stay taken
+            record_access(
+                self.ctx,
+                consent.citizen_id,
+                grant.agency,
+                (item.resource_id, item.type),
+                AccessAction.READ,
+                purpose=consent.purpose,
+                procedure_code=consent.procedure_code,
+                consent_id=consent.id,
+                case_number=consent.case_number,
+                store=uow.log_store(),
+            )
             uow.commit()
-        record_access(
-            self.ctx,
-            consent.citizen_id,
-            grant.agency,
-            (item.resource_id, item.type),
-            AccessAction.READ,
-            purpose=consent.purpose,
-            procedure_code=consent.procedure_code,
-            consent_id=consent.id,
-            case_number=consent.case_number,
-        )
 
     def _why_not(self, uow: storage.UnitOfWork, consent_id: str) -> Exception:
         reason = refusal_now(uow.consents.get(consent_id), self.ctx.now())
