@@ -58,6 +58,7 @@ from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 if TYPE_CHECKING:
     import datetime as dt
 
+    from consent.log_store import LogStore
     from storage.ports import (
         AgencyRepository,
         CitizenRepository,
@@ -314,7 +315,7 @@ class SqlUnitOfWork:
         # Closing ends the transaction: whatever was not committed is rolled back.
         self._tx.close()
 
-    def log_store(self) -> SqlLogStore:
+    def log_store(self) -> LogStore:
         """The access logs on this unit of work's connection (``SqlLogStore.within``)."""
         return SqlLogStore(self._tx.engine).within(self._tx.connection())
 
