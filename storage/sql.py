@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql import Executable
 
 from storage.errors import NotFound
-from storage.limits import Timeouts
+from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
@@ -337,9 +337,12 @@ class SqlMetadata:
         echo: bool = False,
         timeouts: Timeouts | None = None,
         reserve: SpaceReserve | None = None,
+        replay_purge: ReplayPurge | None = None,
     ) -> None:
         self._engine = _create_engine(make_url(url), echo, timeouts or Timeouts())
         self._reserve = reserve
+        # Expired replay ids go while serving, a bounded batch every so many new ones (per process).
+        self._replay_purge = replay_purge or ReplayPurge()
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
@@ -350,7 +353,7 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve)
+        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve, self._replay_purge)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

@@ -42,6 +42,10 @@ class Settings:
     key_announce_seconds: int = 25 * 3600  # a new signing key is published this long before it signs
     key_overlap_seconds: int = 7 * 86400  # the old key signs trust lists (and verifies) this long after
     key_refresh_seconds: int = 30  # how often each worker re-reads the signing keys
+    # Expired replay ids are purged while serving: every this many new ids, one batch of at most
+    # ``replay_purge_batch`` (more than the ids added meanwhile, so a backlog drains), in each process.
+    replay_purge_every: int = 256
+    replay_purge_batch: int = 1024
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -118,6 +122,10 @@ class Settings:
             raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
         if self.max_upload_seconds < 1:
             raise ConfigError("WALLET_MAX_UPLOAD_SECONDS must be positive")
+        if self.replay_purge_every < 1 or self.replay_purge_batch < self.replay_purge_every:
+            raise ConfigError(
+                "WALLET_REPLAY_PURGE_EVERY must be at least 1 and WALLET_REPLAY_PURGE_BATCH at least as large"
+            )
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
@@ -198,4 +206,6 @@ _VARIABLES = {
     "deadline_seconds": _seconds,
     "blob_concurrency": _int,
     "max_upload_seconds": _int,
+    "replay_purge_every": _int,
+    "replay_purge_batch": _int,
 }
