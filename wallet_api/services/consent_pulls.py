@@ -93,12 +93,12 @@ class ConsentPullService:
         """
         with self.ctx.metadata.unit_of_work() as uow:
             grant = self._grant_in(uow, agency_id, consent_id, "credential", credential_id)
+            owner = grant.consent.citizen_id
             try:
-                record = uow.credentials.get(grant.consent.citizen_id, grant.item.resource_id)
-                citizen = uow.citizens.get(grant.consent.citizen_id)
+                record, wrapped_kek = uow.credentials.get_with_owner_key(owner, grant.item.resource_id)
             except storage.NotFound:
                 raise ConsentItemNotFound() from None
-            kek = unwrap_citizen_key(self.ctx.master, citizen.id, citizen.wrapped_kek)
+            kek = unwrap_citizen_key(self.ctx.master, owner, wrapped_kek)
             # The holder's own decryption (same keys, same checks), not a second copy of it.
             opened = self.credentials._open(record, kek)
             sd_jwt, disclosed = strip_to(opened, record.doc_type, grant.item.claims)
