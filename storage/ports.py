@@ -209,6 +209,10 @@ class ConsentRepository(Protocol):
 
     def get(self, consent_id: str) -> ConsentRecord: ...
 
+    def get_with_agency(self, consent_id: str) -> tuple[ConsentRecord, AgencyRecord]: ...
+
+    # the consent and its requesting agency in one read (the consented pull); NotFound if either is missing
+
     def list_for_citizen(self, citizen_id: str, status: str | None = None) -> Sequence[ConsentRecord]: ...
 
     def page_for_citizen(

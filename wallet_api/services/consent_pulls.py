@@ -135,12 +135,11 @@ class ConsentPullService:
         self, uow: storage.UnitOfWork, agency_id: str, consent_id: str, kind: str, resource_id: str
     ) -> _Grant:
         try:
-            consent = uow.consents.get(consent_uuid(consent_id))
-            if consent.agency_id != agency_id:
-                raise ConsentNotFound()  # another agency's consent: indistinguishable from none
-            agency = uow.agencies.get(agency_id)
+            consent, agency = uow.consents.get_with_agency(consent_uuid(consent_id))
         except storage.NotFound:
             raise ConsentNotFound() from None
+        if consent.agency_id != agency_id:
+            raise ConsentNotFound()  # another agency's consent: indistinguishable from none
         if "requester" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
             raise ForbiddenRole()
         reason = refusal_now(consent, self.ctx.now())
