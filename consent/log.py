@@ -51,20 +51,27 @@ class AccessLog:
         """Append one entry; its leaf index."""
         return self.append_many(citizen_id, [entry]).start
 
-    def append_many(self, citizen_id: str, entries: Sequence[AccessEntry]) -> range:
-        """Append entries in order, all or none, in one store write; their leaf indexes."""
+    def append_many(
+        self, citizen_id: str, entries: Sequence[AccessEntry], *, store: LogStore | None = None
+    ) -> range:
+        """Append entries in order, all or none, in one store write; their leaf indexes.
+
+        ``store``: the same logs inside a caller's transaction (``UnitOfWork.log_store``), so the
+        append commits or rolls back with whatever else that transaction does.
+        """
         if not entries:
             raise LogError("nothing to append")
+        store = self._store if store is None else store
         data = [entry.canonical() for entry in entries]
         leaves = [leaf_hash(text.encode()) for text in data]
         for _ in range(self._attempts):
-            size, root = self._head(citizen_id)
-            edge = self._nodes(citizen_id, frontier(size))
+            size, root = _head_of(store, citizen_id)
+            edge = _nodes_of(store, citizen_id, frontier(size))
             if not hmac.compare_digest(fold(edge), root):
                 raise LogCorrupted("the stored head does not match the stored tree")
             nodes, edge = extend(size, edge, leaves)
             rows = [(size + i, text, leaf) for i, (text, leaf) in enumerate(zip(data, leaves, strict=True))]
-            if self._store.append(citizen_id, size, rows, nodes, fold(edge)):
+            if store.append(citizen_id, size, rows, nodes, fold(edge)):
                 return range(size, size + len(rows))
         raise LogBusy()
 
@@ -112,20 +119,14 @@ class AccessLog:
         self._store.erase(citizen_id)
 
     def _head(self, citizen_id: str) -> tuple[int, bytes]:
-        head = self._store.head(citizen_id)
-        return (0, EMPTY_ROOT) if head is None else head
+        return _head_of(self._store, citizen_id)
 
     def _require_reached(self, citizen_id: str, tree_size: int) -> None:
         if tree_size > self._head(citizen_id)[0]:
             raise LogError("the log has not reached that size")
 
     def _nodes(self, citizen_id: str, ids: Sequence[NodeId]) -> list[bytes]:
-        """The stored hashes of ``ids``, in order; ``LogCorrupted`` if any is missing."""
-        found = self._store.nodes(citizen_id, ids) if ids else {}
-        try:
-            return [found[node] for node in ids]
-        except KeyError:
-            raise LogCorrupted("stored hashes are missing") from None
+        return _nodes_of(self._store, citizen_id, ids)
 
     def _range_hashes(self, citizen_id: str, ranges: Sequence[Range]) -> tuple[bytes, ...]:
         """The subtree hash of each range, from one read of all the perfect subtrees they need."""
@@ -133,3 +134,17 @@ class AccessLog:
         wanted = sorted({node for cover in covers for node in cover})
         found = dict(zip(wanted, self._nodes(citizen_id, wanted), strict=True))
         return tuple(fold([found[node] for node in cover]) for cover in covers)
+
+
+def _head_of(store: LogStore, citizen_id: str) -> tuple[int, bytes]:
+    head = store.head(citizen_id)
+    return (0, EMPTY_ROOT) if head is None else head
+
+
+def _nodes_of(store: LogStore, citizen_id: str, ids: Sequence[NodeId]) -> list[bytes]:
+    """The stored hashes of ``ids``, in order; ``LogCorrupted`` if any is missing."""
+    found = store.nodes(citizen_id, ids) if ids else {}
+    try:
+        return [found[node] for node in ids]
+    except KeyError:
+        raise LogCorrupted("stored hashes are missing") from None

@@ -10,7 +10,7 @@ from storage.errors import (
     Unavailable,
 )
 from storage.factory import open_blob_store, open_metadata
-from storage.limits import Timeouts
+from storage.limits import ReplayPurge, Timeouts
 from storage.ports import (
     AgencyRepository,
     BlobStore,
@@ -79,6 +79,7 @@ __all__ = [
     "NotFound",
     "PageWindow",
     "ReplayGuard",
+    "ReplayPurge",
     "RestrictionRecord",
     "ReuseStat",
     "SigningKeyRecord",

@@ -1,7 +1,12 @@
-"""How long a backend call may take: connect, read and pool waits, shared by every adapter."""
+"""How long a backend call may take (connect, read and pool waits) and how much background work it may
+do (the replay guard's purge while serving), shared by every adapter."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -27,3 +32,26 @@ class Timeouts:
     @property
     def read_ms(self) -> int:
         return max(1, round(self.read * 1000))
+
+
+class ReplayPurge:
+    """When to purge while serving: one batch of at most ``batch`` expired ids every ``every`` new ones.
+
+    One per process (``SqlMetadata`` owns it); the count is shared by its threads.
+    ``clock`` is the service's (Unix seconds): expiry is judged on the clock that set it.
+    """
+
+    def __init__(self, every: int = 256, batch: int = 1024, clock: Callable[[], float] = time.time) -> None:
+        if every < 1 or batch < 1:
+            raise ValueError("every and batch must be positive")
+        self.every = every
+        self.batch = batch
+        self._clock = clock
+        self._stored = itertools.count(1)  # next() is atomic under the GIL
+
+    def due(self) -> bool:
+        """Count one new id; True on every ``every``-th."""
+        return next(self._stored) % self.every == 0
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self._clock(), dt.UTC)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from storage.records import (
     AgencyRecord,
@@ -40,6 +40,9 @@ from storage.records import (
     TrustRootRecord,
     WrappedKey,
 )
+
+if TYPE_CHECKING:
+    from consent.log_store import LogStore  # a protocol of plain types: no runtime dependency
 
 
 class BlobStore(Protocol):
@@ -137,6 +140,10 @@ class CredentialRepository(Protocol):
 
     def get(self, citizen_id: str, credential_id: str) -> CredentialRecord: ...
 
+    def get_with_owner_key(self, citizen_id: str, credential_id: str) -> tuple[CredentialRecord, bytes]: ...
+
+    # the credential and its owner's wrapped key in one read (the consented pull)
+
     def get_any(self, credential_id: str) -> CredentialRecord: ...
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> Sequence[CredentialRecord]: ...
@@ -205,6 +212,10 @@ class ConsentRepository(Protocol):
     def add(self, consent: ConsentRecord) -> None: ...
 
     def get(self, consent_id: str) -> ConsentRecord: ...
+
+    def get_with_agency(self, consent_id: str) -> tuple[ConsentRecord, AgencyRecord]: ...
+
+    # the consent and its requesting agency in one read (the consented pull); NotFound if either is missing
 
     def list_for_citizen(self, citizen_id: str, status: str | None = None) -> Sequence[ConsentRecord]: ...
 
@@ -300,6 +311,10 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+    def log_store(self) -> LogStore: ...
+
+    # the access logs inside this transaction: an append commits or rolls back with it
 
 
 class Metadata(Protocol):

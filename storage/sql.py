@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql import Executable
 
 from storage.errors import NotFound
-from storage.limits import Timeouts
+from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
@@ -52,6 +52,7 @@ from storage.sql_issuance import (
     SqlStatusListRepository,
     SqlTrustRootRepository,
 )
+from storage.sql_log import SqlLogStore
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
@@ -59,6 +60,7 @@ from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 if TYPE_CHECKING:
     import datetime as dt
 
+    from consent.log_store import LogStore
     from storage.ports import (
         AgencyRepository,
         CitizenRepository,
@@ -324,6 +326,10 @@ class SqlUnitOfWork:
         # Closing ends the transaction: whatever was not committed is rolled back.
         self._tx.close()
 
+    def log_store(self) -> LogStore:
+        """The access logs on this unit of work's connection (``SqlLogStore.within``)."""
+        return SqlLogStore(self._tx.engine).within(self._tx.connection())
+
     @translated
     def commit(self) -> None:
         self._tx.commit()
@@ -342,9 +348,12 @@ class SqlMetadata:
         echo: bool = False,
         timeouts: Timeouts | None = None,
         reserve: SpaceReserve | None = None,
+        replay_purge: ReplayPurge | None = None,
     ) -> None:
         self._engine = _create_engine(make_url(url), echo, timeouts or Timeouts())
         self._reserve = reserve
+        # Expired replay ids go while serving, a bounded batch every so many new ones (per process).
+        self._replay_purge = replay_purge or ReplayPurge()
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
 
@@ -355,7 +364,7 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve)
+        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve, self._replay_purge)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

@@ -103,6 +103,10 @@ class Transaction:
         self._transaction: Any = None
         self.erased = False  # this transaction deleted a citizen or a document
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     def connection(self) -> Connection:
         if self._connection is None:
             # Threads of one process queue on a mutex for SQLite's single write lock: its own busy

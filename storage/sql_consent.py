@@ -16,14 +16,21 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func, insert, select, update
 
 from storage.errors import NotFound
-from storage.records import ConsentPullRecord, ConsentRecord, PageWindow, ReuseStat
+from storage.records import AgencyRecord, ConsentPullRecord, ConsentRecord, PageWindow, ReuseStat
 from storage.sql_base import Repository, columns, keyset_page, translated, values
-from storage.tables import CONSENT_PULLS, CONSENTS
+from storage.tables import AGENCIES, CONSENT_PULLS, CONSENTS
 
 __all__ = ["SqlConsentRepository"]
 
 _CONSENT = columns(CONSENTS, ConsentRecord)
 _GET = select(*_CONSENT).where(CONSENTS.c.id == bindparam("consent_id"))
+_AGENCY = columns(AGENCIES, AgencyRecord)
+# A pull's one read of the consent and the agency that asked, joined on the primary key.
+_GET_WITH_AGENCY = (
+    select(*_CONSENT, *_AGENCY)
+    .join(AGENCIES, AGENCIES.c.id == CONSENTS.c.agency_id)
+    .where(CONSENTS.c.id == bindparam("consent_id"))
+)
 _OF_CITIZEN = (
     select(*_CONSENT)
     .where(CONSENTS.c.citizen_id == bindparam("citizen_id"))
@@ -109,6 +116,14 @@ class SqlConsentRepository(Repository):
         if row is None:
             raise NotFound("no such consent")
         return ConsentRecord(*row)
+
+    @translated
+    def get_with_agency(self, consent_id: str) -> tuple[ConsentRecord, AgencyRecord]:
+        row = self.execute(_GET_WITH_AGENCY, {"consent_id": consent_id}).first()
+        if row is None:
+            raise NotFound("no such consent")
+        split = len(_CONSENT)
+        return ConsentRecord(*row[:split]), AgencyRecord(*row[split:])
 
     @translated
     def list_for_citizen(self, citizen_id: str, status: str | None = None) -> Sequence[ConsentRecord]:

@@ -14,6 +14,7 @@ from storage.records import AgencyRecord, CredentialRecord, PageWindow, StatusLi
 from storage.sql_base import Repository, columns, keyset_page, translated
 from storage.tables import (
     AGENCIES,
+    CITIZENS,
     CREDENTIALS,
     IDEMPOTENCY,
     PRESENTATION_REFS,
@@ -35,6 +36,14 @@ _SUCCEED = (
 )
 _GET_CREDENTIAL = select(*_CREDENTIAL).where(CREDENTIALS.c.id == bindparam("credential_id"))
 _OWNED_CREDENTIAL = _GET_CREDENTIAL.where(CREDENTIALS.c.citizen_id == bindparam("citizen_id"))
+# A consented pull's one read of the credential and its owner's wrapped key, joined on the primary key.
+_OWNED_CREDENTIAL_WITH_KEY = (
+    select(*_CREDENTIAL, CITIZENS.c.wrapped_kek)
+    .join(CITIZENS, CITIZENS.c.id == CREDENTIALS.c.citizen_id)
+    .where(
+        CREDENTIALS.c.id == bindparam("credential_id"), CREDENTIALS.c.citizen_id == bindparam("citizen_id")
+    )
+)
 _LIST_CREDENTIALS = (
     select(*_CREDENTIAL)
     .where(CREDENTIALS.c.citizen_id == bindparam("citizen_id"))
@@ -130,6 +139,14 @@ class SqlCredentialRepository(Repository):
         if row is None:
             raise NotFound("no such credential")
         return CredentialRecord(*row)
+
+    @translated
+    def get_with_owner_key(self, citizen_id: str, credential_id: str) -> tuple[CredentialRecord, bytes]:
+        params = {"citizen_id": citizen_id, "credential_id": credential_id}
+        row = self.execute(_OWNED_CREDENTIAL_WITH_KEY, params).first()
+        if row is None:
+            raise NotFound("no such credential")
+        return CredentialRecord(*row[:-1]), bytes(row[-1])
 
     @translated
     def get_any(self, credential_id: str) -> CredentialRecord:

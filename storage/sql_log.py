@@ -154,6 +154,12 @@ class SqlLogStore:
             raise ValueError(f"unsupported log database {self._dialect!r}: use sqlite or postgresql")
         self._new_head = _NEW_HEAD[self._dialect]
 
+    def within(self, connection: Connection) -> _BoundLogStore:
+        """This store inside ``connection``'s open transaction: reads and appends join it, commit is
+        the caller's. An append then lands, or not, with whatever else that transaction does (a
+        consent use and its log entry: one atomic step). The head is read ``FOR UPDATE``."""
+        return _BoundLogStore(connection, self._dialect)
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Connection]:
         # Read-only: on SqlMetadata's SQLite engine a plain BEGIN, not the writers' BEGIN IMMEDIATE.
@@ -218,6 +224,110 @@ class SqlLogStore:
         with self._writing() as connection:
             for statement in _ERASE:
                 connection.execute(statement, {"log_id": log_id})
+
+
+# The bound store's statements, DB-API text with the dialect's mark ({0}): the consented pull runs
+# them on every request, and through Core each cost several times the statement itself.
+_RAW_HEAD = "SELECT size, root_hash FROM log_heads WHERE citizen_id = {0}"
+_RAW_LEAF = "SELECT 0, idx, leaf_hash FROM log_entries WHERE citizen_id = {0} AND idx = {0}"
+_RAW_NODE = "SELECT level, idx, hash FROM log_nodes WHERE citizen_id = {0} AND level = {0} AND idx = {0}"
+_RAW_ENTRIES = (
+    "SELECT idx, entry FROM log_entries WHERE citizen_id = {0} AND idx >= {0} AND idx < {0} ORDER BY idx"
+)
+_RAW_ADVANCE = "UPDATE log_heads SET size = {0}, root_hash = {0} WHERE citizen_id = {0} AND size = {0}"
+_RAW_NEW_HEAD = (
+    "INSERT INTO log_heads (citizen_id, size, root_hash) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
+)
+_RAW_ADD_ENTRY = "INSERT INTO log_entries (citizen_id, idx, entry, leaf_hash) VALUES ({0}, {0}, {0}, {0})"
+_RAW_ADD_NODE = "INSERT INTO log_nodes (citizen_id, level, idx, hash) VALUES ({0}, {0}, {0}, {0})"
+_MARKS = {"sqlite": "?", "postgresql": "%s"}
+
+
+class _BoundLogStore:
+    """``SqlLogStore.within``: every call on one connection whose transaction the caller owns.
+
+    DB-API statements on that connection's driver connection (inside the same open
+    transaction): the head read ``FOR UPDATE`` on PostgreSQL, the frontier by one
+    primary-key search per stored hash (a ``UNION ALL``), the same conditional head
+    advance as ``SqlLogStore.append``.
+    """
+
+    def __init__(self, connection: Connection, dialect: str) -> None:
+        self._connection = connection
+        self._mark = mark = _MARKS[dialect]
+        self._head = _RAW_HEAD.format(mark) + (" FOR UPDATE" if dialect == "postgresql" else "")
+        self._leaf = _RAW_LEAF.format(mark)
+        self._node = _RAW_NODE.format(mark)
+        self._entries = _RAW_ENTRIES.format(mark)
+        self._advance = _RAW_ADVANCE.format(mark)
+        self._new_head = _RAW_NEW_HEAD.format(mark)
+        self._add_entry = _RAW_ADD_ENTRY.format(mark)
+        self._add_node = _RAW_ADD_NODE.format(mark)
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        cursor = self._connection.connection.cursor()  # the driver connection, inside the transaction
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    @translated
+    def head(self, log_id: str) -> tuple[int, bytes] | None:
+        with self._cursor() as cursor:
+            cursor.execute(self._head, (log_id,))
+            row = cursor.fetchone()
+        return None if row is None else (int(row[0]), bytes(row[1]))
+
+    @translated
+    def nodes(self, log_id: str, ids: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        if not ids:
+            return {}
+        parts: list[str] = []
+        params: list[Any] = []
+        for level, index in ids:
+            if level == 0:
+                parts.append(self._leaf)
+                params += (log_id, index)
+            else:
+                parts.append(self._node)
+                params += (log_id, level, index)
+        with self._cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        return {(int(level), int(index)): bytes(value) for level, index, value in rows}
+
+    @translated
+    def entries(self, log_id: str, start: int, stop: int) -> list[tuple[int, str]]:
+        with self._cursor() as cursor:
+            cursor.execute(self._entries, (log_id, start, stop))
+            return [(int(index), str(data)) for index, data in cursor.fetchall()]
+
+    @translated
+    def append(
+        self,
+        log_id: str,
+        expected_size: int,
+        entries: Sequence[tuple[int, str, bytes]],
+        nodes: Sequence[tuple[int, int, bytes]],
+        root_hash: bytes,
+    ) -> bool:
+        new_size = expected_size + len(entries)
+        with self._cursor() as cursor:
+            if expected_size == 0:
+                cursor.execute(self._new_head, (log_id, new_size, root_hash))
+            else:
+                cursor.execute(self._advance, (new_size, root_hash, log_id, expected_size))
+            if cursor.rowcount != 1:
+                return False  # another append won; nothing was written
+            for index, data, leaf in entries:
+                cursor.execute(self._add_entry, (log_id, index, data, leaf))
+            for level, index, value in nodes:
+                cursor.execute(self._add_node, (log_id, level, index, value))
+        return True
+
+    def erase(self, log_id: str) -> None:
+        raise NotImplementedError("a log is erased with its citizen, through SqlLogStore")
 
 
 def _entry_rows(log_id: str, entries: Sequence[tuple[int, str, bytes]]) -> list[dict[str, Any]]:

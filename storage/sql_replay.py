@@ -6,6 +6,12 @@ this guard speaks DB-API directly on a pooled connection of the same engine.
 The SQL is the same ``INSERT ... ON CONFLICT DO NOTHING`` as ``SqlReplayGuard``
 (the primary key decides, race-free across processes), with the same stored
 forms: a SHA-256 of the ``jti`` and the UTC expiry as the dialect stores it.
+
+Expired ids are purged as part of normal running (``ReplayPurge``): every
+``every`` new ids stored by a process, that process deletes at most ``batch``
+expired ones in a short transaction of its own (the ``expires_at`` index finds
+them), bounded by the connection's statement timeout. ``wallet collect`` purges
+the rest in one go.
 """
 
 from __future__ import annotations
@@ -13,13 +19,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine
 
-from storage.errors import InsufficientStorage
+from storage.errors import InsufficientStorage, StorageError
+from storage.limits import ReplayPurge
 from storage.records import AgencyHolder, CitizenHolder, Holder
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
@@ -35,17 +43,28 @@ _AGENCY_ACTIVE = (
 )
 _CONFLICT = "ON CONFLICT DO NOTHING"
 _PURGE = "DELETE FROM replay WHERE expires_at < {0}"
+# One bounded batch (the oldest expired first, by the ``expires_at`` index); both dialects.
+_PURGE_BATCH = (
+    "DELETE FROM replay WHERE (scope, jti_sha256) IN"
+    " (SELECT scope, jti_sha256 FROM replay WHERE expires_at < {0} ORDER BY expires_at LIMIT {0})"
+)
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
+log = logging.getLogger(__name__)
 
 
 class DbapiReplayGuard:
     """``ReplayGuard`` committing each ``remember`` on its own, shared by every worker process."""
 
     def __init__(
-        self, engine: Engine, write_lock: threading.Lock | None, reserve: SpaceReserve | None = None
+        self,
+        engine: Engine,
+        write_lock: threading.Lock | None,
+        reserve: SpaceReserve | None = None,
+        purging: ReplayPurge | None = None,
     ) -> None:
         self._engine = engine
         self._reserve = reserve
+        self._purging = purging
         self._lock = write_lock
         self._sqlite = engine.dialect.name == "sqlite"
         mark = _MARKS[engine.dialect.name]
@@ -53,6 +72,7 @@ class DbapiReplayGuard:
         self._insert_citizen = _INSERT_IF.format(mark, _CITIZEN_HOLDS.format(mark)) + _CONFLICT
         self._insert_agency = _INSERT_IF.format(mark, _AGENCY_ACTIVE.format(mark)) + _CONFLICT
         self._purge = _PURGE.format(mark)
+        self._purge_batch = _PURGE_BATCH.format(mark)
 
     def _when(self, value: dt.datetime) -> Any:
         if value.tzinfo is None:
@@ -87,11 +107,22 @@ class DbapiReplayGuard:
         insert tried again, so reads and deletes keep working; the id is always recorded.
         """
         try:
-            return self._remember(scope, jti, expires_at, holder)
+            fresh = self._remember(scope, jti, expires_at, holder)
         except InsufficientStorage:
             if self._reserve is None or not self._reserve.release():
                 raise
-            return self._remember(scope, jti, expires_at, holder)
+            fresh = self._remember(scope, jti, expires_at, holder)
+        if fresh and self._purging is not None and self._purging.due():
+            self._purge_some(self._purging.now(), self._purging.batch)
+        return fresh
+
+    def _purge_some(self, now: dt.datetime, batch: int) -> None:
+        """One bounded batch of expired ids, after the request's own id committed; a failure is
+        logged and left to the next batch, never the request's."""
+        try:
+            self.purge_batch(now, batch)
+        except StorageError as exc:
+            log.warning("replay guard: purging expired ids failed (%s); retried later", type(exc).__name__)
 
     @translated
     def _remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None) -> bool:
@@ -106,6 +137,13 @@ class DbapiReplayGuard:
         with self._cursor() as cursor:
             cursor.execute(statement, params)
             return bool(cursor.rowcount == 1)
+
+    @translated
+    def purge_batch(self, now: dt.datetime, limit: int) -> int:
+        """Forget at most ``limit`` expired identifiers, the oldest first; how many went."""
+        with self._cursor() as cursor:
+            cursor.execute(self._purge_batch, (self._when(now), limit))
+            return int(cursor.rowcount)
 
     @translated
     def purge(self, now: dt.datetime) -> int:

@@ -40,7 +40,12 @@ def build_context(settings: Settings, *, clock: Clock = time.time) -> Context:
     """Open every adapter named by ``settings`` (the data directory must be initialised)."""
     master = crypto.open_master_key(settings.master_key_url)
     reserve = space_reserve(settings)
-    metadata = storage.open_metadata(settings.database_url, timeouts=settings.timeouts, reserve=reserve)
+    metadata = storage.open_metadata(
+        settings.database_url,
+        timeouts=settings.timeouts,
+        reserve=reserve,
+        replay_purge=storage.ReplayPurge(settings.replay_purge_every, settings.replay_purge_batch, clock),
+    )
     blobs = storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts, reserve=reserve)
     keys = keyring.LiveKeyRing(
         lambda: keyring.load_service_keys(master, metadata, clock=clock), refresh=settings.key_refresh_seconds

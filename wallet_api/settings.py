@@ -44,6 +44,10 @@ class Settings:
     key_refresh_seconds: int = 30  # how often each worker re-reads the signing keys
     key_epoch_seconds: int = 7 * 86400  # a master-key version wraps this long, then is re-wrapped
     key_retention_seconds: int = 30 * 86400  # the backup-retention window a drained version outlives
+    # Expired replay ids are purged while serving: every this many new ids, one batch of at most
+    # ``replay_purge_batch`` (more than the ids added meanwhile, so a backlog drains), in each process.
+    replay_purge_every: int = 256
+    replay_purge_batch: int = 1024
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -124,6 +128,10 @@ class Settings:
             raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
         if self.max_upload_seconds < 1:
             raise ConfigError("WALLET_MAX_UPLOAD_SECONDS must be positive")
+        if self.replay_purge_every < 1 or self.replay_purge_batch < self.replay_purge_every:
+            raise ConfigError(
+                "WALLET_REPLAY_PURGE_EVERY must be at least 1 and WALLET_REPLAY_PURGE_BATCH at least as large"
+            )
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
@@ -206,4 +214,6 @@ _VARIABLES = {
     "deadline_seconds": _seconds,
     "blob_concurrency": _int,
     "max_upload_seconds": _int,
+    "replay_purge_every": _int,
+    "replay_purge_batch": _int,
 }

@@ -112,8 +112,10 @@ async def pull_credential(
     credential_id: FromPath[str],
 ) -> PulledCredentialOut:
     """An approved credential with only the approved disclosures (one use of the consent)."""
-    who = await offload(services, lambda: agency(request, services).subject)
-    pulled = await offload(services, lambda: services.pulls.credential(who, consent_id, credential_id))
+    pulled = await offload(  # one hop to the worker thread: authentication and the pull
+        services,
+        lambda: services.pulls.credential(agency(request, services).subject, consent_id, credential_id),
+    )
     return PulledCredentialOut(
         pulled.consent_id,
         pulled.credential_id,

@@ -1,8 +1,10 @@
 """The citizen's access log as a service: append what agencies did, serve it with signed heads and proofs.
 
 Appends run in the log store's own short transaction, after the access they
-record has committed (never inside an open unit of work: on SQLite that would
-wait on its own write lock). The view signs the head it read and proves every
+record has committed, or, given a unit of work's ``log_store()``, inside that
+transaction on its connection (a consent use and its entry: one atomic step).
+Never through the plain store inside an open unit of work: on SQLite that
+would wait on its own write lock. The view signs the head it read and proves every
 entry it returns against that head, plus consistency from a size the phone saw.
 """
 
@@ -52,8 +54,16 @@ class SerialAccessLog(AccessLog):
         self._locks = tuple(threading.Lock() for _ in range(self.STRIPES))
         self._retries = retries
 
-    def append_many(self, citizen_id: str, entries: Sequence[AccessEntry]) -> range:
-        """Append as ``AccessLog`` does, one thread per citizen at a time."""
+    def append_many(
+        self, citizen_id: str, entries: Sequence[AccessEntry], *, store: LogStore | None = None
+    ) -> range:
+        """Append as ``AccessLog`` does, one thread per citizen at a time.
+
+        Inside a caller's transaction (``store``) the database already makes appends to one log
+        take turns (its write lock, or the head row locked ``FOR UPDATE``): no stripe, no pause.
+        """
+        if store is not None:
+            return super().append_many(citizen_id, entries, store=store)
         lock = self._locks[zlib.crc32(citizen_id.encode()) % self.STRIPES]
         for _ in range(self._retries):
             try:
@@ -76,8 +86,12 @@ def record_access(
     procedure_code: str = NO_PROCEDURE,
     consent_id: str | None = None,
     case_number: str | None = None,
+    store: LogStore | None = None,
 ) -> int:
-    """Append one access by ``agency`` to ``resource`` (id, type) to the citizen's log; its index."""
+    """Append one access by ``agency`` to ``resource`` (id, type) to the citizen's log; its index.
+
+    ``store``: append inside that unit of work's transaction (``UnitOfWork.log_store``).
+    """
     actor = (agency.id, agency.display_name)
     return record_by(
         ctx,
@@ -89,6 +103,7 @@ def record_access(
         procedure_code=procedure_code,
         consent_id=consent_id,
         case_number=case_number,
+        store=store,
     )
 
 
@@ -103,6 +118,7 @@ def record_by(
     procedure_code: str = NO_PROCEDURE,
     consent_id: str | None = None,
     case_number: str | None = None,
+    store: LogStore | None = None,
 ) -> int:
     """``record_access`` for an actor that is not a registered agency (``VERIFIER``): (id, name)."""
     entry = AccessEntry(
@@ -118,7 +134,7 @@ def record_by(
         case_number=(case_number or None) and case_number[:128],
     )
     try:
-        return ctx.access_log.append(citizen_id, entry)
+        return ctx.access_log.append_many(citizen_id, [entry], store=store).start
     except LogCorrupted:
         log.error("access log of %s is damaged: append refused", citizen_id)
         raise AccessLogCorrupted() from None

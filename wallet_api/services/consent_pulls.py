@@ -6,8 +6,8 @@ agency an active requester, the consent usable now, the resource among the
 approved items. The data is then read and prepared (a credential cut down to
 the approved disclosures, a document authenticated), one use is taken by a
 conditional UPDATE (two pulls racing for the last use: one wins), the use is
-recorded for the reuse statistics, the access is appended to the citizen's
-log, and only then is anything served. A refused pull serves and logs nothing.
+recorded for the reuse statistics and the access is appended to the citizen's
+log, all three in one transaction, and only then is anything served. A refused pull serves and logs nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import DocumentNotFound, ForbiddenRole
 from wallet_api.errors_consent import ConsentItemNotFound, ConsentNotFound, refused
+from wallet_api.resilience.pause import pause_point
 from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import active_at
 from wallet_api.services.citizens import unwrap_citizen_key
@@ -85,18 +86,24 @@ class ConsentPullService:
         self.documents = documents
 
     def credential(self, agency_id: str, consent_id: str, credential_id: str) -> PulledCredential:
-        """One approved credential, cut down to the approved claims; takes one use."""
-        with self.ctx.metadata.unit_of_work(readonly=True) as uow:  # one read transaction for all of it
+        """One approved credential, cut down to the approved claims; takes one use.
+
+        One transaction for all of it: the checks and reads, then the use, its record
+        and the log entry (nothing is taken if reading or cutting the credential fails).
+        """
+        with self.ctx.metadata.unit_of_work() as uow:
             grant = self._grant_in(uow, agency_id, consent_id, "credential", credential_id)
+            owner = grant.consent.citizen_id
             try:
-                record = uow.credentials.get(grant.consent.citizen_id, grant.item.resource_id)
-                citizen = uow.citizens.get(grant.consent.citizen_id)
+                record, wrapped_kek = uow.credentials.get_with_owner_key(owner, grant.item.resource_id)
             except storage.NotFound:
                 raise ConsentItemNotFound() from None
-        kek = unwrap_citizen_key(self.ctx.master, citizen.id, citizen.wrapped_kek)
-        # The holder's own decryption (same keys, same checks), not a second copy of it.
-        sd_jwt, disclosed = strip_to(self.credentials._open(record, kek), record.doc_type, grant.item.claims)
-        self._use(grant)
+            kek = unwrap_citizen_key(self.ctx.master, owner, wrapped_kek)
+            # The holder's own decryption (same keys, same checks), not a second copy of it.
+            opened = self.credentials._open(record, kek)
+            sd_jwt, disclosed = strip_to(opened, record.doc_type, grant.item.claims)
+            self._use_in(uow, grant)
+            uow.commit()
         return PulledCredential(
             grant.consent.id, record.id, record.doc_type, record.vct, record.agency_id, disclosed, sd_jwt
         )
@@ -128,12 +135,11 @@ class ConsentPullService:
         self, uow: storage.UnitOfWork, agency_id: str, consent_id: str, kind: str, resource_id: str
     ) -> _Grant:
         try:
-            consent = uow.consents.get(consent_uuid(consent_id))
-            if consent.agency_id != agency_id:
-                raise ConsentNotFound()  # another agency's consent: indistinguishable from none
-            agency = uow.agencies.get(agency_id)
+            consent, agency = uow.consents.get_with_agency(consent_uuid(consent_id))
         except storage.NotFound:
             raise ConsentNotFound() from None
+        if consent.agency_id != agency_id:
+            raise ConsentNotFound()  # another agency's consent: indistinguishable from none
         if "requester" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
             raise ForbiddenRole()
         reason = refusal_now(consent, self.ctx.now())
@@ -146,26 +152,35 @@ class ConsentPullService:
         return _Grant(consent, agency, item)
 
     def _use(self, grant: _Grant) -> None:
-        """Take one use atomically, record it, and log the access; refused if the consent ran out."""
+        """Take one use, record it and log the access, in one transaction (``_use_in``)."""
+        with self.ctx.metadata.unit_of_work() as uow:
+            self._use_in(uow, grant)
+            uow.commit()
+
+    def _use_in(self, uow: storage.UnitOfWork, grant: _Grant) -> None:
+        """Take one use, record it and log the access in ``uow``; refused if the consent ran out.
+
+        The use and its log entry commit together or not at all: a failed append, or
+        the process dying in between, leaves the use untaken and the log unchanged.
+        """
         consent, item = grant.consent, grant.item
         now = self.ctx.utcnow()
-        with self.ctx.metadata.unit_of_work() as uow:
-            use_no = uow.consents.consume(consent.id, consent.agency_id, now)
-            if use_no is None:
-                raise self._why_not(uow, consent.id)
-            pull = storage.ConsentPullRecord(
-                consent.id,
-                use_no,
-                consent.citizen_id,
-                consent.agency_id,
-                consent.procedure_code,
-                item.kind,
-                item.type,
-                item.resource_id,
-                now,
-            )
-            uow.consents.add_pull(pull)
-            uow.commit()
+        use_no = uow.consents.consume(consent.id, consent.agency_id, now)
+        if use_no is None:
+            raise self._why_not(uow, consent.id)
+        pull = storage.ConsentPullRecord(
+            consent.id,
+            use_no,
+            consent.citizen_id,
+            consent.agency_id,
+            consent.procedure_code,
+            item.kind,
+            item.type,
+            item.resource_id,
+            now,
+        )
+        uow.consents.add_pull(pull)
+        pause_point("consent-use-taken")  # crash tests: killed here, nothing may stay taken
         record_access(
             self.ctx,
             consent.citizen_id,
@@ -176,6 +191,7 @@ class ConsentPullService:
             procedure_code=consent.procedure_code,
             consent_id=consent.id,
             case_number=consent.case_number,
+            store=uow.log_store(),
         )
 
     def _why_not(self, uow: storage.UnitOfWork, consent_id: str) -> Exception:
