@@ -154,7 +154,7 @@ def test_ours_accepts_theirs(server: WalletServer, citizen: RawCitizen, tmp_path
         "qr.cli", "--cache", str(cache), "credential", str(file), "--nonce", nonce, "--audience", audience
     )
     assert ours.returncode == 0, ours.stdout + ours.stderr
-    assert f"full_name: {BIRTH_CLAIMS['full_name']}" in ours.stdout
+    assert f"Họ và tên: {BIRTH_CLAIMS['full_name']}" in ours.stdout
 
 
 def test_theirs_without_expiry_is_refused_precisely(
