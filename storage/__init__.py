@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import log_tables  # noqa: F401  # registers the access-log tables on the shared MetaData
+from storage import device_tables, log_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -17,9 +17,11 @@ from storage.ports import (
     CitizenRepository,
     ConsentRepository,
     CredentialRepository,
+    DeviceRepository,
     DocumentRepository,
     IdempotencyRepository,
     Metadata,
+    PairingRepository,
     ReplayGuard,
     SigningKeyRepository,
     StatusListRepository,
@@ -35,9 +37,11 @@ from storage.records import (
     ConsentPullRecord,
     ConsentRecord,
     CredentialRecord,
+    DeviceRecord,
     DocumentRecord,
     Holder,
     PageWindow,
+    PairingRecord,
     ReuseStat,
     SigningKeyRecord,
     StatusListRecord,
@@ -60,6 +64,8 @@ __all__ = [
     "ConsentRepository",
     "CredentialRecord",
     "CredentialRepository",
+    "DeviceRecord",
+    "DeviceRepository",
     "DocumentRecord",
     "DocumentRepository",
     "Holder",
@@ -68,6 +74,8 @@ __all__ = [
     "Metadata",
     "NotFound",
     "PageWindow",
+    "PairingRecord",
+    "PairingRepository",
     "ReplayGuard",
     "ReuseStat",
     "SigningKeyRecord",
