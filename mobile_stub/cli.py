@@ -22,6 +22,7 @@ from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field
 from mobile_stub._transfer import Progress
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
+from mobile_stub.cli_devices import devices
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
@@ -245,6 +246,7 @@ cli.add_command(present_qr)
 cli.add_command(consents)
 cli.add_command(log_command)
 cli.add_command(stats)
+cli.add_command(devices)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ class AccessAction(enum.StrEnum):
     REVOKE = "revoke"
     VERIFY = "verify"
     LOOKUP = "lookup"  # the citizen's device key, looked up by an issuer before it issues
+    DEVICE_ADD = "device-add"  # a device joined the wallet (``agency_*``: the device that approved)
+    DEVICE_REVOKE = "device-revoke"  # a device was revoked (``agency_*``: the device that did it)
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

@@ -29,11 +29,22 @@ _VERBS = {
     AccessAction.VERIFY: ("đã kiểm tra", "verified"),
     AccessAction.LOOKUP: ("đã tra cứu", "looked up"),
 }
+_DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did it, its agency_name
+    AccessAction.DEVICE_ADD: (
+        'Thiết bị mới "{subject}" đã được thêm vào ví của bạn, do thiết bị "{actor}" phê duyệt',
+        'New device "{subject}" was added to your wallet, approved by device "{actor}"',
+    ),
+    AccessAction.DEVICE_REVOKE: (
+        'Thiết bị "{subject}" đã bị thu hồi khỏi ví của bạn, bởi thiết bị "{actor}"',
+        'Device "{subject}" was revoked from your wallet by device "{actor}"',
+    ),
+}
 
 
 # What the log names that is not a document type of the catalog.
 _OWN_NAMES = {
     "device-key": ("Khoá thiết bị", "Device key"),
+    "device": ("Thiết bị", "Device"),
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
 }
 
@@ -48,6 +59,8 @@ def describe(
     """The entry as one Vietnamese and one English sentence: who, what, for which procedure (its
     name by ``procedure_names``), which case and purpose, when; the type named by ``type_names``."""
     when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
+    if entry.action in _DEVICE_EVENTS:
+        return _device_event(entry, when)
     verb_vi, verb_en = _VERBS[entry.action]
     names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
     type_vi, type_en = (
@@ -64,6 +77,14 @@ def describe(
             en += f", case {entry.case_number}"
         vi += f" (mục đích: {entry.purpose})"
         en += f" (purpose: {entry.purpose})"
+    vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
+    en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
+    return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)
+
+
+def _device_event(entry: AccessEntry, when: dt.datetime) -> tuple[str, str]:
+    """A device added to or revoked from the wallet, and by which device."""
+    vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in _DEVICE_EVENTS[entry.action])
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wallet_api.context import Context
+from wallet_api.devices.pairing import PairingService
+from wallet_api.devices.service import DeviceService
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
@@ -39,6 +41,8 @@ class Services:
     decisions: ConsentDecisionService
     pulls: ConsentPullService
     access_log: AccessLogService
+    devices: DeviceService
+    pairings: PairingService
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +71,8 @@ class Services:
             decisions=ConsentDecisionService(ctx, consents),
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),
             access_log=AccessLogService(ctx),
+            devices=DeviceService(ctx),
+            pairings=PairingService(ctx),
         )
 
 
