@@ -40,7 +40,7 @@ _COUNT_ACTIVE = select(func.count()).where(
 _REVOKE = (
     update(DEVICES)
     .where(
-        DEVICES.c.citizen_id == bindparam("citizen_id"),
+        DEVICES.c.citizen_id == bindparam("owner"),
         DEVICES.c.id == bindparam("device_id"),
         DEVICES.c.revoked_at.is_(None),
     )
@@ -48,7 +48,7 @@ _REVOKE = (
 )
 _TOUCH = (
     update(DEVICES)
-    .where(DEVICES.c.citizen_id == bindparam("citizen_id"), DEVICES.c.jkt == bindparam("jkt"))
+    .where(DEVICES.c.citizen_id == bindparam("owner"), DEVICES.c.jkt == bindparam("key"))
     .values(last_used_at=bindparam("at"))
 )
 _PAIRING_BY_ID = select(*_PAIRING).where(PAIRINGS.c.id == bindparam("pairing_id"))
@@ -130,7 +130,7 @@ class SqlDeviceRepository(Repository):
 
     @translated
     def touch(self, citizen_id: str, jkt: str, at: dt.datetime) -> None:
-        self.execute(_TOUCH, {"citizen_id": citizen_id, "jkt": jkt, "at": at})
+        self.execute(_TOUCH, {"owner": citizen_id, "key": jkt, "at": at})
 
     @translated
     def count_active(self, citizen_id: str) -> int:
@@ -141,7 +141,7 @@ class SqlDeviceRepository(Repository):
 
     @translated
     def revoke(self, citizen_id: str, device_id: str, at: dt.datetime) -> bool:
-        params = {"citizen_id": citizen_id, "device_id": device_id, "at": at}
+        params = {"owner": citizen_id, "device_id": device_id, "at": at}
         return self.execute(_REVOKE, params).rowcount == 1
 
 
