@@ -28,6 +28,11 @@ APPROVAL_TYP = "device-pairing+jwt"
 PAIRING_FILE = "pairing.json"
 
 
+def normalize_code(code: str) -> str:
+    """The code as the service keeps it: upper case, without the spaces and dashes people type."""
+    return "".join(ch for ch in code.upper() if ch not in " -")
+
+
 class PairingFailed(MobileError):
     """The pairing ended without this device joining: expired, cancelled, or a bad outcome."""
 
@@ -119,7 +124,7 @@ class DevicesClient(ConsentClient):
             "sub": citizen_id,
             "jkt": self.device.thumbprint(),
             "nonce": pairing.get("nonce"),
-            "code": pairing.get("code"),
+            "code": normalize_code(str(pairing.get("code", ""))),
         }
         if not isinstance(claims, dict) or any(claims.get(k) != v for k, v in expected.items()):
             raise PairingFailed("the approval is not about this device")
@@ -140,7 +145,7 @@ class DevicesClient(ConsentClient):
         checked = check_log(self, citizen_id)
         claims = {
             "sub": citizen_id,
-            "code": code,
+            "code": normalize_code(code),
             "nonce": shown["nonce"],
             "jkt": shown["jkt"],
             "iat": self._now(),
