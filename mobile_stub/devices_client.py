@@ -94,7 +94,6 @@ class DevicesClient(ConsentClient):
         if not isinstance(citizen_id, str) or not isinstance(approval, str):
             raise PairingFailed("the approval is missing")
         claims = self._approval_claims(approval, pairing, citizen_id)
-        self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
         head_claims = claims["log"]
         sth = str(head_claims["sth"])
         try:
@@ -103,7 +102,8 @@ class DevicesClient(ConsentClient):
             raise LogTampered(f"the approved log head does not verify: {exc}") from None
         if head.size != head_claims["tree_size"] or head.root_hash.hex() != head_claims["root_hash"]:
             raise LogTampered("the approving device signed another head than the service did")
-        save_head(self, head, sth)
+        save_head(self, head, sth)  # before the citizen id: a device in a wallet always has a head
+        self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
         (self.device.home / PAIRING_FILE).unlink(missing_ok=True)
         self.login()
         return citizen_id

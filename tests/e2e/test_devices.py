@@ -15,8 +15,12 @@ from typing import Any
 import httpx
 import pytest
 from litestar.testing import TestClient
+from litestar.testing import transport as asgi
 
 import crypto
+from mobile_stub import Device
+from mobile_stub.devices_client import DevicesClient
+from mobile_stub.log_check import LogTampered, check_log
 from tests.support import devices as pairing
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
@@ -348,3 +352,40 @@ def test_device_problems_read_in_both_languages(world: Any) -> None:
     assert "--last" in vi["detail"] and "--last" in en["detail"] and vi["detail"] != en["detail"]
     for code, (_, title_vi, title_en, detail_vi, detail_en) in DEVICE_PROBLEMS.items():
         assert title_vi != title_en and detail_vi != detail_en, code
+
+
+def _sdk_pairing(client: TestClient, clock: Clock, home: Path) -> tuple[DevicesClient, pairing.Started]:  # type: ignore[type-arg]
+    """The reference phone (``mobile_stub``) on the test's clock starts a pairing."""
+    new = DevicesClient(BASE, Device(home), transport=asgi.TestClientTransport(client), clock=clock)
+    new.device.init()
+    data = new.start_pairing("Điện thoại mới")
+    key = new.device.private_key()
+    return new, pairing.Started(key, data["pairing_id"], data["code"], data["nonce"], data["jkt"])
+
+
+def test_the_new_device_starts_from_the_head_the_old_one_signed(world: Any, tmp_path: Path) -> None:
+    client, clock = world
+    old = Phone.enrolled(client, clock)
+    old.pair()  # one entry in the log
+    new, started = _sdk_pairing(client, clock, tmp_path / "new")
+    old.shown(started)
+    assert new.finish_pairing() is None  # not approved yet
+    assert old.approve(started, old.approval(started)).status_code == 201
+    assert new.finish_pairing() == old.citizen_id
+    checked = check_log(new, old.citizen_id)
+    assert checked.previous_size == 1 and checked.head.size == 2  # consistency proved from the vouched head
+
+
+def test_the_new_device_refuses_a_log_head_the_service_did_not_sign(world: Any, tmp_path: Path) -> None:
+    client, clock = world
+    old = Phone.enrolled(client, clock)
+    old.pair()
+    new, started = _sdk_pairing(client, clock, tmp_path / "new")
+    old.shown(started)
+    head = pairing.log_head(client, old.signed)
+    forged = pairing.approval(old.key, old.citizen_id, started, old.now, {**head, "root_hash": "00" * 32})
+    assert old.approve(started, forged).status_code == 201  # the service checks only its shape
+    with pytest.raises(LogTampered):
+        new.finish_pairing()
+    assert new.state.citizen_id is None  # not joined: it would otherwise trust whatever log it sees first
+    assert not (tmp_path / "new" / "log_head.json").exists()
