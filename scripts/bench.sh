@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh [--seconds N] [--big-mib N] [--skip-scaled]     the vault benchmark
 #   scripts/bench.sh paging [--documents N] [--rounds N]             first page at 10,000 vs 10 documents
+#   scripts/bench.sh devices [--rounds N]                            login with one of 5 devices vs the only one
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SERVICES_DIR=".bench-services"
@@ -23,6 +24,9 @@ source "$SERVICES_DIR/env"
 if [[ "${1:-}" == "paging" ]]; then
     shift
     PYTHONPATH=. .venv/bin/python -m bench.bench_paging --scaled "$@"
+elif [[ "${1:-}" == "devices" ]]; then
+    shift
+    PYTHONPATH=. .venv/bin/python -m bench.bench_devices --scaled "$@"
 else
     PYTHONPATH=. .venv/bin/python -m bench.bench_vault "$@"
 fi

@@ -28,9 +28,16 @@ class Started:
     jkt: str
 
 
-def start(client: TestClient, key: crypto.EcPrivateKey, now: int, name: str = "Máy tính bảng") -> Started:  # type: ignore[type-arg]
-    """The new device asks to join (a DPoP proof of its key, no token)."""
-    proof = crypto.make_dpop_proof(key, "POST", BASE + "/v1/devices/pairings", now=now)
+def start(
+    client: TestClient | httpx.Client,  # type: ignore[type-arg]
+    key: crypto.EcPrivateKey,
+    now: int,
+    name: str = "Máy tính bảng",
+    *,
+    base: str = BASE,
+) -> Started:
+    """The new device asks to join (a DPoP proof of its key, no token); ``base``: the URL it reaches."""
+    proof = crypto.make_dpop_proof(key, "POST", base + "/v1/devices/pairings", now=now)
     body = {"name": name, "device_jwk": crypto.public_jwk(key)}
     response = client.post("/v1/devices/pairings", json=body, headers={"DPoP": proof})
     assert response.status_code == 201, response.text
@@ -45,13 +52,13 @@ def status(client: TestClient, started: Started, now: int) -> httpx.Response:  #
     return client.get(path, headers={"DPoP": proof})
 
 
-def show(client: TestClient, signed: Signed, code: str) -> httpx.Response:  # type: ignore[type-arg]
+def show(client: TestClient | httpx.Client, signed: Signed, code: str) -> httpx.Response:  # type: ignore[type-arg]
     """A device of the citizen opens the pairing by its code."""
     path = "/v1/me/devices/pairings"
     return client.post(path, json={"code": code}, headers=signed("POST", path))
 
 
-def log_head(client: TestClient, signed: Signed) -> dict[str, Any]:  # type: ignore[type-arg]
+def log_head(client: TestClient | httpx.Client, signed: Signed) -> dict[str, Any]:  # type: ignore[type-arg]
     """The citizen's current signed head, as the approving device would have verified it."""
     sth = client.get("/v1/me/log/head", headers=signed("GET", "/v1/me/log/head")).json()["tree_head"]
     claims = crypto.json_object(crypto.b64url_decode(sth.split(".")[1]))
@@ -79,7 +86,7 @@ def approval(
     return crypto.sign_jws(key, {k: v for k, v in claims.items() if v is not None}, typ=APPROVAL_TYP)
 
 
-def approve(client: TestClient, signed: Signed, pairing_id: str, token: str) -> httpx.Response:  # type: ignore[type-arg]
+def approve(client: TestClient | httpx.Client, signed: Signed, pairing_id: str, token: str) -> httpx.Response:  # type: ignore[type-arg]
     """Send an approval."""
     path = f"/v1/me/devices/pairings/{pairing_id}/approval"
     return client.post(path, json={"approval": token}, headers=signed("POST", path))
