@@ -167,10 +167,14 @@ class AuthService:
         return storage.CitizenHolder(principal.subject, principal.jkt)
 
     def _touch(self, citizen_id: str, jkt: str) -> None:
-        """Remember when the device last logged in (what ``GET /v1/me/devices`` shows)."""
-        with self.ctx.metadata.unit_of_work() as uow:
-            uow.devices.touch(citizen_id, jkt, self.ctx.utcnow())
-            uow.commit()
+        """Remember when the device last logged in (what ``GET /v1/me/devices`` shows). Best effort:
+        a full disk or a busy database must not stop a login, which only reads."""
+        try:
+            with self.ctx.metadata.unit_of_work() as uow:
+                uow.devices.touch(citizen_id, jkt, self.ctx.utcnow())
+                uow.commit()
+        except storage.StorageError as exc:
+            log.warning("device last-used time not recorded: %s", type(exc).__name__)
 
     def _remember(self, scope: str, jti: str, expires_at: int, holder: storage.Holder | None = None) -> None:
         when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
