@@ -389,3 +389,21 @@ def test_the_new_device_refuses_a_log_head_the_service_did_not_sign(world: Any, 
         new.finish_pairing()
     assert new.state.citizen_id is None  # not joined: it would otherwise trust whatever log it sees first
     assert not (tmp_path / "new" / "log_head.json").exists()
+
+
+def test_both_devices_reach_the_same_wallet_independently(world: Any) -> None:
+    client, clock = world
+    old = Phone.enrolled(client, clock)
+    new = old.pair()
+    pdf = b"%PDF-1.4\nGiay khai sinh\n"
+    path = "/v1/me/documents?type=other&filename=giay.pdf"
+    up = new.call("POST", path, content=pdf, headers={"Content-Type": "application/pdf"})
+    assert up.status_code == 201, up.text
+    document_id = up.json()["id"]
+    content = old.call("GET", f"/v1/me/documents/{document_id}/content")
+    assert content.status_code == 200 and content.content == pdf
+    old_id = next(d["device_id"] for d in new.devices() if not d["current"])
+    assert new.call("DELETE", f"/v1/me/devices/{old_id}").status_code == 204  # the new one revokes the old
+    _bilingual(old.call("GET", f"/v1/me/documents/{document_id}"), 401, "invalid_token")
+    assert new.call("GET", f"/v1/me/documents/{document_id}").status_code == 200
+    assert [d["name"] for d in new.devices() if d["revoked_at"] is None] == ["Máy tính bảng"]
