@@ -27,6 +27,12 @@ _LOCAL_ERRORS: dict[str, tuple[str, str]] = {
     ),
     "already_enrolled": ("Thiết bị đã được đăng ký", "Device is already enrolled"),
     "pairing_failed": ("Ghép thiết bị không thành công", "Pairing did not succeed"),
+    "not_this_devices_key": (
+        "Giấy tờ này gắn với khoá của thiết bị khác; chỉ thiết bị đó trình bày được, "
+        "hoặc xin cơ quan cấp lại",
+        "This credential is bound to another device's key; only that device can present it, "
+        "or ask the issuer to re-issue it",
+    ),
     "log_tampered": ("Nhật ký truy cập không kiểm chứng được", "The access log does not verify"),
     "enrolled_elsewhere": (
         "Thiết bị đã đăng ký ở máy chủ khác",

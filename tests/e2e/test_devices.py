@@ -8,6 +8,7 @@ the device rows, the pairing and the access log are compared before and after.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,17 @@ from litestar.testing import transport as asgi
 import crypto
 from mobile_stub import Device
 from mobile_stub.devices_client import DevicesClient
+from mobile_stub.errors import NotThisDevicesKey
 from mobile_stub.log_check import LogTampered, check_log
 from tests.support import devices as pairing
+from tests.support.agencies import BIRTH_CLAIMS
+from tests.support.consents import BIRTH_VCT
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import ASSERTION_TYPE, valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
+from wallet_api.clients.agency import AgencyClient
 from wallet_api.devices import DEVICE_PROBLEMS
 from wallet_api.settings import Settings
 
@@ -407,3 +412,36 @@ def test_both_devices_reach_the_same_wallet_independently(world: Any) -> None:
     _bilingual(old.call("GET", f"/v1/me/documents/{document_id}"), 401, "invalid_token")
     assert new.call("GET", f"/v1/me/documents/{document_id}").status_code == 200
     assert [d["name"] for d in new.devices() if d["revoked_at"] is None] == ["Máy tính bảng"]
+
+
+def test_credentials_say_which_key_they_are_bound_to_and_when_it_is_revoked(
+    world: Any, tmp_path: Path
+) -> None:
+    client, clock = world
+    transport = asgi.TestClientTransport(client)
+    old = DevicesClient(BASE, Device(tmp_path / "old"), transport=transport, clock=clock)
+    old.device.init()
+    cccd, dob = valid_cccd(birth_year=1990)
+    citizen_id = old.enrol(cccd, "Nguyễn Thị Minh Khai", dob)
+    key = crypto.generate_private_key()
+    since = dt.datetime.fromtimestamp(T0 - 86400, tz=dt.UTC)
+    client.app.state.services.agencies.register(
+        "so-tu-phap", "Sở Tư pháp", ["issuer"], ["birth-certificate"],
+        {"keys": [{**crypto.public_jwk(key), "kid": "k1"}]}, since, since + dt.timedelta(days=3650),
+    )  # fmt: skip
+    issuer = AgencyClient(BASE, "so-tu-phap", key, kid="k1", clock=clock, transport=transport)
+    sd_jwt = issuer.sign_credential(cccd, BIRTH_VCT, BIRTH_CLAIMS, lifetime=86400)
+    credential_id = issuer.issue_credential(cccd, sd_jwt)["credential_id"]
+    new, started = _sdk_pairing(client, clock, tmp_path / "new")
+    old.approve_pairing(old.show_pairing(started.code), started.code)
+    assert new.finish_pairing() == citizen_id
+    [held] = new.list_credentials()
+    assert held["holder_jkt"] == old.device.thumbprint() and held["needs_reissue"] is False
+    with pytest.raises(NotThisDevicesKey):  # the phone presents only what its own key can bind
+        new.present(credential_id, ["full_name"], nonce="n-1", audience=BASE + "/verify")
+    assert old.present(credential_id, ["full_name"], nonce="n-2", audience=BASE + "/verify")
+    old_id = next(d["device_id"] for d in new.devices() if not d["current"])
+    new.revoke_device(old_id)
+    [held] = new.list_credentials()
+    assert held["needs_reissue"] is True  # bound to a revoked key: the issuer must re-issue it
+    assert new.get_credential(credential_id)["needs_reissue"] is True
