@@ -59,6 +59,7 @@ from crypto.seal import open_sealed, seal
 from crypto.signing import ServiceKey, ServiceKeyRing
 from crypto.stream import SEGMENT_SIZE, ciphertext_size, decrypt_stream, encrypt_stream
 from crypto.tokens import TokenMinter
+from crypto.words import thumbprint_words
 
 __all__ = [
     "ES256_SIGNATURE_SIZE",
@@ -119,6 +120,7 @@ __all__ = [
     "public_key_from_jwk",
     "seal",
     "sign_jws",
+    "thumbprint_words",
     "unverified_header",
     "unwrap_key",
     "verify_jws",

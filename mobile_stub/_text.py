@@ -30,6 +30,14 @@ _LOCAL_ERRORS: dict[str, tuple[str, str]] = {
         "Device not enrolled, run `wallet-mobile enrol`",
     ),
     "already_enrolled": ("Thiết bị đã được đăng ký", "Device is already enrolled"),
+    "pairing_failed": ("Ghép thiết bị không thành công", "Pairing did not succeed"),
+    "not_this_devices_key": (
+        "Giấy tờ này gắn với khoá của thiết bị khác; chỉ thiết bị đó trình bày được, "
+        "hoặc xin cơ quan cấp lại",
+        "This credential is bound to another device's key; only that device can present it, "
+        "or ask the issuer to re-issue it",
+    ),
+    "log_tampered": ("Nhật ký truy cập không kiểm chứng được", "The access log does not verify"),
     "enrolled_elsewhere": (
         "Thiết bị đã đăng ký ở máy chủ khác",
         "Device is enrolled at another server",
@@ -85,7 +93,14 @@ def error_lines(error: MobileError) -> list[str]:
         return [head, nfc(error.detail)] if error.detail else [head]
     vi, en = _LOCAL_ERRORS.get(error.code, _GENERIC_ERROR)
     lines = [bilingual(vi, en, error.subject)]
-    if error.code in ("insecure_key_file", "corrupt_state", "network_error", "integrity_error"):
+    if error.code in (
+        "insecure_key_file",
+        "corrupt_state",
+        "network_error",
+        "integrity_error",
+        "pairing_failed",
+        "log_tampered",
+    ):
         lines.append(nfc(error.message))
     return lines
 

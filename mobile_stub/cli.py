@@ -24,6 +24,7 @@ from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field
 from mobile_stub._transfer import Progress
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
+from mobile_stub.cli_devices import devices
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.cli_rights import incidents, requests_group
 from mobile_stub.device import HOME_ENV
@@ -285,6 +286,7 @@ cli.add_command(log_command)
 cli.add_command(stats)
 cli.add_command(requests_group)
 cli.add_command(incidents)
+cli.add_command(devices)
 
 
 def main() -> None:

@@ -23,6 +23,15 @@ def claims_of(sd_jwt: str) -> dict[str, object]:
     return dict(parse_sd_jwt(sd_jwt).unverified_claims)
 
 
+def _binding(item: dict[str, object], mine: str) -> str:
+    """Whether this device can present it: bound to a revoked key, or to another device's."""
+    if item.get("needs_reissue"):
+        return "  [cần cấp lại / needs re-issue]"
+    if item.get("holder_jkt") not in (None, mine):
+        return "  [gắn với thiết bị khác / bound to another device]"
+    return ""
+
+
 @click.command("credentials")
 @click.option("--type", "doc_type", default=None, help="Chỉ loại này / Only this type")
 @click.option(
@@ -33,11 +42,13 @@ def credentials(env: CliEnv, doc_type: str | None, limit: int | None) -> None:
     """Giấy tờ điện tử đã cấp / Issued credentials, with their claims."""
     with env.client() as client:
         items = client.list_credentials(doc_type, limit=limit)
+        mine = client.device.thumbprint()
     if not items:
         click.echo(bilingual("Chưa có giấy tờ điện tử", "No credentials yet", ""))
     for item in items:
         status = _STATUS.get(str(item["status"]), str(item["status"]))
-        click.echo(nfc(f"{item['id']}  {item['type_name']}  — {item['issuer_name']}  [{status}]"))
+        head = f"{item['id']}  {item['type_name']}  — {item['issuer_name']}  [{status}]"
+        click.echo(nfc(head + _binding(item, mine)))
         for name, value in claims_of(str(item["sd_jwt"])).items():
             if name not in _TECHNICAL:
                 click.echo(nfc(f"    {name}: {value}"))

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from crypto import make_client_assertion, make_dpop_proof, present
+from crypto import CryptoError, jwk_thumbprint, make_client_assertion, make_dpop_proof, parse_sd_jwt, present
 from mobile_stub._transfer import (
     JsonObject,
     Progress,
@@ -40,6 +40,7 @@ from mobile_stub.errors import (
     AlreadyEnrolled,
     EnrolledElsewhere,
     NotEnrolled,
+    NotThisDevicesKey,
     TransferIntegrityError,
     UnsupportedContentType,
     WalletError,
@@ -187,8 +188,11 @@ class WalletClient:
         return json_object(self._authed("GET", "/v1/me/credentials/" + quote(credential_id, safe="")))
 
     def present(self, credential_id: str, claims: list[str], *, nonce: str, audience: str) -> str:
-        """Build a presentation ON THE DEVICE: only ``claims`` disclosed, bound to the verifier's nonce."""
+        """Build a presentation ON THE DEVICE: only ``claims`` disclosed, bound to the verifier's nonce.
+        Only a credential bound to this device's key (``NotThisDevicesKey`` otherwise)."""
         sd_jwt = str(self.get_credential(credential_id)["sd_jwt"])
+        if bound_key(sd_jwt) != self.device.thumbprint():
+            raise NotThisDevicesKey("bound to another device's key", subject=credential_id)
         return present(
             sd_jwt,
             disclose=claims,
@@ -378,6 +382,16 @@ class WalletClient:
 
 
 _TOKEN_FIELDS = ("access_token", "token_type", "expires_in")
+
+
+def bound_key(sd_jwt: str) -> str | None:
+    """The thumbprint of the key a credential's ``cnf.jwk`` names (``None``: none, or unreadable)."""
+    try:
+        cnf = parse_sd_jwt(sd_jwt).unverified_payload.get("cnf")
+        jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
+        return jwk_thumbprint(jwk) if isinstance(jwk, dict) else None
+    except CryptoError:
+        return None
 
 
 def _doc_path(document_id: str) -> str:

@@ -78,6 +78,12 @@ class TransferIntegrityError(MobileError):
     code = "integrity_error"
 
 
+class NotThisDevicesKey(MobileError):
+    """The credential is bound to another device's key: only that device can present it."""
+
+    code = "not_this_devices_key"
+
+
 class NetworkError(MobileError):
     """The server could not be reached or the connection failed."""
 

@@ -89,7 +89,16 @@ def save_head(client: ConsentClient, head: TreeHead, token: str) -> None:
     write_private(path, json.dumps(data).encode())
 
 
-def _service_key(client: ConsentClient, token: str) -> EcPublicKey:
+def remembered_sth(client: ConsentClient) -> str:
+    """The service-signed head this phone last accepted (what it vouches for when pairing)."""
+    try:
+        data = json.loads(read_private(_head_path(client)))
+        return str(data["sth"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        raise LogTampered("no verified tree head to vouch for", subject=str(_head_path(client))) from None
+
+
+def service_key(client: ConsentClient, token: str) -> EcPublicKey:
     kid = unverified_header(token).get("kid")
     for jwk in client.service_jwks().get("keys", []):
         if isinstance(jwk, dict) and jwk.get("kid") == kid:
@@ -105,7 +114,7 @@ def _page(client: ConsentClient, citizen_id: str, start: int) -> tuple[TreeHead,
             raise LogTampered("the server found its stored log damaged") from None
         raise
     token = str(page.get("tree_head", ""))
-    head = verify_tree_head(token, _service_key(client, token), citizen_id=citizen_id)
+    head = verify_tree_head(token, service_key(client, token), citizen_id=citizen_id)
     if int(page.get("tree_size", -1)) != head.size:
         raise LogInconsistent("page size differs from its signed head")
     entries = page.get("entries")

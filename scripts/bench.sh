@@ -11,6 +11,7 @@
 # e.g. scripts/bench.sh paging --documents 10000 --rounds 200   (first page at 10,000 vs 10 documents)
 #      scripts/bench.sh rewrap --citizens 20000                 (master-key re-wrap while serving GETs)
 #      scripts/bench.sh consent --seconds 5                     (consented pull vs the owner's read)
+#      scripts/bench.sh devices --rounds 200                    (login with one of 5 devices vs the only one)
 # Each benchmark prints its figures as ratios against a baseline measured in the same run. In the
 # full run a benchmark that fails is reported at the end and the others still run.
 set -euo pipefail
@@ -28,7 +29,7 @@ names() {
 # Options a benchmark always gets, so that its scaled part runs too (the services are up).
 default_args() {
     case "$1" in
-        paging | rewrap) echo "--scaled" ;;
+        paging | rewrap | devices) echo "--scaled" ;;
         *) ;;
     esac
 }

@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import log_tables  # noqa: F401  # registers the access-log tables on the shared MetaData
+from storage import device_tables, log_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -17,11 +17,13 @@ from storage.ports import (
     CitizenRepository,
     ConsentRepository,
     CredentialRepository,
+    DeviceRepository,
     DocumentRepository,
     ErasureRepository,
     IdempotencyRepository,
     KeyEpochRepository,
     Metadata,
+    PairingRepository,
     ReplayGuard,
     SigningKeyRepository,
     StatusListRepository,
@@ -37,11 +39,13 @@ from storage.records import (
     ConsentPullRecord,
     ConsentRecord,
     CredentialRecord,
+    DeviceRecord,
     DocumentRecord,
     ErasureRecord,
     Holder,
     IncidentRecord,
     PageWindow,
+    PairingRecord,
     RestrictionRecord,
     ReuseStat,
     SigningKeyRecord,
@@ -66,6 +70,8 @@ __all__ = [
     "ConsentRepository",
     "CredentialRecord",
     "CredentialRepository",
+    "DeviceRecord",
+    "DeviceRepository",
     "DocumentRecord",
     "DocumentRepository",
     "ErasureRecord",
@@ -78,6 +84,8 @@ __all__ = [
     "Metadata",
     "NotFound",
     "PageWindow",
+    "PairingRecord",
+    "PairingRepository",
     "ReplayGuard",
     "ReplayPurge",
     "RestrictionRecord",

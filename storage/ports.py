@@ -28,11 +28,13 @@ from storage.records import (
     ConsentPullRecord,
     ConsentRecord,
     CredentialRecord,
+    DeviceRecord,
     DocumentRecord,
     ErasureRecord,
     Holder,
     IncidentRecord,
     PageWindow,
+    PairingRecord,
     RestrictionRecord,
     ReuseStat,
     SigningKeyRecord,
@@ -105,7 +107,7 @@ class ReplayGuard(Protocol):
     ) -> bool: ...
 
     # True if new, False if seen before (a replay) or, with ``holder``, if the holder is gone:
-    # a citizen no longer enrolled with that device key, an agency no longer registered and
+    # a citizen no longer holding that device key (revoked, or erased), an agency no longer registered and
     # active. Both answers come from the one statement that stores the id.
 
     def purge(self, now: dt.datetime) -> int: ...
@@ -282,6 +284,48 @@ class ErasureRepository(Protocol):
     def prune(self, oldest_version: int) -> int: ...  # drop those now final
 
 
+class DeviceRepository(Protocol):
+    """A citizen's device keys; ``CitizenRepository.add`` adds the enrolment key as the first one."""
+
+    def add(self, device: DeviceRecord) -> None: ...  # Conflict when the citizen already has that key
+
+    def list(self, citizen_id: str) -> Sequence[DeviceRecord]: ...  # oldest first, revoked ones too
+
+    def get(self, citizen_id: str, device_id: str) -> DeviceRecord: ...
+
+    def active(self, citizen_id: str, jkt: str) -> DeviceRecord | None: ...
+
+    def touch(self, citizen_id: str, jkt: str, at: dt.datetime) -> None: ...  # last used at
+
+    def count_active(self, citizen_id: str) -> int: ...
+
+    # also locks the citizen's devices until the unit of work ends (NotFound for no such citizen)
+
+    def revoke(self, citizen_id: str, device_id: str, at: dt.datetime) -> bool: ...
+
+    # True if it was active and is now revoked
+
+
+class PairingRepository(Protocol):
+    """New devices asking to join a wallet; state changes are conditional UPDATEs (race-free)."""
+
+    def add(self, pairing: PairingRecord) -> None: ...
+
+    def get(self, pairing_id: str) -> PairingRecord: ...
+
+    def by_code(self, code_sha256: bytes) -> PairingRecord | None: ...
+
+    def show(self, pairing_id: str, citizen_id: str, approver_jkt: str, at: dt.datetime) -> bool: ...
+
+    # True if it was pending (or already shown to that device) and not expired at ``at``
+
+    def approve(self, approved: PairingRecord, at: dt.datetime) -> bool: ...
+
+    # True if it was shown to ``approved.approver_jkt`` of ``approved.citizen_id`` and not expired
+
+    def cancel_shown_to(self, citizen_id: str, approver_jkt: str) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -300,6 +344,8 @@ class UnitOfWork(Protocol):
     incidents: IncidentRepository
     erasures: ErasureRepository
     key_epochs: KeyEpochRepository
+    devices: DeviceRepository
+    pairings: PairingRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

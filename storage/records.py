@@ -23,7 +23,7 @@ class CitizenRecord:
 
 @dataclass(frozen=True, slots=True)
 class CitizenHolder:
-    """A one-time id spent for a citizen counts only while they are enrolled with this device key."""
+    """A one-time id spent for a citizen counts only while this device key is one of theirs, unrevoked."""
 
     citizen_id: str
     device_jkt: str
@@ -250,3 +250,37 @@ class IncidentRecord:
     detail_en: str
     occurred_at: dt.datetime
     recorded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """A device key of a citizen: it logs in while ``revoked_at`` is ``None``."""
+
+    id: str
+    citizen_id: str
+    jwk: str  # the public JWK, canonical JSON
+    jkt: str  # its RFC 7638 thumbprint
+    name: str
+    added_at: dt.datetime
+    last_used_at: dt.datetime | None
+    how_added: str  # enrolment, pairing
+    revoked_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PairingRecord:
+    """A new device asking to join a wallet; ``status``: pending, shown, approved, cancelled."""
+
+    id: str
+    code_sha256: bytes
+    nonce: str
+    jwk: str
+    jkt: str
+    name: str
+    status: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    citizen_id: str | None = None  # set once a device of that citizen was shown the pairing
+    approver_jkt: str | None = None
+    approval: str | None = None  # the approving device's JWS
+    device_id: str | None = None  # the device the approval added

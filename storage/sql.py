@@ -37,12 +37,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql import Executable
 
+from storage.device_tables import DEVICES
 from storage.errors import NotFound
 from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
+from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
@@ -66,12 +68,14 @@ if TYPE_CHECKING:
         CitizenRepository,
         ConsentRepository,
         CredentialRepository,
+        DeviceRepository,
         DocumentRepository,
         ErasureRepository,
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
         Metadata,
+        PairingRepository,
         PresentationRefRepository,
         ReplayGuard,
         RestrictionRepository,
@@ -131,7 +135,9 @@ _REMEMBER = {
 }
 _PURGE = delete(REPLAY).where(REPLAY.c.expires_at < bindparam("now"))
 _CITIZEN_HOLDS = select(literal(1)).where(
-    CITIZENS.c.id == bindparam("holder"), CITIZENS.c.device_jkt == bindparam("jkt")
+    DEVICES.c.citizen_id == bindparam("holder"),
+    DEVICES.c.jkt == bindparam("jkt"),
+    DEVICES.c.revoked_at.is_(None),
 )
 _AGENCY_ACTIVE = select(literal(1)).where(
     AGENCIES.c.id == bindparam("holder"),
@@ -154,7 +160,9 @@ class SqlCitizenRepository(Repository):
 
     @translated
     def add(self, citizen: CitizenRecord) -> None:
+        """The account and its enrolment key as its first device, in one transaction."""
         self.insert(CITIZENS, citizen)
+        self.insert(DEVICES, enrolment_device(citizen))
 
     @translated
     def get(self, citizen_id: str) -> CitizenRecord:
@@ -312,6 +320,8 @@ class SqlUnitOfWork:
         self.incidents: IncidentRepository = SqlIncidentRepository(tx)
         self.erasures: ErasureRepository = SqlErasureRepository(tx)
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
+        self.devices: DeviceRepository = SqlDeviceRepository(tx)
+        self.pairings: PairingRepository = SqlPairingRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -34,9 +34,10 @@ from storage.sql_base import translated
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
 # With a holder, the same statement stores the id only while its holder still exists, so a token
-# of an erased citizen (or of a device key no longer theirs) fails like a replay, in one round trip.
+# of an erased citizen (or of a device key revoked or never theirs) fails like a replay, in one
+# round trip.
 _INSERT_IF = "INSERT INTO replay (scope, jti_sha256, expires_at) SELECT {0}, {0}, {0} WHERE EXISTS ({1}) "
-_CITIZEN_HOLDS = "SELECT 1 FROM citizens WHERE id = {0} AND device_jkt = {0}"
+_CITIZEN_HOLDS = "SELECT 1 FROM devices WHERE citizen_id = {0} AND jkt = {0} AND revoked_at IS NULL"
 _AGENCY_ACTIVE = (
     "SELECT 1 FROM agencies WHERE id = {0} AND valid_from <= {0} AND valid_until > {0}"
     " AND (dissolved_at IS NULL OR dissolved_at > {0})"

@@ -364,5 +364,7 @@ TABLE_NAMES = frozenset(
         "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
         "log_entries",
         "log_nodes",
+        "devices",  # storage.device_tables (registered the same way)
+        "pairings",
     }
 )

@@ -137,4 +137,17 @@ CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/me/log/proofs/inclusion": (),
     "GET /v1/me/log/proofs/consistency": (),
     "GET /v1/me/stats": (),
+    "POST /v1/devices/pairings": ("invalid_token",),
+    "GET /v1/devices/pairings/{pairing_id}": ("invalid_token", "pairing_not_found"),
+    "POST /v1/me/devices/pairings": ("pairing_not_found", "pairing_expired", "pairing_closed"),
+    "POST /v1/me/devices/pairings/{pairing_id}/approval": (
+        "pairing_not_found",
+        "pairing_expired",
+        "pairing_closed",
+        "invalid_pairing_approval",
+        "device_already_added",
+        "access_log_busy",
+    ),
+    "GET /v1/me/devices": (),
+    "DELETE /v1/me/devices/{device_id}": ("device_not_found", "last_device", "access_log_busy"),
 }

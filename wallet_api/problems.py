@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException
 
 import crypto
 import storage
+from wallet_api.devices.errors import DEVICE_PROBLEMS
 from wallet_api.errors import WalletError
 from wallet_api.problems_consent import CONSENT_PROBLEMS
 from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
@@ -230,6 +231,7 @@ CATALOGUE: dict[str, Problem] = {
 CATALOGUE.update({code: Problem(*entry) for code, entry in CONSENT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in INPUT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in DEVICE_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

@@ -33,6 +33,8 @@ class AccessAction(enum.StrEnum):
     LOOKUP = "lookup"  # the citizen's device key, looked up by an issuer before it issues
     REQUEST_PAUSED = "request-paused"  # a consent request refused: the citizen paused such requests
     INCIDENT = "incident"  # the operator told the citizen of a breach affecting their data
+    DEVICE_ADD = "device-add"  # a device joined the wallet (``agency_*``: the device that approved)
+    DEVICE_REVOKE = "device-revoke"  # a device was revoked (``agency_*``: the device that did it)
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

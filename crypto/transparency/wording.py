@@ -31,11 +31,22 @@ _VERBS = {
     AccessAction.REQUEST_PAUSED: ("đã bị chặn khi xin", "was blocked asking for"),
     AccessAction.INCIDENT: ("đã thông báo", "reported"),
 }
+_DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did it, its agency_name
+    AccessAction.DEVICE_ADD: (
+        'Thiết bị mới "{subject}" đã được thêm vào ví của bạn, do thiết bị "{actor}" phê duyệt',
+        'New device "{subject}" was added to your wallet, approved by device "{actor}"',
+    ),
+    AccessAction.DEVICE_REVOKE: (
+        'Thiết bị "{subject}" đã bị thu hồi khỏi ví của bạn, bởi thiết bị "{actor}"',
+        'Device "{subject}" was revoked from your wallet by device "{actor}"',
+    ),
+}
 
 
 # What the log names that is not a document type of the catalog.
 _OWN_NAMES = {
     "device-key": ("Khoá thiết bị", "Device key"),
+    "device": ("Thiết bị", "Device"),
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
     "consent-request": ("Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"),
     "incident": ("Sự cố lộ lọt dữ liệu", "Data breach"),
@@ -52,6 +63,8 @@ def describe(
     """The entry as one Vietnamese and one English sentence: who, what, for which procedure (its
     name by ``procedure_names``), which case and purpose, when; the type named by ``type_names``."""
     when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
+    if entry.action in _DEVICE_EVENTS:
+        return _device_event(entry, when)
     verb_vi, verb_en = _VERBS[entry.action]
     names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
     type_vi, type_en = (
@@ -79,6 +92,14 @@ def describe(
         title_vi, _, title_en = entry.purpose.partition(" / ")
         vi = f"{entry.agency_name} {verb_vi} một sự cố lộ lọt dữ liệu liên quan đến bạn: {title_vi}"
         en = f"{entry.agency_name} {verb_en} a data breach affecting you: {title_en or title_vi}"
+    vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
+    en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
+    return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)
+
+
+def _device_event(entry: AccessEntry, when: dt.datetime) -> tuple[str, str]:
+    """A device added to or revoked from the wallet, and by which device."""
+    vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in _DEVICE_EVENTS[entry.action])
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

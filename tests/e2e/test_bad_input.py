@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 import crypto
 from tests.support.hostile import World, assert_problem, enrol, hostile_world, json_text, register_agency
@@ -155,12 +154,8 @@ def test_a_token_of_an_erased_citizen_is_a_401_everywhere(world: World) -> None:
 def test_a_token_of_a_device_key_no_longer_the_citizens_is_a_401(world: World) -> None:
     someone, _ = enrol(world.client)
     assert someone.request("GET", "/v1/me").status_code == 200
-    engine = world.services.ctx.metadata.engine  # type: ignore[attr-defined]  # the SQL backend
-    with engine.begin() as connection:  # what revoking the device will do
-        connection.execute(
-            text("UPDATE citizens SET device_jkt = :other WHERE id = :id"),
-            {"other": "revoked-device", "id": someone.client_id},
-        )
+    device_id = someone.request("GET", "/v1/me/devices").json()["items"][0]["device_id"]
+    assert someone.request("DELETE", f"/v1/me/devices/{device_id}?last=true").status_code == 204
     for method, path in ROUTES_OF_A_CITIZEN[:3]:
         assert_problem(someone.request(method, path), 401)
 

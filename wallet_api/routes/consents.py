@@ -199,8 +199,9 @@ async def decide(
     data: JSONBody[DecisionIn],
 ) -> dict[str, Any]:
     """Approve (all or part) or deny, with a JWS signed by the device key; answers with the receipt."""
-    who = await offload(services, lambda: citizen(request, services).subject)
-    view = await offload(services, lambda: services.decisions.decide(who, consent_id, data.decision))
+    caller = await offload(services, lambda: citizen(request, services))
+    decide = services.decisions.decide
+    view = await offload(services, lambda: decide(caller.subject, consent_id, data.decision, caller.jkt))
     return await offload(services, lambda: services.consents.signed_receipt(view))
 
 

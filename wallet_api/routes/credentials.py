@@ -20,7 +20,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 class CredentialOut(msgspec.Struct):
-    """A held credential: the full SD-JWT (every disclosure) and its issuer and status."""
+    """A held credential: the full SD-JWT (every disclosure), its issuer and status, the thumbprint of
+    the device key it is bound to, and whether that key was revoked (it needs re-issuing)."""
 
     id: str
     type: str
@@ -33,6 +34,8 @@ class CredentialOut(msgspec.Struct):
     status: str
     status_list: dict[str, object]
     sd_jwt: str
+    holder_jkt: str | None = None
+    needs_reissue: bool = False
 
     @classmethod
     def of(cls, held: HeldCredential, reader: str) -> CredentialOut:
@@ -51,6 +54,8 @@ class CredentialOut(msgspec.Struct):
             held.status,
             {"uri": held.status_uri, "idx": held.status_idx},
             held.sd_jwt,
+            held.holder_jkt,
+            held.needs_reissue,
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wallet_api.context import Context
+from wallet_api.devices.pairing import PairingService
+from wallet_api.devices.service import DeviceService
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
@@ -44,6 +46,8 @@ class Services:
     access_log: AccessLogService
     restrictions: RestrictionService
     incidents: IncidentService
+    devices: DeviceService
+    pairings: PairingService
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,6 +81,8 @@ class Services:
             access_log=AccessLogService(ctx),
             restrictions=restrictions,
             incidents=IncidentService(ctx),
+            devices=DeviceService(ctx),
+            pairings=PairingService(ctx),
         )
 
 

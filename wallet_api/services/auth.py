@@ -97,6 +97,8 @@ class AuthService:
         except (crypto.CryptoError, storage.NotFound) as exc:
             log.info("token refused: %s", type(exc).__name__)
             raise InvalidClient() from None
+        if kind == "citizen":
+            self._touch(client_id, proof.jkt)
         ttl = self.ctx.settings.token_ttl_seconds
         token = self.ctx.tokens.mint(
             {"sub": client_id, "kind": kind, "cnf": {"jkt": proof.jkt}, "iat": now, "exp": now + ttl}
@@ -106,10 +108,11 @@ class AuthService:
     def _client_key(self, client_id: str, assertion: str, jkt: str) -> tuple[str, crypto.EcPublicKey]:
         """The client kind and the key its assertion must verify with (the DPoP key must be one of its)."""
         if _is_uuid(client_id):
-            citizen = self._citizen(client_id)
-            if not hmac.compare_digest(jkt.encode(), citizen.device_jkt.encode()):
-                raise crypto.InvalidSignature("proof key is not the enrolled device key")
-            return "citizen", crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                device = uow.devices.active(client_id, jkt)  # one indexed read, however many devices
+            if device is None:
+                raise crypto.InvalidSignature("proof key is not an active device key of the citizen")
+            return "citizen", crypto.public_key_from_jwk(json.loads(device.jwk))
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             agency = uow.agencies.get(client_id)
         if not active_at(agency, self.ctx.utcnow()):
@@ -163,9 +166,15 @@ class AuthService:
             return storage.AgencyHolder(principal.subject, self.ctx.utcnow())
         return storage.CitizenHolder(principal.subject, principal.jkt)
 
-    def _citizen(self, client_id: str) -> storage.CitizenRecord:
-        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            return uow.citizens.get(client_id)
+    def _touch(self, citizen_id: str, jkt: str) -> None:
+        """Remember when the device last logged in (what ``GET /v1/me/devices`` shows). Best effort:
+        a full disk or a busy database must not stop a login, which only reads."""
+        try:
+            with self.ctx.metadata.unit_of_work() as uow:
+                uow.devices.touch(citizen_id, jkt, self.ctx.utcnow())
+                uow.commit()
+        except storage.StorageError as exc:
+            log.warning("device last-used time not recorded: %s", type(exc).__name__)
 
     def _remember(self, scope: str, jti: str, expires_at: int, holder: storage.Holder | None = None) -> None:
         when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)

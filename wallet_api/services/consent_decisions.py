@@ -40,12 +40,13 @@ class ConsentDecisionService:
         self.ctx = ctx
         self.consents = consents
 
-    def decide(self, citizen_id: str, consent_id: str, token: str) -> ConsentView:
-        """Verify the device-signed decision and record it; the consent becomes approved or denied."""
+    def decide(self, citizen_id: str, consent_id: str, token: str, device_jkt: str) -> ConsentView:
+        """Verify the decision signed by the calling device (``device_jkt``) and record it; the
+        consent becomes approved or denied."""
         view = self.consents.for_citizen(citizen_id, consent_id)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            citizen = uow.citizens.get(citizen_id)
-        claims = self._verified(citizen, view.record.id, token)
+            device = uow.devices.active(citizen_id, device_jkt)
+        claims = self._verified(device, view.record.id, token)
         if view.state != "pending":
             raise ConsentAlreadyDecided() if view.state != "expired" else refused("expired")
         approve = claims["decision"] == "approve"
@@ -55,7 +56,7 @@ class ConsentDecisionService:
             status="approved" if approve else "denied",
             approved=json.dumps([i.to_json() for i in items]) if approve else None,
             decision=token,
-            device_jkt=citizen.device_jkt,
+            device_jkt=device_jkt,
             decided_at=self.ctx.utcnow(),
         )
         self._remember(claims)
@@ -77,11 +78,13 @@ class ConsentDecisionService:
         log.info("consent %s revoked by the citizen", view.record.id)
         return self.consents.for_citizen(citizen_id, consent_id)
 
-    def _verified(self, citizen: storage.CitizenRecord, consent_id: str, token: str) -> dict[str, Any]:
-        """The decision's claims, checked against the current device key, the consent and the clock."""
+    def _verified(self, device: storage.DeviceRecord | None, consent_id: str, token: str) -> dict[str, Any]:
+        """The decision's claims, checked against the deciding device's key, the consent and the clock."""
         now = self.ctx.now()
         try:
-            key = crypto.public_key_from_jwk(json.loads(citizen.device_jwk))
+            if device is None:
+                raise crypto.InvalidSignature("the deciding device is not an active device")
+            key = crypto.public_key_from_jwk(json.loads(device.jwk))
             claims = crypto.verify_jws(token, key, typ=DECISION_TYP)
             _check_claims(claims, consent_id, now)
         except crypto.CryptoError as exc:

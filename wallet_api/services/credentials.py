@@ -32,6 +32,8 @@ class HeldCredential:
     status_idx: int
     status: str
     sd_jwt: str
+    holder_jkt: str | None = None  # the thumbprint of the key its ``cnf`` names
+    needs_reissue: bool = False  # that key is no active device of the citizen's (revoked): re-issue
 
 
 _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
@@ -39,6 +41,22 @@ _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
 
 def _key(record: storage.CredentialRecord) -> tuple[dt.datetime, str]:
     return record.created_at, record.id
+
+
+def holder_thumbprint(sd_jwt: str) -> str | None:
+    """The RFC 7638 thumbprint of the key a stored credential's ``cnf.jwk`` names (verified on
+    arrival, so read unverified here); ``None`` when it names none."""
+    try:
+        cnf = crypto.parse_sd_jwt(sd_jwt).unverified_payload.get("cnf")
+        jwk = cnf.get("jwk") if isinstance(cnf, dict) else None
+        return crypto.jwk_thumbprint(jwk) if isinstance(jwk, dict) else None
+    except crypto.CryptoError:
+        return None
+
+
+def active_keys(uow: storage.UnitOfWork, citizen_id: str) -> frozenset[str]:
+    """The thumbprints of the citizen's unrevoked devices."""
+    return frozenset(d.jkt for d in uow.devices.list(citizen_id) if d.revoked_at is None)
 
 
 def status_value(uow: storage.UnitOfWork, record: storage.CredentialRecord) -> int:
@@ -66,12 +84,16 @@ class CredentialService:
         dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
         return crypto.open_sealed(dek, record.sealed, aad).decode()
 
-    def _held(self, uow: storage.UnitOfWork, record: storage.CredentialRecord, kek: bytes) -> HeldCredential:
+    def _held(
+        self, uow: storage.UnitOfWork, record: storage.CredentialRecord, kek: bytes, keys: frozenset[str]
+    ) -> HeldCredential:
         try:
             issuer_name = uow.agencies.get(record.agency_id).display_name
         except storage.NotFound:
             issuer_name = record.agency_id
         value = status_value(uow, record)
+        sd_jwt = self._open(record, kek)
+        holder = holder_thumbprint(sd_jwt)
         return HeldCredential(
             id=record.id,
             doc_type=record.doc_type,
@@ -83,7 +105,9 @@ class CredentialService:
             status_uri=f"{self.ctx.base_url()}/v1/status-lists/{record.status_list_id}",
             status_idx=record.status_idx,
             status=_STATUS_NAMES[value],
-            sd_jwt=self._open(record, kek),
+            sd_jwt=sd_jwt,
+            holder_jkt=holder,
+            needs_reissue=holder is not None and holder not in keys,
         )
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> list[HeldCredential]:
@@ -93,7 +117,8 @@ class CredentialService:
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = uow.citizens.get(citizen_id)
             kek = unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
-            return [self._held(uow, r, kek) for r in uow.credentials.list(citizen_id, doc_type)]
+            keys = active_keys(uow, citizen_id)
+            return [self._held(uow, r, kek, keys) for r in uow.credentials.list(citizen_id, doc_type)]
 
     def page(self, query: PageQuery, doc_type: str | None = None) -> Page[HeldCredential]:
         """One page of the citizen's credentials, newest first."""
@@ -103,7 +128,8 @@ class CredentialService:
             citizen = uow.citizens.get(query.owner)
             kek = unwrap_citizen_key(self.ctx.master, query.owner, citizen.wrapped_kek)
             page = cut(query, uow.credentials.page(query.owner, query.window, doc_type), _key)
-            return Page([self._held(uow, r, kek) for r in page.items], page.after)
+            keys = active_keys(uow, query.owner)
+            return Page([self._held(uow, r, kek, keys) for r in page.items], page.after)
 
     def get(self, citizen_id: str, credential_id: str) -> HeldCredential:
         """One of the citizen's credentials; another citizen's is simply not found."""
@@ -113,6 +139,6 @@ class CredentialService:
                 record = uow.credentials.get(citizen_id, credential_id)
                 citizen = uow.citizens.get(citizen_id)
                 kek = unwrap_citizen_key(self.ctx.master, citizen_id, citizen.wrapped_kek)
-                return self._held(uow, record, kek)
+                return self._held(uow, record, kek, active_keys(uow, citizen_id))
         except (ValueError, storage.NotFound):
             raise CredentialNotFound() from None
