@@ -111,6 +111,7 @@ def test_the_export_holds_everything_done_with_the_data_and_checks_offline(
     for entry in log["entries"]:
         verify_entry(head, entry["index"], entry["data"], InclusionProof.from_json(entry["inclusion"]))
     assert [r["procedure_code"] for r in manifest["restrictions"]] == ["2.000908"]
+    assert [(d["how_added"], d["revoked_at"]) for d in manifest["devices"]] == [("enrolment", None)]
     assert [i["title_en"] for i in manifest["incidents"]] == ["A test incident"]
 
     page = _Page()

@@ -1,13 +1,14 @@
 """Export of everything a citizen holds, and everything done with it, as one ZIP archive.
 
 Streamed in bounded memory. ``manifest.json`` follows ``schema.json`` (JSON Schema 2020-12, also
-in the archive and in ``docs/export.schema.json``): the profile; every document (its content in
-``documents/``) and credential (its SD-JWT in ``credentials/``); every consent with the request,
-the device-signed decision and the service-signed receipt; every access-log entry with its
-inclusion proof against one signed tree head (checkable offline with the service's JWKS); the
-pauses on new requests; the breach notices. ``summary.html`` says the same in Vietnamese words
-(English beside), for a person rather than a program. This is the right of access in a
-machine-readable form (Decree 13/2023, art. 14; GDPR art. 15 and 20 for comparison).
+in the archive and served at ``/v1/schemas/export.json``): the profile; every document (its
+content in ``documents/``) and credential (its SD-JWT in ``credentials/``); every consent with the
+request, the device-signed decision and the service-signed receipt; every access-log entry with
+its inclusion proof against one signed tree head (checkable offline with the service's JWKS); the
+citizen's devices, active and revoked; the pauses on new requests; the breach notices.
+``summary.html`` says the same in Vietnamese words (English beside), for a person rather than a
+program. This is the right of access in a machine-readable form (Decree 13/2023, art. 14; GDPR
+art. 15 and 20 for comparison).
 """
 
 from __future__ import annotations
@@ -128,6 +129,19 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
         yield sink.drain()
         manifest["consents"] = _consents(services, citizen_id)
         manifest["access_log"] = _access_log(services, citizen_id)
+        manifest["devices"] = [
+            {
+                "device_id": d.record.id,
+                "name": d.record.name,
+                "jkt": d.record.jkt,
+                "words": d.words,
+                "how_added": d.record.how_added,
+                "added_at": d.record.added_at.isoformat(),
+                "last_used_at": _iso(d.record.last_used_at),
+                "revoked_at": _iso(d.record.revoked_at),
+            }
+            for d in services.devices.list(citizen_id, "")
+        ]
         manifest["restrictions"] = [
             {
                 "id": r.id,
@@ -270,6 +284,14 @@ def summary_html(manifest: dict[str, Any]) -> str:
             for x in manifest["access_log"]["entries"]
         )
         + "</ol>",
+        _h2("Thiết bị", "Devices", len(manifest["devices"])),
+        _table(
+            ("Tên / Name", "Từ nhận dạng / Words", "Thêm lúc / Added", "Thu hồi / Revoked"),
+            [
+                (d["name"], d["words"], _when(d["added_at"]), _when(d["revoked_at"]))
+                for d in manifest["devices"]
+            ],
+        ),
         _h2("Tạm dừng yêu cầu", "Paused requests", len(manifest["restrictions"])),
         _table(
             ("Cơ quan / Agency", "Thủ tục / Procedure", "Từ / Since"),
