@@ -23,6 +23,7 @@ from mobile_stub import Device
 from mobile_stub.devices_client import DevicesClient
 from mobile_stub.errors import NotThisDevicesKey
 from mobile_stub.log_check import LogTampered, check_log
+from qr.reasons import REASONS
 from tests.support import devices as pairing
 from tests.support.agencies import BIRTH_CLAIMS
 from tests.support.consents import BIRTH_VCT
@@ -31,7 +32,7 @@ from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import ASSERTION_TYPE, valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
-from wallet_api.clients.agency import AgencyClient
+from wallet_api.clients.agency import AgencyApiError, AgencyClient
 from wallet_api.devices import DEVICE_PROBLEMS
 from wallet_api.settings import Settings
 
@@ -445,3 +446,21 @@ def test_credentials_say_which_key_they_are_bound_to_and_when_it_is_revoked(
     [held] = new.list_credentials()
     assert held["needs_reissue"] is True  # bound to a revoked key: the issuer must re-issue it
     assert new.get_credential(credential_id)["needs_reissue"] is True
+    # An issuer binding a new credential gets a key the citizen still holds, never the revoked one.
+    bound = issuer.holder_key(cccd, "birth-certificate")
+    assert crypto.jwk_thumbprint(bound) == new.device.thumbprint()
+    reissued = issuer.issue_credential(
+        cccd, issuer.sign_credential(cccd, BIRTH_VCT, BIRTH_CLAIMS, lifetime=86400)
+    )
+    fresh = new.get_credential(reissued["credential_id"])
+    assert fresh["holder_jkt"] == new.device.thumbprint() and fresh["needs_reissue"] is False
+    assert new.present(reissued["credential_id"], ["full_name"], nonce="n-3", audience=BASE + "/verify")
+    stale = crypto.issue_sd_jwt_vc(  # bound to the revoked key: refused at issuance
+        key, kid="k1", iss="so-tu-phap", vct=BIRTH_VCT, claims=BIRTH_CLAIMS,
+        holder_jwk=old.device.public_jwk(), now=int(clock.now), lifetime=86400,
+        status={"status_list": issuer.allocate_status()},
+    ).sd_jwt  # fmt: skip
+    with pytest.raises(AgencyApiError) as refused:
+        issuer.issue_credential(cccd, stale)
+    assert refused.value.code == "credential_rejected"
+    assert any(text in refused.value.detail for text in REASONS["wrong_holder"]), refused.value.detail

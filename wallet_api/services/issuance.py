@@ -134,7 +134,10 @@ class IssuanceService:
         case = _case_number(case_number)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             citizen = self.citizen_by_cccd(uow, cccd)
-        jwk: dict[str, Any] = json.loads(citizen.device_jwk)
+            held = [d for d in uow.devices.list(citizen.id) if d.revoked_at is None]
+        if not held:  # every device revoked: nothing to bind a credential to until one is added
+            raise CitizenNotFound()
+        jwk: dict[str, Any] = json.loads(held[-1].jwk)  # the newest device the citizen still holds
         record_access(
             self.ctx,
             citizen.id,
@@ -219,7 +222,8 @@ class IssuanceService:
         now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work() as uow:
             citizen = self.citizen_by_cccd(uow, cccd)
-            if crypto.jwk_thumbprint(verified.holder_jwk) != citizen.device_jkt:
+            # Bound to a key the citizen holds now: any device not revoked (not only the first).
+            if uow.devices.active(citizen.id, crypto.jwk_thumbprint(verified.holder_jwk)) is None:
                 raise rejected("wrong_holder")
             list_id, idx = self._status_of(agency, verified)
             if not uow.status_lists.claim(list_id, idx, agency.id):
