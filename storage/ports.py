@@ -325,6 +325,8 @@ class PairingRepository(Protocol):
 
     def cancel_shown_to(self, citizen_id: str, approver_jkt: str) -> int: ...
 
+    def purge(self, expired_before: dt.datetime) -> int: ...  # pairings long over: rows removed
+
 
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from storage.device_tables import DEVICES, PAIRINGS
 from storage.errors import NotFound
@@ -33,6 +33,7 @@ _OF_CITIZEN = select(*_DEVICE).where(DEVICES.c.citizen_id == bindparam("citizen_
 _LIST = _OF_CITIZEN.order_by(DEVICES.c.added_at, DEVICES.c.id)
 _GET = _OF_CITIZEN.where(DEVICES.c.id == bindparam("device_id"))
 _ACTIVE_KEY = _OF_CITIZEN.where(DEVICES.c.jkt == bindparam("jkt"), DEVICES.c.revoked_at.is_(None))
+_PURGE = delete(PAIRINGS).where(PAIRINGS.c.expires_at < bindparam("before"))
 _LOCK_CITIZEN = select(CITIZENS.c.id).where(CITIZENS.c.id == bindparam("citizen_id")).with_for_update()
 _COUNT_ACTIVE = select(func.count()).where(
     DEVICES.c.citizen_id == bindparam("citizen_id"), DEVICES.c.revoked_at.is_(None)
@@ -186,3 +187,8 @@ class SqlPairingRepository(Repository):
     @translated
     def cancel_shown_to(self, citizen_id: str, approver_jkt: str) -> int:
         return int(self.execute(_CANCEL_SHOWN_TO, {"owner": citizen_id, "approver": approver_jkt}).rowcount)
+
+    @translated
+    def purge(self, expired_before: dt.datetime) -> int:
+        """Forget pairings that ended before ``expired_before`` (a code lives 5 minutes)."""
+        return int(self.execute(_PURGE, {"before": expired_before}).rowcount)

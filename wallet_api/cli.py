@@ -95,9 +95,13 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
     seconds = settings.orphan_grace_seconds if grace is None else grace
     removed = collect_orphans(ctx, dt.timedelta(seconds=seconds))
     forgotten = ctx.metadata.replay_guard().purge(ctx.utcnow())  # proofs past their window
+    with ctx.metadata.unit_of_work() as uow:  # pairing codes ended more than a day ago
+        pairings = uow.pairings.purge(ctx.utcnow() - dt.timedelta(days=1))
+        uow.commit()
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
+    click.echo(f"Đã xoá {pairings} yêu cầu ghép thiết bị cũ / Removed {pairings} old device pairings")
 
 
 main.add_command(agency)

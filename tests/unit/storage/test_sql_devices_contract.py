@@ -151,6 +151,20 @@ def test_a_pairing_is_shown_to_one_device_and_approved_once_before_expiry(metada
         uow.commit()
 
 
+def test_pairings_long_over_are_purged_and_live_ones_kept(metadata: SqlMetadata) -> None:
+    with metadata.unit_of_work() as uow:
+        uow.pairings.add(_pairing(1))  # ends at T0 + 5 min
+        uow.pairings.add(_pairing(2, expires_at=T0 + dt.timedelta(days=2)))
+        uow.commit()
+    with metadata.unit_of_work() as uow:
+        assert uow.pairings.purge(T0 + dt.timedelta(minutes=5)) == 0  # not before its end
+        assert uow.pairings.purge(T0 + dt.timedelta(days=1)) == 1
+        uow.commit()
+    with metadata.unit_of_work(readonly=True) as uow:
+        assert uow.pairings.by_code(bytes([1]) * 32) is None
+        assert uow.pairings.by_code(bytes([2]) * 32) == _pairing(2, expires_at=T0 + dt.timedelta(days=2))
+
+
 def test_migration_0009_moves_every_enrolment_key_into_devices(database_url: str) -> None:
     backend = SqlMetadata(database_url)
     try:
