@@ -328,6 +328,14 @@ class PairingRepository(Protocol):
     def purge(self, expired_before: dt.datetime) -> int: ...  # pairings long over: rows removed
 
 
+class RateCounterRepository(Protocol):
+    """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
+
+    def hit(self, bucket: str, window_start: int) -> int: ...  # the window's count, this call included
+
+    def purge(self, before: int, limit: int) -> int: ...  # windows that started before ``before``
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -344,6 +352,7 @@ class UnitOfWork(Protocol):
     consents: ConsentRepository
     restrictions: RestrictionRepository
     incidents: IncidentRepository
+    rate_counters: RateCounterRepository
     erasures: ErasureRepository
     key_epochs: KeyEpochRepository
     devices: DeviceRepository

@@ -56,7 +56,7 @@ from storage.sql_issuance import (
 )
 from storage.sql_log import SqlLogStore
 from storage.sql_replay import DbapiReplayGuard
-from storage.sql_rights import SqlIncidentRepository, SqlRestrictionRepository
+from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         Metadata,
         PairingRepository,
         PresentationRefRepository,
+        RateCounterRepository,
         ReplayGuard,
         RestrictionRepository,
         SigningKeyRepository,
@@ -318,6 +319,7 @@ class SqlUnitOfWork:
         self.consents: ConsentRepository = SqlConsentRepository(tx)
         self.restrictions: RestrictionRepository = SqlRestrictionRepository(tx)
         self.incidents: IncidentRepository = SqlIncidentRepository(tx)
+        self.rate_counters: RateCounterRepository = SqlRateCounterRepository(tx)
         self.erasures: ErasureRepository = SqlErasureRepository(tx)
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
         self.devices: DeviceRepository = SqlDeviceRepository(tx)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.records import IncidentRecord, RestrictionRecord
 from storage.sql_base import Repository, columns, translated
-from storage.tables import CITIZENS, INCIDENT_CITIZENS, INCIDENTS, RESTRICTIONS
+from storage.tables import CITIZENS, INCIDENT_CITIZENS, INCIDENTS, RATE_COUNTERS, RESTRICTIONS
 
-__all__ = ["SqlIncidentRepository", "SqlRestrictionRepository"]
+__all__ = ["SqlIncidentRepository", "SqlRateCounterRepository", "SqlRestrictionRepository"]
 
 _RESTRICTION = columns(RESTRICTIONS, RestrictionRecord)
 _ACTIVE = (
@@ -89,3 +91,49 @@ class SqlIncidentRepository(Repository):
     def citizen_ids(self, after: str, limit: int) -> Sequence[str]:
         """Up to ``limit`` enrolled citizens' ids after ``after`` (keyset order): everyone, page by page."""
         return [str(r[0]) for r in self.execute(_CITIZEN_IDS.limit(limit), {"after": after})]
+
+
+_HIT = (
+    sqlite_insert(RATE_COUNTERS)
+    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=1)
+    .on_conflict_do_update(
+        index_elements=[RATE_COUNTERS.c.bucket, RATE_COUNTERS.c.window_start],
+        set_={"hits": RATE_COUNTERS.c.hits + 1},
+    )
+    .returning(RATE_COUNTERS.c.hits)
+)
+_HIT_PG = (
+    pg_insert(RATE_COUNTERS)
+    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=1)
+    .on_conflict_do_update(
+        index_elements=[RATE_COUNTERS.c.bucket, RATE_COUNTERS.c.window_start],
+        set_={"hits": RATE_COUNTERS.c.hits + 1},
+    )
+    .returning(RATE_COUNTERS.c.hits)
+)
+_OLD_WINDOWS = select(RATE_COUNTERS.c.bucket, RATE_COUNTERS.c.window_start).where(
+    RATE_COUNTERS.c.window_start < bindparam("before")
+)
+
+
+class SqlRateCounterRepository(Repository):
+    """Fixed-window counters: one upsert per counted call, race-free across processes."""
+
+    @translated
+    def hit(self, bucket: str, window_start: int) -> int:
+        connection = self._tx.connection()
+        statement = _HIT_PG if connection.dialect.name == "postgresql" else _HIT
+        return int(connection.execute(statement, {"b": bucket, "w": window_start}).scalar_one())
+
+    @translated
+    def purge(self, before: int, limit: int) -> int:
+        """Remove at most ``limit`` windows that started before ``before`` (oldest first)."""
+        old = _OLD_WINDOWS.order_by(RATE_COUNTERS.c.window_start).limit(limit)
+        rows = list(self.execute(old, {"before": before}))
+        for bucket, window_start in rows:
+            self.execute(
+                delete(RATE_COUNTERS).where(
+                    (RATE_COUNTERS.c.bucket == bucket) & (RATE_COUNTERS.c.window_start == window_start)
+                )
+            )
+        return len(rows)

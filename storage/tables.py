@@ -313,6 +313,17 @@ class IncidentCitizenRow(SQLModel, table=True):
     notified_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class RateCounterRow(SQLModel, table=True):
+    """A row of ``rate_counters``: calls of one kind by one (hashed) caller in one window."""
+
+    __tablename__ = "rate_counters"
+    __table_args__ = (Index("ix_rate_counters_window_start", "window_start"),)
+
+    bucket: str = Field(primary_key=True)
+    window_start: int = Field(primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False})
+    hits: int
+
+
 # Typed handles on the Core tables (SQLModel does not declare ``__table__``).
 class ErasureRow(SQLModel, table=True):
     """A row of ``erasures``; see ``storage.records.ErasureRecord`` (no personal data)."""
@@ -341,6 +352,7 @@ CONSENT_PULLS: Table = SQLModel.metadata.tables["consent_pulls"]
 RESTRICTIONS: Table = SQLModel.metadata.tables["restrictions"]
 INCIDENTS: Table = SQLModel.metadata.tables["incidents"]
 INCIDENT_CITIZENS: Table = SQLModel.metadata.tables["incident_citizens"]
+RATE_COUNTERS: Table = SQLModel.metadata.tables["rate_counters"]
 ERASURES: Table = SQLModel.metadata.tables["erasures"]
 TABLE_NAMES = frozenset(
     {
@@ -360,6 +372,7 @@ TABLE_NAMES = frozenset(
         "restrictions",
         "incidents",
         "incident_citizens",
+        "rate_counters",
         "erasures",
         "log_heads",  # storage.log_tables (registered on the same MetaData by ``storage``'s facade)
         "log_entries",

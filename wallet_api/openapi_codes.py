@@ -35,13 +35,14 @@ _ISSUER = ("forbidden_role", "citizen_not_found")
 CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/status-lists/{list_id}": ("agency_not_found",),
     "POST /v1/citizens": (
+        "rate_limited",
         "invalid_cccd",
         "invalid_name",
         "invalid_date",
         "already_enrolled",
         "enrolment_requires_idp",
     ),
-    "POST /v1/token": ("invalid_client",),
+    "POST /v1/token": ("invalid_client", "rate_limited"),
     "DELETE /v1/me": ("erase_confirmation_required",),
     "GET /v1/me/export": _INTEGRITY,
     "GET /v1/me/documents": ("unknown_document_type",),
@@ -79,7 +80,7 @@ CODES: dict[str, tuple[str, ...]] = {
         "credential_rejected",
         "idempotency_mismatch",
     ),
-    "POST /v1/me/identity-qr": (),
+    "POST /v1/me/identity-qr": ("rate_limited",),
     "POST /v1/me/presentations": (),
     "GET /v1/presentations/{reference}": (),
     "POST /v1/verify/nonces": (),
@@ -137,7 +138,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/me/log/proofs/inclusion": (),
     "GET /v1/me/log/proofs/consistency": (),
     "GET /v1/me/stats": (),
-    "POST /v1/devices/pairings": ("invalid_token",),
+    "POST /v1/devices/pairings": ("invalid_token", "rate_limited"),
     "GET /v1/devices/pairings/{pairing_id}": ("invalid_token", "pairing_not_found"),
     "POST /v1/me/devices/pairings": ("pairing_not_found", "pairing_expired", "pairing_closed"),
     "POST /v1/me/devices/pairings/{pairing_id}/approval": (

@@ -18,6 +18,7 @@ import crypto
 import storage
 from wallet_api.devices.errors import DEVICE_PROBLEMS
 from wallet_api.errors import WalletError
+from wallet_api.limits.errors import LIMIT_PROBLEMS
 from wallet_api.problems_consent import CONSENT_PROBLEMS
 from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
 from wallet_api.rights.errors import RIGHTS_PROBLEMS
@@ -231,6 +232,7 @@ CATALOGUE: dict[str, Problem] = {
 CATALOGUE.update({code: Problem(*entry) for code, entry in CONSENT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in INPUT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in LIMIT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in DEVICE_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
@@ -302,6 +304,8 @@ def problem_response(code: str, lang: str, params: dict[str, object]) -> Respons
         headers["WWW-Authenticate"] = f'DPoP algs="ES256", error="{body["code"]}"'
     if status == 503:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
+    elif status == 429:
+        headers["Retry-After"] = str(params.get("retry_after", 60))
     return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 

@@ -47,6 +47,9 @@ class Settings:
     # Expired replay ids are purged while serving: every this many new ids, one batch of at most
     # ``replay_purge_batch`` (more than the ids added meanwhile, so a backlog drains), in each process.
     replay_purge_every: int = 256
+    # Abuse limits (``wallet_api.limits.policy``): KIND=HITS/SECONDS pairs, or "off".
+    rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60"
+    trusted_proxies: str = ""  # proxy addresses whose X-Forwarded-For names the caller (comma-separated)
     replay_purge_batch: int = 1024
 
     @property
@@ -128,6 +131,9 @@ class Settings:
             raise ConfigError("WALLET_READ_TIMEOUT_SECONDS must be positive and at most the deadline")
         if self.max_upload_seconds < 1:
             raise ConfigError("WALLET_MAX_UPLOAD_SECONDS must be positive")
+        from wallet_api.limits.policy import parse as parse_limits  # settings load first
+
+        parse_limits(self.rate_limits)  # ConfigError naming the bad part
         if self.replay_purge_every < 1 or self.replay_purge_batch < self.replay_purge_every:
             raise ConfigError(
                 "WALLET_REPLAY_PURGE_EVERY must be at least 1 and WALLET_REPLAY_PURGE_BATCH at least as large"
@@ -215,5 +221,7 @@ _VARIABLES = {
     "blob_concurrency": _int,
     "max_upload_seconds": _int,
     "replay_purge_every": _int,
+    "rate_limits": _str,
+    "trusted_proxies": _str,
     "replay_purge_batch": _int,
 }

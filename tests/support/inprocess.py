@@ -25,8 +25,8 @@ class Clock:
 
 def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """Embedded settings in ``tmp_path``, or a fresh PostgreSQL database and bucket (``request.param``)."""
-    if request.param == "embedded":
-        return Settings.for_data_dir(tmp_path / "data", public_url=BASE)
+    if request.param == "embedded":  # abuse limits off: tests/e2e/test_rate_limits.py turns them on
+        return Settings.for_data_dir(tmp_path / "data", public_url=BASE, rate_limits="off")
     env = scaled_env(
         request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
     )
@@ -35,4 +35,5 @@ def backend_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings
         database_url=env["WALLET_DATABASE_URL"],
         blob_url=env["WALLET_BLOB_URL"],
         public_url=BASE,  # the in-process client's base URL: DPoP proofs name it
+        rate_limits="off",
     )

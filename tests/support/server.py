@@ -43,6 +43,9 @@ class WalletServer:
         for key in ("WALLET_S3_ACCESS_KEY", "WALLET_S3_SECRET_KEY"):
             if key in os.environ:
                 env[key] = os.environ[key]
+        # The suite enrols thousands of citizens from one address: limits off unless a test sets them
+        # (tests/e2e/test_rate_limits.py runs with them on).
+        env["WALLET_RATE_LIMITS"] = "off"
         env.update(self.env)
         env["WALLET_DATA_DIR"] = str(self.data_dir)
         return env

@@ -3,7 +3,7 @@ approve, list and revoke. Thin handlers over ``DeviceService`` and ``PairingServ
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
@@ -19,6 +19,7 @@ from wallet_api.devices.wire import (
     ShowIn,
     ShownPairingOut,
 )
+from wallet_api.limits.limiter import caller_address
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
 
@@ -35,9 +36,13 @@ async def start_pairing(
 ) -> PairingOut:
     """A new device asks to join a wallet; its ``DPoP`` proof (no token) must be made with ``device_jwk``."""
     proofs, url = request.headers.getall("dpop", []), request_url(request, services)
-    started = await offload(
-        services, lambda: services.pairings.start(data.name, data.device_jwk, proofs, url)
-    )
+    address = caller_address(request, services.ctx.settings.trusted_proxies)
+
+    def limited() -> Any:
+        services.limiter.check("pairing", address)
+        return services.pairings.start(data.name, data.device_jwk, proofs, url)
+
+    started = await offload(services, limited)
     return PairingOut.of(started)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import delete, get, post
 from litestar.di import NamedDependency
@@ -13,6 +13,7 @@ from litestar.response import Stream
 
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import EraseNotConfirmed
+from wallet_api.limits.limiter import caller_address
 from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
@@ -24,12 +25,18 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @post("/v1/citizens", status_code=201, tags=["citizen"])
-async def enrol(data: JSONBody[EnrolRequest], services: NamedDependency[Services]) -> EnrolResponse:
+async def enrol(
+    request: AnyRequest, data: JSONBody[EnrolRequest], services: NamedDependency[Services]
+) -> EnrolResponse:
     """Enrol a citizen with a self-asserted identity and the device's public key (dev mode)."""
     enrol = services.citizens.enrol
-    return EnrolResponse(
-        await offload(services, lambda: enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk))
-    )
+    address = caller_address(request, services.ctx.settings.trusted_proxies)
+
+    def limited() -> str:
+        services.limiter.check("enrol", address)
+        return enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk)
+
+    return EnrolResponse(await offload(services, limited))
 
 
 @post("/v1/token", status_code=200, tags=["auth"], response_headers=NO_STORE)
@@ -39,17 +46,21 @@ async def token(
     data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
 ) -> TokenResponse:
     """RFC 7523 client assertion + RFC 9449 DPoP proof in, a DPoP-bound access token out."""
-    issued = await offload(
-        services,
-        lambda: services.auth.issue_token(
+    proofs, url = request.headers.getall("dpop", []), request_url(request, services)
+    who = data.client_id or caller_address(request, services.ctx.settings.trusted_proxies)
+
+    def issue() -> Any:
+        services.limiter.check("token", who)  # per client: a stolen id cannot be hammered
+        return services.auth.issue_token(
             grant_type=data.grant_type,
             client_id=data.client_id,
             assertion_type=data.client_assertion_type,
             assertion=data.client_assertion,
-            proofs=request.headers.getall("dpop", []),
-            token_url=request_url(request, services),
-        ),
-    )
+            proofs=proofs,
+            token_url=url,
+        )
+
+    issued = await offload(services, issue)
     return TokenResponse(issued.access_token, issued.expires_in)
 
 

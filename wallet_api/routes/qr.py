@@ -9,6 +9,7 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+import qr
 from qr import DEFAULT_DISCLOSURE
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
@@ -57,12 +58,13 @@ async def identity_batch(
     request: AnyRequest, services: NamedDependency[Services], data: JSONBody[IdentityBatchRequest]
 ) -> IdentityBatch:
     """Pre-signed, short-lived identity tokens; the phone shows the current one, even with no network."""
-    tokens = await offload(
-        services,
-        lambda: services.qr.identity_batch(
-            citizen(request, services).subject, data.fields, data.count, data.lifetime
-        ),
-    )
+
+    def limited() -> list[qr.IdentityToken]:
+        who = citizen(request, services).subject
+        services.limiter.check("identity_qr", who)
+        return services.qr.identity_batch(who, data.fields, data.count, data.lifetime)
+
+    tokens = await offload(services, limited)
     return IdentityBatch(
         [IdentityTokenOut(base64.b64encode(t.payload).decode(), t.not_before, t.expires) for t in tokens]
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
+from wallet_api.limits.limiter import RateLimiter
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
@@ -48,6 +49,7 @@ class Services:
     incidents: IncidentService
     devices: DeviceService
     pairings: PairingService
+    limiter: RateLimiter
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -83,6 +85,7 @@ class Services:
             incidents=IncidentService(ctx),
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
+            limiter=RateLimiter(ctx),
         )
 
 

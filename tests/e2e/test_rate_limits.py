@@ -1,0 +1,130 @@
+"""Abuse limits on enrolment, login, identity-QR batches and pairing: counted in the database (so
+shared by every worker and node), refused with 429 problem+json and Retry-After, nothing changed;
+the next window lets callers in again. Both backends."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+import crypto
+from tests.support.inprocess import BACKENDS, BASE, Clock
+from tests.support.raw import RawCitizen, valid_cccd
+from tests.support.server import WalletServer, scaled_env
+from wallet_api.app import create_app
+from wallet_api.bootstrap import initialise
+from wallet_api.errors import ConfigError
+from wallet_api.limits.limiter import source_address
+from wallet_api.limits.policy import parse
+from wallet_api.settings import Settings
+
+T0 = float((int(time.time()) // 60 + 1) * 60 + 40)  # 40 s into the next minute (signing keys are valid)
+
+
+def _enrol(client: Any, key: crypto.EcPrivateKey | None = None) -> httpx.Response:
+    cccd, dob = valid_cccd()
+    body = {
+        "cccd": cccd,
+        "full_name": "Nguyễn Thị Minh Khai",
+        "date_of_birth": dob,
+        "device_jwk": crypto.public_jwk(key or crypto.generate_private_key()),
+    }
+    response: httpx.Response = client.post("/v1/citizens", json=body)
+    return response
+
+
+@pytest.fixture(params=BACKENDS)
+def limited(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Clock, TestClient]]:  # type: ignore[type-arg]
+    limits = "enrol=3/60,token=2/60,identity_qr=2/3600"
+    if request.param == "embedded":
+        settings = Settings.for_data_dir(tmp_path / "data", public_url=BASE, rate_limits=limits)
+    else:
+        env = scaled_env(
+            request.getfixturevalue("scaled_database_url"), request.getfixturevalue("scaled_blob_url")
+        )
+        settings = Settings.for_data_dir(
+            tmp_path / "data",
+            database_url=env["WALLET_DATABASE_URL"],
+            blob_url=env["WALLET_BLOB_URL"],
+            public_url=BASE,
+            rate_limits=limits,
+        )
+    clock = Clock(T0)
+    initialise(settings)
+    with TestClient(create_app(settings, clock=clock), base_url=BASE) as client:
+        yield clock, client
+
+
+def test_enrolment_past_the_limit_is_refused_until_the_window_ends(limited: Any) -> None:
+    clock, client = limited
+    assert [_enrol(client).status_code for _ in range(3)] == [201, 201, 201]
+    refused = _enrol(client, key := crypto.generate_private_key())
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    assert refused.headers["retry-after"] == "20"  # the window ends at the next minute
+    assert refused.json()["code"] == "rate_limited" and "20" in refused.json()["detail"]
+    english = client.post("/v1/citizens", json={}, headers={"Accept-Language": "en"})
+    assert english.status_code in (400, 429)
+    clock.now += 20
+    assert _enrol(client, key).status_code == 201  # the same key enrols: nothing was kept of the refusal
+
+
+def test_login_and_identity_batches_are_limited_per_caller(limited: Any) -> None:
+    clock, client = limited
+    person = RawCitizen(BASE, http=client)
+    assert person.enrol().status_code == 201
+    assert [person.login(now=int(clock.now)).status_code for _ in range(2)] == [200, 200]
+    again = person.login(now=int(clock.now))
+    assert again.status_code == 429 and again.json()["code"] == "rate_limited"
+    other = RawCitizen(BASE, http=client)
+    assert (
+        other.enrol().status_code == 201 and other.login(now=int(clock.now)).status_code == 200
+    )  # its own count
+    for expected in (200, 200, 429):
+        proof = other.proof("POST", "/v1/me/identity-qr", now=int(clock.now))
+        r = client.post(
+            "/v1/me/identity-qr",
+            json={"count": 1},
+            headers={"Authorization": f"DPoP {other.token}", "DPoP": proof},
+        )
+        assert r.status_code == expected, r.text
+    assert int(r.headers["retry-after"]) > 60  # an hour's window
+
+
+def test_two_processes_share_one_count(
+    make_server: Any, tmp_path_factory: pytest.TempPathFactory, scaled_database_url: str, scaled_blob_url: str
+) -> None:
+    env = {**scaled_env(scaled_database_url, scaled_blob_url), "WALLET_RATE_LIMITS": "enrol=4/3600"}
+    shared = tmp_path_factory.mktemp("limited")
+    env["WALLET_MASTER_KEY_URL"] = f"file:{shared / 'master.key'}"
+    first = WalletServer(shared / "a", env=env)
+    first.start()
+    second = WalletServer(shared / "b", env=env)
+    second.start()
+    try:
+        codes = [_enrol(httpx.Client(base_url=node.url)).status_code for node in (first, second) * 3]
+    finally:
+        first.stop()
+        second.stop()
+    assert codes == [201, 201, 201, 201, 429, 429], codes
+
+
+@pytest.mark.parametrize("spec", ["enrol=0/60", "enrol=3", "login=3/60", "enrol=3/99999", "enrol=x/60"])
+def test_bad_limit_settings_stop_the_start(spec: str) -> None:
+    with pytest.raises(ConfigError, match="WALLET_RATE_LIMITS"):
+        parse(spec)
+
+
+def test_the_caller_behind_a_trusted_proxy_is_the_address_it_forwarded() -> None:
+    assert parse("off") == {} and parse("enrol=3/60") == {"enrol": (3, 60)}
+    trusted = frozenset({"10.0.0.5"})
+    assert source_address("10.0.0.5", "203.0.113.7, 198.51.100.9", trusted) == "198.51.100.9"
+    assert source_address("192.0.2.1", "203.0.113.7", trusted) == "192.0.2.1"  # not a proxy: ignored
+    assert source_address(None, None, trusted) == "unknown"

@@ -1,0 +1,80 @@
+"""Fixed-window counters in the database: one upsert per limited call, shared by every node.
+
+A call of ``kind`` by ``who`` (an address, a client id) adds one to the row of the current window
+(``INSERT … ON CONFLICT DO UPDATE … RETURNING hits``: one statement, race-free across processes
+on SQLite and PostgreSQL); past the kind's limit the call is refused with ``rate_limited`` and the
+seconds until the window ends. ``who`` is stored only as a keyed hash. Windows older than a day
+are removed by ``wallet collect`` and, bounded, every 256 counted calls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import threading
+
+from wallet_api.context import Context
+from wallet_api.limits.errors import RateLimited
+from wallet_api.limits.policy import parse
+
+log = logging.getLogger("wallet.limits")
+KEEP_SECONDS = 86_400
+PURGE_EVERY = 256
+
+
+class RateLimiter:
+    """Count and refuse, per kind of call, in the shared database."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.limits = parse(ctx.settings.rate_limits)
+        self._key = ctx.master.derive("rate-limit-buckets")
+        self._calls = 0
+        self._lock = threading.Lock()
+
+    def check(self, kind: str, who: str) -> None:
+        """Count one call of ``kind`` by ``who``; ``RateLimited`` past the limit (blocking)."""
+        limit = self.limits.get(kind)
+        if limit is None:
+            return
+        hits, seconds = limit
+        now = self.ctx.now()
+        window = now - now % seconds
+        digest = hmac.new(self._key, who.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+        with self.ctx.metadata.unit_of_work() as uow:
+            count = uow.rate_counters.hit(f"{kind}:{digest}", window)
+            uow.commit()
+        self._maybe_purge(now)
+        if count > hits:
+            raise RateLimited(retry_after=max(1, window + seconds - now))
+
+    def _maybe_purge(self, now: int) -> None:
+        with self._lock:
+            self._calls += 1
+            due = self._calls % PURGE_EVERY == 0
+        if not due:
+            return
+        try:
+            with self.ctx.metadata.unit_of_work() as uow:
+                uow.rate_counters.purge(now - KEEP_SECONDS, 1000)
+                uow.commit()
+        except Exception:  # the request's own count is committed; a failed clean-up is not its error
+            log.warning("rate counters: purge failed", exc_info=True)
+
+
+def source_address(peer: str | None, forwarded_for: str | None, trusted: frozenset[str]) -> str:
+    """The caller's address: the peer, or behind a trusted proxy the last address it forwarded."""
+    if peer and peer in trusted and forwarded_for:
+        hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+        if hops:
+            return hops[-1][:64]
+    return (peer or "unknown")[:64]
+
+
+def caller_address(request: object, trusted_proxies: str) -> str:
+    """``source_address`` of a litestar request under the configured trusted proxies."""
+    client = getattr(request, "client", None)
+    headers = getattr(request, "headers", {})
+    trusted = frozenset(p.strip() for p in trusted_proxies.split(",") if p.strip())
+    return source_address(getattr(client, "host", None), headers.get("x-forwarded-for"), trusted)
