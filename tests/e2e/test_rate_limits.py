@@ -24,8 +24,6 @@ from wallet_api.limits.limiter import source_address
 from wallet_api.limits.policy import parse
 from wallet_api.settings import Settings
 
-T0 = float((int(time.time()) // 60 + 1) * 60 + 40)  # 40 s into the next minute (signing keys are valid)
-
 
 def _enrol(client: Any, key: crypto.EcPrivateKey | None = None) -> httpx.Response:
     cccd, dob = valid_cccd()
@@ -55,8 +53,8 @@ def limited(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Cl
             public_url=BASE,
             rate_limits=limits,
         )
-    clock = Clock(T0)
-    initialise(settings)
+    initialise(settings)  # its first signing key signs from now: the clock starts after it
+    clock = Clock(float((int(time.time()) // 60 + 1) * 60 + 40))  # 40 s into the next minute
     with TestClient(create_app(settings, clock=clock), base_url=BASE) as client:
         yield clock, client
 
