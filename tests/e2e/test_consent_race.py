@@ -7,7 +7,6 @@ conditional ``UPDATE ... WHERE uses < max_uses``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,11 +18,11 @@ from tests.support.consents import (
     ask,
     consenting,
     issue_birth_certificate,
+    race,
     reads,
 )
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
-from wallet_api.clients.agency import AgencyApiError
 
 RACERS = 8
 
@@ -31,27 +30,6 @@ RACERS = 8
 @pytest.fixture(scope="module")
 def two_workers(make_server: Callable[..., WalletServer]) -> WalletServer:
     return make_server(workers=2)
-
-
-def _race(calls: list[Callable[[], object]]) -> list[str]:
-    """Run ``calls`` at once; each outcome is ``ok`` or the problem code."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[str] = [""] * len(calls)
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            calls[n]()
-            outcomes[n] = "ok"
-        except AgencyApiError as exc:
-            outcomes[n] = exc.code
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.parametrize("round_", range(3))
@@ -69,7 +47,7 @@ def test_two_or_more_pulls_for_the_last_use_one_wins(
     clients = [consenting(parties.requester) for _ in range(RACERS)]
     for client in clients:
         client.login()  # tokens first: the race is about the pull alone
-    outcomes = _race([lambda c=c: c.pull_credential(asked["id"], credential_id) for c in clients])  # type: ignore[misc]
+    outcomes = race([lambda c=c: c.pull_credential(asked["id"], credential_id) for c in clients])  # type: ignore[misc]
     assert sorted(outcomes) == ["consent_used_up"] * (RACERS - 1) + ["ok"], outcomes
     assert parties.asking().consent(asked["id"])["uses"] == 2
     assert len(reads(citizen)) == 2

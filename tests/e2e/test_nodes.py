@@ -8,9 +8,8 @@ hold across the two.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +20,11 @@ import crypto
 from crypto.transparency.proofs import ConsistencyProof, InclusionProof
 from crypto.transparency.verify import verify_entry, verify_head_consistency, verify_tree_head
 from tests.support.agencies import TestAgency, register
-from tests.support.consents import BIRTH_CLAIMS, BIRTH_VCT, approve_credential, ask, reads
+from tests.support.consents import BIRTH_CLAIMS, BIRTH_VCT, approve_credential, ask, race, reads
 from tests.support.nodes import Balancer
 from tests.support.raw import ASSERTION_TYPE, RawCitizen
 from tests.support.server import WalletServer, free_port, scaled_env
-from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency import AgencyClient
 from wallet_api.clients.agency_consents import ConsentingAgencyClient
 
 pytestmark = pytest.mark.scaled
@@ -147,7 +146,7 @@ def test_consent_uses_are_exact_across_nodes(cluster: Cluster, tmp_path: Path) -
     racers = [cluster.requester(requester) for _ in range(8)]
     for racer in racers:
         racer.login()
-    outcomes = _race([lambda r=r: r.pull_credential(asked["id"], credential_id) for r in racers])  # type: ignore[misc]
+    outcomes = race([lambda r=r: r.pull_credential(asked["id"], credential_id) for r in racers])  # type: ignore[misc]
     assert sorted(outcomes) == ["consent_used_up"] * 5 + ["ok"] * 3, outcomes
     assert cluster.requester(requester).consent(asked["id"])["uses"] == 3
     assert len(reads(citizen)) == 3
@@ -160,7 +159,7 @@ def test_log_appends_for_one_citizen_have_no_gap_or_fork_across_nodes(
     before = citizen.request("GET", "/v1/me/log?limit=1000").json()
     issuer = register(cluster.nodes[0], tmp_path, types="birth-certificate")
     lookups = [cluster.issuer(issuer) for _ in range(12)]  # each lookup is logged for the citizen
-    outcomes = _race([lambda c=c: c.holder_key(citizen.cccd, "birth-certificate") for c in lookups])  # type: ignore[misc]
+    outcomes = race([lambda c=c: c.holder_key(citizen.cccd, "birth-certificate") for c in lookups])  # type: ignore[misc]
     assert outcomes == ["ok"] * 12
 
     heads = []
@@ -200,27 +199,6 @@ def _service_key(cluster: Cluster, token: str) -> crypto.EcPublicKey:
     jwks = httpx.get(cluster.nodes[0].url + "/.well-known/jwks.json", timeout=30).json()
     jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
     return crypto.public_key_from_jwk({k: jwk[k] for k in ("kty", "crv", "x", "y")})
-
-
-def _race(calls: list[Callable[[], object]]) -> list[str]:
-    """Run ``calls`` at once; each outcome is ``ok`` or the problem code."""
-    start = threading.Barrier(len(calls))
-    outcomes = [""] * len(calls)
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            calls[n]()
-            outcomes[n] = "ok"
-        except AgencyApiError as exc:
-            outcomes[n] = exc.code
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_a_master_key_rotation_reaches_every_node_without_a_restart(cluster: Cluster) -> None:

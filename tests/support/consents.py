@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,24 @@ def log_entries(citizen: RawCitizen) -> list[dict[str, Any]]:
 def reads(citizen: RawCitizen) -> list[dict[str, Any]]:
     """The entries that record an agency reading the citizen's data."""
     return [e for e in log_entries(citizen) if e["action"] == "read"]
+
+
+def race(calls: list[Callable[[], object]]) -> list[str]:
+    """Run ``calls`` at once (threads released together); each outcome is ``ok`` or the problem code."""
+    start = threading.Barrier(len(calls))
+    outcomes = [""] * len(calls)
+
+    def run(n: int) -> None:
+        start.wait()
+        try:
+            calls[n]()
+            outcomes[n] = "ok"
+        except AgencyApiError as exc:
+            outcomes[n] = exc.code
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
