@@ -45,6 +45,7 @@ from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
+from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
@@ -78,6 +79,8 @@ if TYPE_CHECKING:
         PairingRepository,
         PresentationRefRepository,
         RateCounterRepository,
+        RecoveryRepository,
+        ReissueRepository,
         ReplayGuard,
         RestrictionRepository,
         SigningKeyRepository,
@@ -324,6 +327,8 @@ class SqlUnitOfWork:
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
         self.devices: DeviceRepository = SqlDeviceRepository(tx)
         self.pairings: PairingRepository = SqlPairingRepository(tx)
+        self.recoveries: RecoveryRepository = SqlRecoveryRepository(tx)
+        self.reissues: ReissueRepository = SqlReissueRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self
