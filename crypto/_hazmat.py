@@ -38,11 +38,11 @@ __all__ = [
     "hmac_sha256",
     "is_p256_private",
     "is_p256_public",
-    "scrypt",
     "load_p256_private_pem",
     "p256_private_pem",
     "p256_public_from_xy",
     "p256_public_xy",
+    "scrypt",
     "sha256",
 ]
 

@@ -336,7 +336,9 @@ class PairingRepository(Protocol):
 class RecoveryRepository(Protocol):
     """Recovery nonces, recoveries and recovery codes; state changes are conditional (race-free)."""
 
-    def add_nonce(self, digest: bytes, blind_index: str, at: dt.datetime, expires_at: dt.datetime) -> None: ...
+    def add_nonce(
+        self, digest: bytes, blind_index: str, at: dt.datetime, expires_at: dt.datetime
+    ) -> None: ...
 
     def nonce(self, digest: bytes) -> tuple[str, dt.datetime, dt.datetime | None] | None: ...
 
@@ -360,9 +362,9 @@ class RecoveryRepository(Protocol):
 
     def use_code(self, citizen_id: str, code_hash: bytes) -> bool: ...  # False: already used or replaced
 
-    def code_failed(
-        self, citizen_id: str, code_hash: bytes, failures: int, locked_until: dt.datetime | None
-    ) -> bool: ...
+    def code_failed(self, citizen_id: str, code_hash: bytes) -> int: ...  # wrong tries now, atomically
+
+    def lock_code(self, citizen_id: str, until: dt.datetime) -> None: ...
 
 
 class ReissueRepository(Protocol):
@@ -372,9 +374,11 @@ class ReissueRepository(Protocol):
 
     def get(self, credential_id: str) -> ReissueRecord: ...
 
-    def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]: ...  # not done, oldest first
+    # not done yet, oldest first
+    def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]: ...
 
-    def done(self, credential_id: str, new_credential_id: str, at: dt.datetime) -> bool: ...  # False: done already
+    # False: done already
+    def done(self, credential_id: str, new_credential_id: str, at: dt.datetime) -> bool: ...
 
 
 class RateCounterRepository(Protocol):

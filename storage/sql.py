@@ -45,7 +45,6 @@ from storage.reserve import SpaceReserve
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
-from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
 from storage.sql_issuance import (
     SqlAgencyRepository,
@@ -56,6 +55,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_log import SqlLogStore
+from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS

@@ -59,7 +59,13 @@ _CODE_FAILED = (
         RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"),
         RECOVERY_CODES.c.code_hash == bindparam("code_hash"),
     )
-    .values(failures=bindparam("new_failures"), locked_until=bindparam("until"))
+    .values(failures=RECOVERY_CODES.c.failures + 1)
+)
+_FAILURES = select(RECOVERY_CODES.c.failures).where(RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"))
+_LOCK_CODE = (
+    update(RECOVERY_CODES)
+    .where(RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"))
+    .values(locked_until=bindparam("until"))
 )
 _QUEUE = (
     select(*_REISSUE)
@@ -118,7 +124,8 @@ class SqlRecoveryRepository(Repository):
     def end(
         self, recovery_id: str, status: str, at: dt.datetime, by: str | None, device_id: str | None
     ) -> bool:
-        params = {"recovery_id": recovery_id, "new_status": status, "at": at, "by": by, "new_device": device_id}
+        params = {"recovery_id": recovery_id, "new_status": status, "at": at, "by": by}
+        params["new_device"] = device_id
         return self.execute(_END, params).rowcount == 1
 
     @translated
@@ -136,11 +143,16 @@ class SqlRecoveryRepository(Repository):
         return self.execute(_USE_CODE, {"citizen_id": citizen_id, "code_hash": code_hash}).rowcount == 1
 
     @translated
-    def code_failed(
-        self, citizen_id: str, code_hash: bytes, failures: int, locked_until: dt.datetime | None
-    ) -> bool:
-        params = {"citizen_id": citizen_id, "code_hash": code_hash, "new_failures": failures, "until": locked_until}
-        return self.execute(_CODE_FAILED, params).rowcount == 1
+    def code_failed(self, citizen_id: str, code_hash: bytes) -> int:
+        """One more wrong try, counted atomically; the run of wrong tries now (0: no such code)."""
+        params = {"citizen_id": citizen_id, "code_hash": code_hash}
+        if self.execute(_CODE_FAILED, params).rowcount != 1:
+            return 0
+        return int(self.execute(_FAILURES, {"citizen_id": citizen_id}).scalar_one())
+
+    @translated
+    def lock_code(self, citizen_id: str, until: dt.datetime) -> None:
+        self.execute(_LOCK_CODE, {"citizen_id": citizen_id, "until": until})
 
 
 class SqlReissueRepository(Repository):
