@@ -56,15 +56,15 @@ _USE_CODE = _DROP_CODE.where(RECOVERY_CODES.c.code_hash == bindparam("code_hash"
 _CODE_FAILED = (
     update(RECOVERY_CODES)
     .where(
-        RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"),
-        RECOVERY_CODES.c.code_hash == bindparam("code_hash"),
+        RECOVERY_CODES.c.citizen_id == bindparam("owner"),
+        RECOVERY_CODES.c.code_hash == bindparam("stored"),
     )
     .values(failures=RECOVERY_CODES.c.failures + 1)
 )
 _FAILURES = select(RECOVERY_CODES.c.failures).where(RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"))
 _LOCK_CODE = (
     update(RECOVERY_CODES)
-    .where(RECOVERY_CODES.c.citizen_id == bindparam("citizen_id"))
+    .where(RECOVERY_CODES.c.citizen_id == bindparam("owner"))
     .values(locked_until=bindparam("until"))
 )
 _QUEUE = (
@@ -76,7 +76,7 @@ _QUEUE = (
 _GET_REISSUE = select(*_REISSUE).where(REISSUES.c.credential_id == bindparam("credential_id"))
 _DONE = (
     update(REISSUES)
-    .where(REISSUES.c.credential_id == bindparam("credential_id"), REISSUES.c.done_at.is_(None))
+    .where(REISSUES.c.credential_id == bindparam("reissued"), REISSUES.c.done_at.is_(None))
     .values(done_at=bindparam("at"), new_credential_id=bindparam("new_id"))
 )
 
@@ -145,14 +145,13 @@ class SqlRecoveryRepository(Repository):
     @translated
     def code_failed(self, citizen_id: str, code_hash: bytes) -> int:
         """One more wrong try, counted atomically; the run of wrong tries now (0: no such code)."""
-        params = {"citizen_id": citizen_id, "code_hash": code_hash}
-        if self.execute(_CODE_FAILED, params).rowcount != 1:
+        if self.execute(_CODE_FAILED, {"owner": citizen_id, "stored": code_hash}).rowcount != 1:
             return 0
         return int(self.execute(_FAILURES, {"citizen_id": citizen_id}).scalar_one())
 
     @translated
     def lock_code(self, citizen_id: str, until: dt.datetime) -> None:
-        self.execute(_LOCK_CODE, {"citizen_id": citizen_id, "until": until})
+        self.execute(_LOCK_CODE, {"owner": citizen_id, "until": until})
 
 
 class SqlReissueRepository(Repository):
@@ -178,5 +177,5 @@ class SqlReissueRepository(Repository):
 
     @translated
     def done(self, credential_id: str, new_credential_id: str, at: dt.datetime) -> bool:
-        params = {"credential_id": credential_id, "new_id": new_credential_id, "at": at}
+        params = {"reissued": credential_id, "new_id": new_credential_id, "at": at}
         return self.execute(_DONE, params).rowcount == 1
