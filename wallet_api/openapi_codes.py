@@ -151,6 +151,14 @@ CODES: dict[str, tuple[str, ...]] = {
     ),
     "GET /v1/me/devices": (),
     "DELETE /v1/me/devices/{device_id}": ("device_not_found", "last_device", "access_log_busy"),
+    "GET /v1/agency/reissue": _ISSUER,
+    "POST /v1/agency/reissue/{credential_id}": (
+        *_ISSUER,
+        "reissue_not_found",
+        "credential_rejected",
+        "document_type_not_allowed",
+        "access_log_busy",
+    ),
     "POST /v1/recovery/nonces": ("rate_limited", "invalid_cccd"),
     "POST /v1/recovery": (
         "invalid_token",

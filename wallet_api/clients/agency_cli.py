@@ -125,3 +125,26 @@ def set_status(obj: dict[str, Any], credential_id: str, status: str) -> None:
     except AgencyApiError as exc:
         raise _report(exc) from None
     click.echo(f"Đã đặt trạng thái / Status set: {credential_id} → {status}")
+
+
+@main.command("reissue")
+@click.option("--list", "list_only", is_flag=True, help="Chỉ liệt kê / Only list the queue.")
+@click.pass_obj
+def reissue(obj: dict[str, Any], list_only: bool) -> None:
+    """Cấp lại giấy tờ gắn với thiết bị công dân không còn giữ / Re-issue credentials bound to a device
+    the citizen no longer holds: the same claims, for a key they hold, a new status entry."""
+    client = _client(obj)
+    try:
+        queue = client.reissue_queue()
+        if not queue:
+            click.echo("Không có giấy tờ nào cần cấp lại / Nothing to re-issue")
+            return
+        for item in queue:
+            if list_only:
+                click.echo(f"{item['credential_id']}  {item['type']}  {item['queued_at']}")
+                continue
+            result = client.reissue(item)
+            old, new = item["credential_id"], result["credential_id"]
+            click.echo(f"Đã cấp lại / Re-issued: {old} → {new} ({result['type']})")
+    except AgencyApiError as exc:
+        raise _report(exc) from None

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from wallet_api.errors import InvalidRequest
 from wallet_api.limits.limiter import caller_address
-from wallet_api.recovery.wire import NonceIn, NonceOut, RecoveryIn, RecoveryOut
-from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
+from wallet_api.recovery.wire import (
+    NonceIn,
+    NonceOut,
+    RecoveryIn,
+    RecoveryOut,
+    ReissueIn,
+    ReissueItemOut,
+    ReissueListOut,
+    ReissueOut,
+)
+from wallet_api.routes.common import AnyRequest, agency, citizen, offload, request_url
 from wallet_api.services import Services
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -76,4 +86,28 @@ async def cancel_recovery(
     return RecoveryOut.of(await offload(services, lambda: cancel(caller.subject, caller.jkt, recovery_id)))
 
 
-ROUTES = [recovery_nonce, start_recovery, recovery_status, cancel_recovery]
+@get("/v1/agency/reissue", tags=["agency"], response_headers=NO_STORE)
+async def reissue_queue(request: AnyRequest, services: NamedDependency[Services]) -> ReissueListOut:
+    """Credentials this issuer must re-issue: bound to a key the citizen no longer holds (each listing
+    is a lookup in the citizen's access log)."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    items = await offload(services, lambda: services.reissues.queue(who))
+    return ReissueListOut([ReissueItemOut.of(item) for item in items])
+
+
+@post("/v1/agency/reissue/{credential_id:str}", status_code=201, tags=["agency"])
+async def reissue_credential(
+    request: AnyRequest,
+    services: NamedDependency[Services],
+    credential_id: FromPath[str],
+    data: JSONBody[ReissueIn],
+) -> ReissueOut:
+    """Re-issue a queued credential: same type and claims, a key the citizen holds, a new status entry;
+    the old one's status entry is revoked."""
+    who = await offload(services, lambda: agency(request, services).subject)
+    reissue = services.reissues.reissue
+    result = await offload(services, lambda: reissue(who, credential_id, data.credential))
+    return msgspec.convert(result, ReissueOut)
+
+
+ROUTES = [recovery_nonce, start_recovery, recovery_status, cancel_recovery, reissue_queue, reissue_credential]

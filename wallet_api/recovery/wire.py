@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from wallet_api.recovery.reissue import QueuedCredential
 from wallet_api.recovery.service import IssuedNonce, RecoveryView
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -83,3 +84,51 @@ class RecoveryOut(msgspec.Struct, omit_defaults=True):
             device_id=r.device_id,
             recovery_code=v.recovery_code,
         )
+
+
+class ReissueItemOut(msgspec.Struct):
+    """A credential to re-issue: the same type and claims, for ``holder_jwk`` (a key the citizen holds)."""
+
+    credential_id: str
+    type: str
+    vct: str
+    cccd: str
+    claims: dict[str, Any]
+    holder_jwk: dict[str, Any]
+    queued_at: dt.datetime
+    expires_at: dt.datetime
+
+    @classmethod
+    def of(cls, q: QueuedCredential) -> ReissueItemOut:
+        """From the service's queue item."""
+        return cls(
+            q.credential_id, q.doc_type, q.vct, q.cccd, q.claims, q.holder_jwk, q.queued_at, q.expires_at
+        )
+
+
+class ReissueListOut(msgspec.Struct):
+    """The agency's re-issuance queue, oldest first (at most 100; re-issued ones leave it)."""
+
+    items: list[ReissueItemOut]
+
+
+class ReissueIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The re-issued SD-JWT VC: same type and claims, ``cnf`` a key the citizen holds, a new status entry."""
+
+    credential: Jws
+
+
+class ReissueStatusRef(msgspec.Struct):
+    """Where the new credential's status lives."""
+
+    uri: str
+    idx: int
+
+
+class ReissueOut(msgspec.Struct):
+    """The new credential, and the one it replaces (whose status entry is now revoked)."""
+
+    credential_id: str
+    type: str
+    status: ReissueStatusRef
+    replaces: str

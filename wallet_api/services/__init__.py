@@ -9,6 +9,7 @@ from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
 from wallet_api.recovery import RecoveryCodes, RecoveryService
+from wallet_api.recovery.reissue import ReissueService
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
@@ -52,6 +53,7 @@ class Services:
     pairings: PairingService
     limiter: RateLimiter
     recovery: RecoveryService
+    reissues: ReissueService
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,7 @@ class Services:
             pairings=PairingService(ctx),
             limiter=RateLimiter(ctx),
             recovery=RecoveryService(ctx, codes),
+            reissues=ReissueService(ctx, agencies, issuance),
         )
 
 
