@@ -15,15 +15,19 @@ from typing import Any
 import httpx
 import pytest
 from litestar.testing import TestClient
+from litestar.testing import transport as asgi
 
 import crypto
 from tests.e2e.test_devices import Phone
 from tests.support import recovery
+from tests.support.agencies import BIRTH_CLAIMS
+from tests.support.consents import BIRTH_VCT
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
+from wallet_api.clients.agency import AgencyApiError, AgencyClient
 from wallet_api.recovery import MAX_TRIES, RECOVERY_PROBLEMS
 from wallet_api.settings import Settings
 
@@ -368,3 +372,92 @@ def test_recovery_problems_read_in_both_languages(world: Any) -> None:
         headers={"Accept-Language": "en"},
     )
     assert_problem(english)
+
+
+def _issuer(world: Any, agency_id: str = "so-tu-phap") -> AgencyClient:
+    client, clock = world
+    key = crypto.generate_private_key()
+    since = dt.datetime.fromtimestamp(T0 - DAY, tz=dt.UTC)
+    client.app.state.services.agencies.register(
+        agency_id, f"Sở Tư pháp {agency_id}", ["issuer"], ["birth-certificate"],
+        {"keys": [{**crypto.public_jwk(key), "kid": "k1"}]}, since, since + dt.timedelta(days=3650),
+    )  # fmt: skip
+    transport = asgi.TestClientTransport(client)
+    return AgencyClient(
+        BASE, agency_id, key, kid="k1", clock=clock, transport=transport, accept_language="en"
+    )
+
+
+def _held(phone: Phone) -> dict[str, dict[str, Any]]:
+    response = phone.call("GET", "/v1/me/credentials")
+    assert response.status_code == 200, response.text
+    return {c["id"]: c for c in response.json()["items"]}
+
+
+def test_credentials_follow_the_citizen_through_the_reissue_queue(world: Any) -> None:
+    client, clock = world
+    who, idp = Citizen(client, clock), recovery.Idp.registered(client, "vneid-test", now=clock.now)
+    issuer, stranger = _issuer(world), _issuer(world, "so-tu-phap-khac")
+    old_id = issuer.issue_credential(who.cccd, issuer.sign_credential(who.cccd, BIRTH_VCT, BIRTH_CLAIMS))[
+        "credential_id"
+    ]
+    assert issuer.reissue_queue() == []  # bound to a device the citizen holds: nothing to do
+    new = crypto.generate_private_key()
+    recovery_id = _by_idp(world, idp, who, new).json()["recovery_id"]
+    assert issuer.reissue_queue() == []  # not before the recovery completes
+    clock.now += DAY
+    assert recovery.status(client, new, recovery_id, int(clock.now)).json()["status"] == "completed"
+    phone = Phone(client, clock, who.phone.citizen_id, new)
+    assert phone.login().status_code == 200
+    assert _held(phone)[old_id]["needs_reissue"] is True
+    issuer.token = stranger.token = None  # log in again on the moved clock
+    assert stranger.reissue_queue() == []  # another issuer sees nothing of it
+    [item] = issuer.reissue_queue()
+    assert item["credential_id"] == old_id and item["cccd"] == who.cccd and item["claims"] == BIRTH_CLAIMS
+    assert crypto.jwk_thumbprint(item["holder_jwk"]) == crypto.jwk_thumbprint(crypto.public_jwk(new))
+    # Refused, changing nothing: another issuer; changed claims; an unknown credential.
+    before = (phone.log_size(), _held(phone))
+    with pytest.raises(AgencyApiError) as refused:
+        stranger.reissue(item)
+    assert refused.value.code == "reissue_not_found" and "re-issued already" in refused.value.detail
+    with pytest.raises(AgencyApiError) as refused:
+        issuer.reissue({**item, "claims": {**BIRTH_CLAIMS, "full_name": "Nguyễn Văn Giả"}})
+    assert refused.value.code == "invalid_request"
+    with pytest.raises(AgencyApiError) as refused:
+        issuer.reissue({**item, "credential_id": "00000000-0000-4000-8000-000000000000"})
+    assert refused.value.code == "reissue_not_found"
+    assert (phone.log_size(), _held(phone)) == before
+    result = issuer.reissue(item)
+    assert result["replaces"] == old_id
+    held = _held(phone)
+    assert held[old_id]["status"] == "revoked"
+    fresh = held[result["credential_id"]]
+    assert fresh["needs_reissue"] is False and fresh["status"] == "valid"
+    assert fresh["holder_jkt"] == crypto.jwk_thumbprint(crypto.public_jwk(new))
+    assert issuer.reissue_queue() == []
+    with pytest.raises(AgencyApiError) as refused:
+        issuer.reissue(item)  # once only
+    assert refused.value.code == "reissue_not_found"
+    entries = phone.call("GET", "/v1/me/log").json()["entries"]
+    actions = [crypto.json_object(e["data"])["action"] for e in entries]
+    assert actions[-3:] == ["lookup", "issue", "credential-reissue"], actions
+    assert "đã cấp lại" in entries[-1]["text_vi"] and "re-issued" in entries[-1]["text_en"]
+
+
+def test_revoking_a_device_queues_the_credentials_bound_to_it(world: Any) -> None:
+    client, clock = world
+    who = Citizen(client, clock)
+    clock.now += 60  # the tablet is the newer device
+    tablet = who.phone.pair("Máy tính bảng")
+    issuer = _issuer(world)
+    bound = issuer.issue_credential(who.cccd, issuer.sign_credential(who.cccd, BIRTH_VCT, BIRTH_CLAIMS))
+    assert _held(who.phone)[bound["credential_id"]]["holder_jkt"] == crypto.jwk_thumbprint(
+        crypto.public_jwk(tablet.key)
+    )  # the newest device
+    tablet_id = next(d["device_id"] for d in tablet.devices() if d["current"])
+    assert who.phone.call("DELETE", f"/v1/me/devices/{tablet_id}").status_code == 204
+    [item] = issuer.reissue_queue()
+    assert crypto.jwk_thumbprint(item["holder_jwk"]) == crypto.jwk_thumbprint(
+        crypto.public_jwk(who.phone.key)
+    )
+    assert issuer.reissue(item)["replaces"] == bound["credential_id"]
