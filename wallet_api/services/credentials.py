@@ -33,7 +33,7 @@ class HeldCredential:
     status: str
     sd_jwt: str
     holder_jkt: str | None = None  # the thumbprint of the key its ``cnf`` names
-    needs_reissue: bool = False  # that key is no active device of the citizen's (revoked): re-issue
+    needs_reissue: bool = False  # valid, but that key is no active device of the citizen's: re-issue
 
 
 _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
@@ -105,7 +105,7 @@ class CredentialService:
             status=_STATUS_NAMES[value],
             sd_jwt=sd_jwt,
             holder_jkt=holder,
-            needs_reissue=holder is not None and holder not in keys,
+            needs_reissue=holder is not None and holder not in keys and value == 0,
         )
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> list[HeldCredential]:
