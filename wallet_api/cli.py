@@ -103,7 +103,7 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
     click.echo(f"Đã xoá {pairings} yêu cầu ghép thiết bị cũ / Removed {pairings} old device pairings")
-    click.echo(f"Đã xoá {nonces} mã khôi phục dùng một lần hết hạn / Removed {nonces} expired recovery nonces")
+    click.echo(f"Đã xoá {nonces} mã khôi phục hết hạn / Removed {nonces} expired recovery nonces")
 
 
 main.add_command(agency)
