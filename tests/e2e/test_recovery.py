@@ -21,13 +21,14 @@ import crypto
 from tests.e2e.test_devices import Phone
 from tests.support import recovery
 from tests.support.agencies import BIRTH_CLAIMS
-from tests.support.consents import BIRTH_VCT
+from tests.support.consents import BIRTH_VCT, decision
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, BASE, Clock, backend_settings
 from tests.support.raw import valid_cccd
 from wallet_api.app import create_app
 from wallet_api.bootstrap import initialise
 from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency_consents import ConsentingAgencyClient
 from wallet_api.recovery import MAX_TRIES, RECOVERY_PROBLEMS
 from wallet_api.settings import Settings
 
@@ -461,3 +462,42 @@ def test_revoking_a_device_queues_the_credentials_bound_to_it(world: Any) -> Non
         crypto.public_jwk(who.phone.key)
     )
     assert issuer.reissue(item)["replaces"] == bound["credential_id"]
+
+
+def test_consented_pulls_keep_working_through_a_recovery(world: Any) -> None:
+    client, clock = world
+    who, idp = Citizen(client, clock), recovery.Idp.registered(client, "vneid-test", now=clock.now)
+    issuer = _issuer(world)
+    credential_id = issuer.issue_credential(
+        who.cccd, issuer.sign_credential(who.cccd, BIRTH_VCT, BIRTH_CLAIMS)
+    )["credential_id"]
+    key = crypto.generate_private_key()
+    since = dt.datetime.fromtimestamp(T0 - DAY, tz=dt.UTC)
+    client.app.state.services.agencies.register(
+        "ubnd-hai-chau", "Ủy ban nhân dân phường Hải Châu", ["requester"], [],
+        {"keys": [{**crypto.public_jwk(key), "kid": "k1"}]}, since, since + dt.timedelta(days=3650),
+    )  # fmt: skip
+    ward = ConsentingAgencyClient(
+        BASE, "ubnd-hai-chau", key, kid="k1", clock=clock, transport=asgi.TestClientTransport(client)
+    )
+    asked = ward.request_consent(
+        who.cccd,
+        purpose="Đăng ký khai sinh",
+        procedure_code="1.001193",
+        case_number="HS-1",
+        max_uses=3,
+        items=[{"type": "birth-certificate"}],
+    )
+    item = {"item": 0, "kind": "credential", "id": credential_id}
+    token = decision(who.phone.key, asked["id"], "approve", [item], iat=int(clock.now))
+    path = f"/v1/me/consents/{asked['id']}/decision"
+    answer = who.phone.call("POST", path, json={"decision": token})
+    assert answer.status_code == 200, answer.text
+    assert ward.pull_credential(asked["id"], credential_id)  # before
+    new = crypto.generate_private_key()
+    recovery_id = _by_idp(world, idp, who, new).json()["recovery_id"]
+    assert ward.pull_credential(asked["id"], credential_id)  # while pending
+    clock.now += DAY
+    assert recovery.status(client, new, recovery_id, int(clock.now)).json()["status"] == "completed"
+    ward.token = None  # log in again on the moved clock
+    assert ward.pull_credential(asked["id"], credential_id)  # after: no key binding needed
