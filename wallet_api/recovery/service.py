@@ -107,18 +107,7 @@ class RecoveryService:
         if device_possession(self.ctx, proof[0], "POST", proof[1]) != jkt:
             raise Unauthenticated()
         now = self.ctx.utcnow()
-        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            found = uow.recoveries.nonce(_digest(nonce))
-            if found is None or found[2] is not None or now >= found[1]:
-                raise InvalidRecoveryNonce()
-            citizen = uow.citizens.find_by_index(found[0])
-            agency, assurance = None, None
-            if assertion is not None:
-                agency, assurance = check_assertion(self.ctx, uow, assertion, nonce, found[0], jkt)
-        if assertion is None:
-            code_hash = self.codes.check(citizen.id if citizen else None, code or "")
-        if citizen is None:  # a valid assertion for a CCCD without a wallet
-            raise RecoveryNotFound()
+        citizen, agency, assurance, code_hash = self._vouched(nonce, jkt, now, assertion, code)
         record = storage.RecoveryRecord(
             id=str(uuid.uuid4()),
             citizen_id=citizen.id,
@@ -149,6 +138,25 @@ class RecoveryService:
         actor = (agency.id, agency.display_name) if agency else CODE_ACTOR
         self._record(record, actor, AccessAction.RECOVERY_START)
         return self._view(record)
+
+    def _vouched(
+        self, nonce: str, jkt: str, now: dt.datetime, assertion: str | None, code: str | None
+    ) -> tuple[storage.CitizenRecord, storage.AgencyRecord | None, str | None, bytes]:
+        """Who the nonce's CCCD is, and who vouches for the new key: the idp agency and assurance
+        level of a valid assertion, or the stored hash of the right recovery code (to consume)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            found = uow.recoveries.nonce(_digest(nonce))
+            if found is None or found[2] is not None or now >= found[1]:
+                raise InvalidRecoveryNonce()
+            citizen = uow.citizens.find_by_index(found[0])
+            agency, assurance = None, None
+            if assertion is not None:
+                agency, assurance = check_assertion(self.ctx, uow, assertion, nonce, found[0], jkt)
+        # The code is checked (and wrong tries counted) outside any write transaction: a slow hash.
+        code_hash = b"" if agency else self.codes.check(citizen.id if citizen else None, code or "")
+        if citizen is None:  # a valid assertion for a CCCD without a wallet
+            raise RecoveryNotFound()
+        return citizen, agency, assurance, code_hash
 
     def status(self, recovery_id: str, proofs: Sequence[str], url: str) -> RecoveryView:
         """The new device follows its recovery (DPoP proof of its key); it completes it once due."""
