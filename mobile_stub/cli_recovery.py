@@ -66,7 +66,7 @@ def announce_recovery(env: CliEnv | None) -> None:
         return
     try:
         with recovery_client(env) as client:
-            if client.state.citizen_id is None or not client._token_fresh():
+            if not client.in_session():
                 return
             pending = client.pending_recovery()
     except (MobileError, OSError):

@@ -95,6 +95,10 @@ class RecoveryClient(DevicesClient):
 
     # -- a device the citizen still holds ------------------------------------------
 
+    def in_session(self) -> bool:
+        """In a wallet with a live token: asking costs no login."""
+        return self._state.citizen_id is not None and self._token_fresh()
+
     def pending_recovery(self) -> JsonObject | None:
         """The wallet's pending recovery, if one was started."""
         pending = self.me().get("pending_recovery")
