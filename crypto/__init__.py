@@ -57,6 +57,7 @@ from crypto.sdjwt import (
 )
 from crypto.seal import open_sealed, seal
 from crypto.signing import ServiceKey, ServiceKeyRing
+from crypto.slowhash import check_secret, hash_secret
 from crypto.stream import SEGMENT_SIZE, ciphertext_size, decrypt_stream, encrypt_stream
 from crypto.tokens import TokenMinter
 from crypto.words import thumbprint_words
@@ -97,6 +98,7 @@ __all__ = [
     "blind_index",
     "check_client_assertion",
     "check_dpop_proof",
+    "check_secret",
     "ciphertext_size",
     "decrypt_stream",
     "disclosure_name",
@@ -104,6 +106,7 @@ __all__ = [
     "es256_sign_raw",
     "es256_verify_raw",
     "generate_private_key",
+    "hash_secret",
     "issue_sd_jwt_vc",
     "json_object",
     "jwk_thumbprint",

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from crypto.errors import IntegrityError, InvalidSignature, KeyError_
 
@@ -41,6 +42,7 @@ __all__ = [
     "p256_private_pem",
     "p256_public_from_xy",
     "p256_public_xy",
+    "scrypt",
     "sha256",
 ]
 
@@ -113,6 +115,11 @@ def hkdf_expand_sha256(prk: bytes, *, info: bytes, length: int = 32) -> bytes:
 def hmac_sha256(key: bytes, data: bytes) -> bytes:
     """HMAC-SHA256 in one call (OpenSSL underneath)."""
     return hmac.digest(key, data, "sha256")
+
+
+def scrypt(secret: bytes, salt: bytes, *, n: int, r: int, p: int, length: int = 32) -> bytes:
+    """scrypt (RFC 7914): a memory-hard, deliberately slow derivation of a low-entropy secret."""
+    return Scrypt(salt=salt, length=length, n=n, r=r, p=p).derive(secret)
 
 
 def sha256(data: bytes) -> bytes:

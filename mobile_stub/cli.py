@@ -26,6 +26,7 @@ from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_devices import devices
 from mobile_stub.cli_qr import identity_qr, present_qr
+from mobile_stub.cli_recovery import announce_recovery, recover
 from mobile_stub.cli_rights import incidents, requests_group
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
@@ -36,7 +37,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            announce_recovery(ctx.find_object(CliEnv))
+            return result
         except MobileError as exc:
             for line in error_lines(exc):
                 click.echo(line, err=True)
@@ -127,7 +130,16 @@ def enrol(env: CliEnv, cccd: str, full_name: str, dob: datetime) -> None:
     """Đăng ký thiết bị với ví / Enrol this device."""
     with env.client() as client:
         citizen_id = client.enrol(cccd, full_name, dob.date())
+        code = client.recovery_code
     say(bilingual("Đã đăng ký thiết bị", "Device enrolled", citizen_id))
+    if code:
+        say(
+            bilingual(
+                "Mã khôi phục (chỉ hiện một lần, hãy cất giữ)",
+                "Recovery code (shown once, keep it safe)",
+                code,
+            )
+        )
 
 
 @cli.command()
@@ -296,3 +308,6 @@ def main() -> None:
         if isinstance(stream, io.TextIOWrapper) and encoding != "utf8":
             stream.reconfigure(encoding="utf-8")
     cli(prog_name="wallet-mobile")
+
+
+cli.add_command(recover)

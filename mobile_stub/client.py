@@ -69,6 +69,7 @@ class WalletClient:
         self.device = device
         self._clock = clock
         self._state = device.load_state()
+        self.recovery_code: str | None = None  # the one enrolment answered with (shown once)
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
@@ -108,9 +109,11 @@ class WalletClient:
             "device_jwk": self.device.public_jwk(),
         }
         request = self._http.build_request("POST", self._url("/v1/citizens"), json=body)
-        citizen_id = json_object(self._checked(send(self._http, request))).get("citizen_id")
+        answer = json_object(self._checked(send(self._http, request)))
+        citizen_id, code = answer.get("citizen_id"), answer.get("recovery_code")
         if not isinstance(citizen_id, str) or not citizen_id:
             raise WalletError(201, "bad_response", "Unexpected response", "no citizen_id")
+        self.recovery_code = code if isinstance(code, str) else None  # shown once, never stored
         self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
         return citizen_id
 

@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import device_tables, log_tables  # noqa: F401  # register their tables on the shared MetaData
+from storage import device_tables, log_tables, recovery_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -24,6 +24,8 @@ from storage.ports import (
     KeyEpochRepository,
     Metadata,
     PairingRepository,
+    RecoveryRepository,
+    ReissueRepository,
     ReplayGuard,
     SigningKeyRepository,
     StatusListRepository,
@@ -46,6 +48,9 @@ from storage.records import (
     IncidentRecord,
     PageWindow,
     PairingRecord,
+    RecoveryCodeRecord,
+    RecoveryRecord,
+    ReissueRecord,
     RestrictionRecord,
     ReuseStat,
     SigningKeyRecord,
@@ -86,6 +91,11 @@ __all__ = [
     "PageWindow",
     "PairingRecord",
     "PairingRepository",
+    "RecoveryCodeRecord",
+    "RecoveryRecord",
+    "RecoveryRepository",
+    "ReissueRecord",
+    "ReissueRepository",
     "ReplayGuard",
     "ReplayPurge",
     "RestrictionRecord",

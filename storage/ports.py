@@ -35,6 +35,9 @@ from storage.records import (
     IncidentRecord,
     PageWindow,
     PairingRecord,
+    RecoveryCodeRecord,
+    RecoveryRecord,
+    ReissueRecord,
     RestrictionRecord,
     ReuseStat,
     SigningKeyRecord,
@@ -305,6 +308,8 @@ class DeviceRepository(Protocol):
 
     # True if it was active and is now revoked
 
+    def revoke_all(self, citizen_id: str, at: dt.datetime) -> Sequence[DeviceRecord]: ...  # those revoked
+
 
 class PairingRepository(Protocol):
     """New devices asking to join a wallet; state changes are conditional UPDATEs (race-free)."""
@@ -326,6 +331,54 @@ class PairingRepository(Protocol):
     def cancel_shown_to(self, citizen_id: str, approver_jkt: str) -> int: ...
 
     def purge(self, expired_before: dt.datetime) -> int: ...  # pairings long over: rows removed
+
+
+class RecoveryRepository(Protocol):
+    """Recovery nonces, recoveries and recovery codes; state changes are conditional (race-free)."""
+
+    def add_nonce(
+        self, digest: bytes, blind_index: str, at: dt.datetime, expires_at: dt.datetime
+    ) -> None: ...
+
+    def nonce(self, digest: bytes) -> tuple[str, dt.datetime, dt.datetime | None] | None: ...
+
+    def spend_nonce(self, digest: bytes, at: dt.datetime) -> bool: ...  # False: unknown, used or expired
+
+    def purge_nonces(self, before: dt.datetime) -> int: ...
+
+    def add(self, recovery: RecoveryRecord) -> None: ...  # Conflict: one is already pending for the citizen
+
+    def get(self, recovery_id: str) -> RecoveryRecord: ...
+
+    def pending(self, citizen_id: str) -> RecoveryRecord | None: ...
+
+    def end(
+        self, recovery_id: str, status: str, at: dt.datetime, by: str | None, device_id: str | None
+    ) -> bool: ...  # False: no longer pending
+
+    def code(self, citizen_id: str) -> RecoveryCodeRecord | None: ...
+
+    def set_code(self, record: RecoveryCodeRecord) -> None: ...  # replaces any earlier code
+
+    def use_code(self, citizen_id: str, code_hash: bytes) -> bool: ...  # False: already used or replaced
+
+    def code_failed(self, citizen_id: str, code_hash: bytes) -> int: ...  # wrong tries now, atomically
+
+    def lock_code(self, citizen_id: str, until: dt.datetime) -> None: ...
+
+
+class ReissueRepository(Protocol):
+    """Credentials queued for re-issuance by their issuer."""
+
+    def add(self, reissue: ReissueRecord) -> None: ...  # Conflict: already queued
+
+    def get(self, credential_id: str) -> ReissueRecord: ...
+
+    # not done yet, oldest first
+    def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]: ...
+
+    # False: done already
+    def done(self, credential_id: str, new_credential_id: str, at: dt.datetime) -> bool: ...
 
 
 class RateCounterRepository(Protocol):
@@ -357,6 +410,8 @@ class UnitOfWork(Protocol):
     key_epochs: KeyEpochRepository
     devices: DeviceRepository
     pairings: PairingRepository
+    recoveries: RecoveryRepository
+    reissues: ReissueRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -284,3 +284,48 @@ class PairingRecord:
     approver_jkt: str | None = None
     approval: str | None = None  # the approving device's JWS
     device_id: str | None = None  # the device the approval added
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRecord:
+    """A wallet recovery: ``status`` pending (until ``completes_at``), cancelled or completed."""
+
+    id: str
+    citizen_id: str
+    jwk: str  # the new device's public JWK, canonical JSON
+    jkt: str
+    name: str
+    method: str  # idp, code
+    agency_id: str | None  # the idp agency that vouched (None: a recovery code)
+    assurance: str | None
+    status: str
+    started_at: dt.datetime
+    completes_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    ended_by: str | None = None  # the device that cancelled it
+    device_id: str | None = None  # the device the completion added
+    open_citizen: str | None = None  # the citizen's id while pending (one pending per citizen)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryCodeRecord:
+    """A citizen's dev-mode recovery code, as a slow hash, and the wrong tries against it."""
+
+    citizen_id: str
+    code_hash: bytes
+    failures: int
+    locked_until: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReissueRecord:
+    """A credential bound to a key the citizen no longer holds, queued for its issuer."""
+
+    credential_id: str
+    citizen_id: str
+    agency_id: str
+    old_jkt: str
+    queued_at: dt.datetime
+    done_at: dt.datetime | None = None
+    new_credential_id: str | None = None

@@ -55,6 +55,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_log import SqlLogStore
+from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
@@ -78,6 +79,8 @@ if TYPE_CHECKING:
         PairingRepository,
         PresentationRefRepository,
         RateCounterRepository,
+        RecoveryRepository,
+        ReissueRepository,
         ReplayGuard,
         RestrictionRepository,
         SigningKeyRepository,
@@ -324,6 +327,8 @@ class SqlUnitOfWork:
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
         self.devices: DeviceRepository = SqlDeviceRepository(tx)
         self.pairings: PairingRepository = SqlPairingRepository(tx)
+        self.recoveries: RecoveryRepository = SqlRecoveryRepository(tx)
+        self.reissues: ReissueRepository = SqlReissueRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -47,6 +47,11 @@ _REVOKE = (
     )
     .values(revoked_at=bindparam("at"))
 )
+_REVOKE_ALL = (
+    update(DEVICES)
+    .where(DEVICES.c.citizen_id == bindparam("owner"), DEVICES.c.revoked_at.is_(None))
+    .values(revoked_at=bindparam("at"))
+)
 _TOUCH = (
     update(DEVICES)
     .where(DEVICES.c.citizen_id == bindparam("owner"), DEVICES.c.jkt == bindparam("key"))
@@ -144,6 +149,13 @@ class SqlDeviceRepository(Repository):
     def revoke(self, citizen_id: str, device_id: str, at: dt.datetime) -> bool:
         params = {"owner": citizen_id, "device_id": device_id, "at": at}
         return self.execute(_REVOKE, params).rowcount == 1
+
+    @translated
+    def revoke_all(self, citizen_id: str, at: dt.datetime) -> Sequence[DeviceRecord]:
+        """Revoke every active device of the citizen (a completed recovery); the ones revoked."""
+        active = [d for d in self.list(citizen_id) if d.revoked_at is None]
+        self.execute(_REVOKE_ALL, {"owner": citizen_id, "at": at})
+        return active
 
 
 class SqlPairingRepository(Repository):

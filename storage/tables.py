@@ -379,5 +379,9 @@ TABLE_NAMES = frozenset(
         "log_nodes",
         "devices",  # storage.device_tables (registered the same way)
         "pairings",
+        "recovery_nonces",  # storage.recovery_tables (registered the same way)
+        "recoveries",
+        "recovery_codes",
+        "reissues",
     }
 )

@@ -16,6 +16,7 @@ from wallet_api.devices import routes as device_routes
 from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
+from wallet_api.recovery import routes as recovery_routes
 from wallet_api.resilience import ready as readiness
 from wallet_api.rights import routes as rights_routes
 from wallet_api.routes import (
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *consents.ROUTES,
             *access_log.ROUTES,
             *device_routes.ROUTES,
+            *recovery_routes.ROUTES,
             *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

@@ -97,11 +97,13 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
     forgotten = ctx.metadata.replay_guard().purge(ctx.utcnow())  # proofs past their window
     with ctx.metadata.unit_of_work() as uow:  # pairing codes ended more than a day ago
         pairings = uow.pairings.purge(ctx.utcnow() - dt.timedelta(days=1))
+        nonces = uow.recoveries.purge_nonces(ctx.utcnow())  # recovery nonces past their 10 minutes
         uow.commit()
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
     click.echo(f"Đã xoá {pairings} yêu cầu ghép thiết bị cũ / Removed {pairings} old device pairings")
+    click.echo(f"Đã xoá {nonces} mã khôi phục hết hạn / Removed {nonces} expired recovery nonces")
 
 
 main.add_command(agency)

@@ -48,9 +48,11 @@ class Settings:
     # ``replay_purge_batch`` (more than the ids added meanwhile, so a backlog drains), in each process.
     replay_purge_every: int = 256
     # Abuse limits (``wallet_api.limits.policy``): KIND=HITS/SECONDS pairs, or "off".
-    rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60"
+    rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60"
     trusted_proxies: str = ""  # proxy addresses whose X-Forwarded-For names the caller (comma-separated)
     replay_purge_batch: int = 1024
+    # A started recovery completes this long after it started, unless a device still held cancels it.
+    recovery_cooling_off_seconds: int = 86400
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -138,6 +140,8 @@ class Settings:
             raise ConfigError(
                 "WALLET_REPLAY_PURGE_EVERY must be at least 1 and WALLET_REPLAY_PURGE_BATCH at least as large"
             )
+        if not 0 <= self.recovery_cooling_off_seconds <= 30 * 86400:
+            raise ConfigError("WALLET_RECOVERY_COOLING_OFF_SECONDS must be between 0 and 2592000 (30 days)")
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
@@ -224,4 +228,5 @@ _VARIABLES = {
     "rate_limits": _str,
     "trusted_proxies": _str,
     "replay_purge_batch": _int,
+    "recovery_cooling_off_seconds": _int,
 }

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from consent import document_types
+from wallet_api.recovery.wire import RecoveryOut
 from wallet_api.services.citizens import Profile
 from wallet_api.services.documents import DocumentMeta
 
@@ -22,9 +23,11 @@ class EnrolRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class EnrolResponse(msgspec.Struct):
-    """The new wallet's id, also the device's OAuth ``client_id``."""
+    """The new wallet's id, also the device's OAuth ``client_id``, and its recovery code: shown
+    this once (``dev`` mode; the service keeps only a slow hash)."""
 
     citizen_id: str
+    recovery_code: str
 
 
 class TokenRequest(msgspec.Struct):
@@ -53,11 +56,12 @@ class ProfileOut(msgspec.Struct):
     date_of_birth: str
     device_jkt: str
     enrolled_at: dt.datetime
+    pending_recovery: RecoveryOut | None = None  # announced on every device still held
 
     @classmethod
-    def of(cls, p: Profile) -> ProfileOut:
-        """From the service's profile."""
-        return cls(p.citizen_id, p.cccd, p.full_name, p.date_of_birth, p.device_jkt, p.created_at)
+    def of(cls, p: Profile, pending: RecoveryOut | None = None) -> ProfileOut:
+        """From the service's profile (and the pending recovery, if any)."""
+        return cls(p.citizen_id, p.cccd, p.full_name, p.date_of_birth, p.device_jkt, p.created_at, pending)
 
 
 class DocumentOut(msgspec.Struct):

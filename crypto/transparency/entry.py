@@ -35,6 +35,10 @@ class AccessAction(enum.StrEnum):
     INCIDENT = "incident"  # the operator told the citizen of a breach affecting their data
     DEVICE_ADD = "device-add"  # a device joined the wallet (``agency_*``: the device that approved)
     DEVICE_REVOKE = "device-revoke"  # a device was revoked (``agency_*``: the device that did it)
+    RECOVERY_START = "recovery-start"  # a recovery began (``agency_*``: the idp, or the recovery code)
+    RECOVERY_CANCEL = "recovery-cancel"  # a device still held cancelled it (``agency_*``: that device)
+    RECOVERY_COMPLETE = "recovery-complete"  # the new device replaced every other one
+    CREDENTIAL_REISSUE = "credential-reissue"  # the issuer re-issued a credential to a key still held
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

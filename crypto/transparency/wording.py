@@ -30,6 +30,7 @@ _VERBS = {
     AccessAction.LOOKUP: ("đã tra cứu", "looked up"),
     AccessAction.REQUEST_PAUSED: ("đã bị chặn khi xin", "was blocked asking for"),
     AccessAction.INCIDENT: ("đã thông báo", "reported"),
+    AccessAction.CREDENTIAL_REISSUE: ("đã cấp lại", "re-issued"),
 }
 _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did it, its agency_name
     AccessAction.DEVICE_ADD: (
@@ -39,6 +40,21 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
     AccessAction.DEVICE_REVOKE: (
         'Thiết bị "{subject}" đã bị thu hồi khỏi ví của bạn, bởi thiết bị "{actor}"',
         'Device "{subject}" was revoked from your wallet by device "{actor}"',
+    ),
+    AccessAction.RECOVERY_START: (
+        'Yêu cầu khôi phục ví cho thiết bị mới "{subject}" đã bắt đầu, xác minh bởi {actor}; '
+        "nếu không phải bạn, hãy huỷ trên thiết bị bạn còn giữ",
+        'A recovery of your wallet for new device "{subject}" was started, vouched for by {actor}; '
+        "if it was not you, cancel it on a device you still hold",
+    ),
+    AccessAction.RECOVERY_CANCEL: (
+        'Yêu cầu khôi phục ví cho thiết bị "{subject}" đã bị huỷ bởi thiết bị "{actor}"',
+        'The recovery of your wallet for device "{subject}" was cancelled by device "{actor}"',
+    ),
+    AccessAction.RECOVERY_COMPLETE: (
+        'Khôi phục ví đã hoàn tất: thiết bị "{subject}" thay thế mọi thiết bị cũ (xác minh bởi {actor})',
+        'The recovery of your wallet completed: device "{subject}" replaced every earlier device '
+        "(vouched for by {actor})",
     ),
 }
 

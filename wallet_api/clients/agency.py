@@ -6,6 +6,7 @@ every request carries an RFC 7523 assertion (at login) or a DPoP proof.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -117,6 +118,20 @@ class AgencyClient:
         Claims the catalog marks as not separately disclosable stay always visible unless told otherwise.
         """
         entry = type_for_vct(vct)
+        holder_jwk = self.holder_key(cccd, entry.id if entry else vct)
+        return self.sign_for(holder_jwk, vct, claims, lifetime=lifetime, always_visible=always_visible)
+
+    def sign_for(
+        self,
+        holder_jwk: Mapping[str, Any],
+        vct: str,
+        claims: Mapping[str, Any],
+        *,
+        lifetime: int = 5 * 365 * 86400,
+        always_visible: tuple[str, ...] | None = None,
+    ) -> str:
+        """Sign an SD-JWT VC bound to ``holder_jwk`` with a fresh status entry, locally."""
+        entry = type_for_vct(vct)
         if always_visible is None:
             always_visible = entry.always_visible() if entry else ()
         issued = crypto.issue_sd_jwt_vc(
@@ -125,13 +140,28 @@ class AgencyClient:
             iss=self.agency_id,
             vct=vct,
             claims=claims,
-            holder_jwk=self.holder_key(cccd, entry.id if entry else vct),
+            holder_jwk=dict(holder_jwk),
             now=self._now(),
             lifetime=lifetime,
             status={"status_list": self.allocate_status()},
             always_visible=always_visible,
         )
         return str(issued.sd_jwt)
+
+    def reissue_queue(self) -> list[dict[str, Any]]:
+        """Credentials this agency must re-issue: the citizen no longer holds the key they name."""
+        items: list[dict[str, Any]] = self._call("GET", "/v1/agency/reissue")["items"]
+        return items
+
+    def reissue(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """Re-issue one queue item: the same type and claims for the key the citizen holds now, a new
+        status entry, until the old credential's expiry; the wallet revokes the old one."""
+        expires = dt.datetime.fromisoformat(str(item["expires_at"]).replace("Z", "+00:00"))
+        lifetime = max(60, int(expires.timestamp()) - self._now())
+        sd_jwt = self.sign_for(item["holder_jwk"], item["vct"], item["claims"], lifetime=lifetime)
+        path = f"/v1/agency/reissue/{item['credential_id']}"
+        result: dict[str, Any] = self._call("POST", path, json={"credential": sd_jwt})
+        return result
 
     def issue_credential(
         self, cccd: str, sd_jwt: str, *, idempotency_key: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import click
 import crypto
 from consent import document_types
 from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.recovery.assertion import ASSERTION_TYP, ASSURANCE_LEVELS
 
 
 def _key_file(home: Path) -> Path:
@@ -125,3 +127,59 @@ def set_status(obj: dict[str, Any], credential_id: str, status: str) -> None:
     except AgencyApiError as exc:
         raise _report(exc) from None
     click.echo(f"Đã đặt trạng thái / Status set: {credential_id} → {status}")
+
+
+@main.command("reissue")
+@click.option("--list", "list_only", is_flag=True, help="Chỉ liệt kê / Only list the queue.")
+@click.pass_obj
+def reissue(obj: dict[str, Any], list_only: bool) -> None:
+    """Cấp lại giấy tờ gắn với thiết bị công dân không còn giữ / Re-issue credentials bound to a device
+    the citizen no longer holds: the same claims, for a key they hold, a new status entry."""
+    client = _client(obj)
+    try:
+        queue = client.reissue_queue()
+        if not queue:
+            click.echo("Không có giấy tờ nào cần cấp lại / Nothing to re-issue")
+            return
+        for item in queue:
+            if list_only:
+                click.echo(f"{item['credential_id']}  {item['type']}  {item['queued_at']}")
+                continue
+            result = client.reissue(item)
+            old, new = item["credential_id"], result["credential_id"]
+            click.echo(f"Đã cấp lại / Re-issued: {old} → {new} ({result['type']})")
+    except AgencyApiError as exc:
+        raise _report(exc) from None
+
+
+@main.command("vouch")
+@click.option("--cccd", required=True, help="Số CCCD đã xác minh / The CCCD number checked in person.")
+@click.option("--nonce", required=True, help="Mã dùng một lần của ví / The wallet's recovery nonce.")
+@click.option(
+    "--jwk", "jwk_text", required=True, help="Khoá công khai của thiết bị mới (JSON) / New device key."
+)
+@click.option("--acr", type=click.Choice(ASSURANCE_LEVELS), default="high", help="Mức bảo đảm / Assurance.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.pass_obj
+def vouch(obj: dict[str, Any], cccd: str, nonce: str, jwk_text: str, acr: str, output: Path) -> None:
+    """Ký xác nhận khôi phục ví (cơ quan định danh) / Sign a wallet recovery assertion (identity
+    provider): after checking the person, for their new device's key and the wallet's nonce."""
+    if not obj["agency"]:
+        raise click.ClickException("Thiếu --agency / --agency is required")
+    key = _load_key(obj["home"])
+    try:
+        jwk = json.loads(jwk_text)
+        crypto.public_key_from_jwk(jwk)
+    except (ValueError, crypto.KeyError_):
+        raise click.ClickException("Khoá không hợp lệ / Not a public EC P-256 JWK") from None
+    claims = {
+        "iss": obj["agency"],
+        "sub": cccd.strip(),
+        "nonce": nonce.strip(),
+        "cnf": {"jwk": jwk},
+        "acr": acr,
+        "iat": int(time.time()),
+    }
+    kid = crypto.jwk_thumbprint(crypto.public_jwk(key))
+    output.write_text(crypto.sign_jws(key, claims, typ=ASSERTION_TYP, kid=kid))
+    click.echo(f"Đã ký xác nhận khôi phục / Recovery assertion signed: {output}")

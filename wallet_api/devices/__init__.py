@@ -5,7 +5,15 @@ Routes, services, wire types and errors of the capability live together here;
 """
 
 from wallet_api.devices.errors import DEVICE_PROBLEMS
-from wallet_api.devices.pairing import APPROVAL_TYP, PAIRING_SECONDS, PairingService, code_digest
+from wallet_api.devices.pairing import (
+    APPROVAL_TYP,
+    PAIRING_SECONDS,
+    PairingService,
+    code_digest,
+    device_name,
+    device_possession,
+    public_device_jwk,
+)
 from wallet_api.devices.service import DeviceService
 
 __all__ = [
@@ -15,4 +23,7 @@ __all__ = [
     "DeviceService",
     "PairingService",
     "code_digest",
+    "device_name",
+    "device_possession",
+    "public_device_jwk",
 ]

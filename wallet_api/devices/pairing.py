@@ -71,7 +71,7 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _device_name(name: str) -> str:
+def device_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not 1 <= len(cleaned) <= 64 or not cleaned.isprintable():
         raise InvalidRequest(
@@ -82,7 +82,7 @@ def _device_name(name: str) -> str:
     return cleaned
 
 
-def _public_jwk(jwk: Mapping[str, object]) -> dict[str, str]:
+def public_device_jwk(jwk: Mapping[str, object]) -> dict[str, str]:
     try:
         crypto.public_key_from_jwk(jwk)
     except crypto.KeyError_:
@@ -102,9 +102,9 @@ class PairingService:
 
     def start(self, name: str, jwk: Mapping[str, object], proofs: Sequence[str], url: str) -> StartedPairing:
         """A new device asks to join: its key (proved by the DPoP proof) and its name."""
-        public, cleaned = _public_jwk(jwk), _device_name(name)
+        public, cleaned = public_device_jwk(jwk), device_name(name)
         jkt = crypto.jwk_thumbprint(public)
-        if not hmac.compare_digest(self._possession(proofs, "POST", url).encode(), jkt.encode()):
+        if not hmac.compare_digest(device_possession(self.ctx, proofs, "POST", url).encode(), jkt.encode()):
             log.info("pairing refused: the proof key is not the key to pair")
             raise Unauthenticated()
         now = self.ctx.utcnow()
@@ -133,7 +133,7 @@ class PairingService:
 
     def status(self, pairing_id: str, proofs: Sequence[str], url: str) -> PairingStatus:
         """The outcome, for the new device only (a DPoP proof of the pairing's key)."""
-        jkt = self._possession(proofs, "GET", url)
+        jkt = device_possession(self.ctx, proofs, "GET", url)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             try:
                 pairing = uow.pairings.get(pairing_id)
@@ -229,23 +229,25 @@ class PairingService:
             log.info("pairing approval refused: %s", exc)
             raise InvalidPairingApproval() from None
 
-    def _possession(self, proofs: Sequence[str], method: str, url: str) -> str:
-        """The thumbprint of the key a lone DPoP proof (no token) was made with; its jti spent."""
-        now = self.ctx.now()
-        try:
-            if len(proofs) != 1 or not proofs[0]:
-                raise crypto.InvalidSignature("exactly one DPoP header is required")
-            max_age = self.ctx.settings.dpop_max_age_seconds
-            proof = crypto.check_dpop_proof(
-                proofs[0], method=method, url=url, now=now, access_token=None, max_age=max_age
-            )
-            expires = dt.datetime.fromtimestamp(proof.iat + max_age + APPROVAL_LEEWAY, tz=dt.UTC)
-            if not self.ctx.metadata.replay_guard().remember("dpop", proof.jti, expires):
-                raise crypto.InvalidSignature("replayed proof")
-        except crypto.CryptoError as exc:
-            log.info("pairing request refused: %s", type(exc).__name__)
-            raise Unauthenticated() from None
-        return proof.jkt
+
+def device_possession(ctx: Context, proofs: Sequence[str], method: str, url: str) -> str:
+    """The thumbprint of the key a lone DPoP proof (no token) was made with, its ``jti`` spent:
+    how a device that is not (yet) in a wallet proves it holds its key. ``Unauthenticated``."""
+    now = ctx.now()
+    try:
+        if len(proofs) != 1 or not proofs[0]:
+            raise crypto.InvalidSignature("exactly one DPoP header is required")
+        max_age = ctx.settings.dpop_max_age_seconds
+        proof = crypto.check_dpop_proof(
+            proofs[0], method=method, url=url, now=now, access_token=None, max_age=max_age
+        )
+        expires = dt.datetime.fromtimestamp(proof.iat + max_age + APPROVAL_LEEWAY, tz=dt.UTC)
+        if not ctx.metadata.replay_guard().remember("dpop", proof.jti, expires):
+            raise crypto.InvalidSignature("replayed proof")
+    except crypto.CryptoError as exc:
+        log.info("device proof refused: %s", type(exc).__name__)
+        raise Unauthenticated() from None
+    return proof.jkt
 
 
 def _same(a: object, b: str) -> bool:

@@ -20,6 +20,7 @@ from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.devices.errors import DeviceNotFound, LastDevice
 from wallet_api.services.access_log import record_by
+from wallet_api.services.credentials import queue_unheld
 
 log = logging.getLogger("wallet.devices")
 PAIRING = "pairing"
@@ -120,6 +121,7 @@ class DeviceService:
             if not uow.devices.revoke(citizen_id, device_id, now):
                 raise DeviceNotFound()
             cancelled = uow.pairings.cancel_shown_to(citizen_id, subject.jkt)
+            queue_unheld(self.ctx, uow, citizen_id, now)  # credentials bound to it: for re-issue
             uow.commit()
         log.info("device %s of %s revoked (%d pairings cancelled)", device_id, citizen_id, cancelled)
         record_device_event(self.ctx, citizen_id, actor, subject, AccessAction.DEVICE_REVOKE)

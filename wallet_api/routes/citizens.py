@@ -14,6 +14,7 @@ from litestar.response import Stream
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import EraseNotConfirmed
 from wallet_api.limits.limiter import caller_address
+from wallet_api.recovery.wire import RecoveryOut
 from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import AnyRequest, citizen, offload, request_url
 from wallet_api.services import Services
@@ -24,7 +25,7 @@ log = logging.getLogger("wallet.export")
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@post("/v1/citizens", status_code=201, tags=["citizen"])
+@post("/v1/citizens", status_code=201, tags=["citizen"], response_headers=NO_STORE)
 async def enrol(
     request: AnyRequest, data: JSONBody[EnrolRequest], services: NamedDependency[Services]
 ) -> EnrolResponse:
@@ -32,11 +33,11 @@ async def enrol(
     enrol = services.citizens.enrol
     address = caller_address(request, services.ctx.settings.trusted_proxies)
 
-    def limited() -> str:
+    def limited() -> tuple[str, str]:
         services.limiter.check("enrol", address)
         return enrol(data.cccd, data.full_name, data.date_of_birth, data.device_jwk)
 
-    return EnrolResponse(await offload(services, limited))
+    return EnrolResponse(*await offload(services, limited))
 
 
 @post("/v1/token", status_code=200, tags=["auth"], response_headers=NO_STORE)
@@ -66,10 +67,11 @@ async def token(
 
 @get("/v1/me", tags=["citizen"], response_headers=NO_STORE)
 async def me(request: AnyRequest, services: NamedDependency[Services]) -> ProfileOut:
-    """The citizen's own profile."""
-    return ProfileOut.of(
-        await offload(services, lambda: services.citizens.profile(citizen(request, services).subject))
-    )
+    """The citizen's own profile, and a pending recovery of the wallet if there is one."""
+    who = (await offload(services, lambda: citizen(request, services))).subject
+    profile = await offload(services, lambda: services.citizens.profile(who))
+    pending = await offload(services, lambda: services.recovery.pending(who))
+    return ProfileOut.of(profile, None if pending is None else RecoveryOut.of(pending))
 
 
 @get("/v1/me/export", tags=["citizen"], media_type="application/zip")

@@ -8,6 +8,8 @@ from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
+from wallet_api.recovery import RecoveryCodes, RecoveryService
+from wallet_api.recovery.reissue import ReissueService
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
@@ -50,6 +52,8 @@ class Services:
     devices: DeviceService
     pairings: PairingService
     limiter: RateLimiter
+    recovery: RecoveryService
+    reissues: ReissueService
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -60,7 +64,8 @@ class Services:
         """Build every service on ``ctx``."""
         agencies = AgencyService(ctx)
         documents = DocumentService(ctx)
-        citizens, trust = CitizenService(ctx), TrustService(ctx)
+        codes = RecoveryCodes(ctx)
+        citizens, trust = CitizenService(ctx, codes), TrustService(ctx)
         issuance = IssuanceService(ctx, agencies, trust)
         restrictions = RestrictionService(ctx)
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
@@ -86,6 +91,8 @@ class Services:
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
             limiter=RateLimiter(ctx),
+            recovery=RecoveryService(ctx, codes),
+            reissues=ReissueService(ctx, agencies, issuance),
         )
 
 

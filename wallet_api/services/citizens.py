@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import crypto
 import storage
@@ -15,6 +16,9 @@ from wallet_api.context import Context
 from wallet_api.erasure.receipts import ErasureReceipt, record_erasure, signed_receipt
 from wallet_api.errors import AlreadyEnrolled, EnrolmentNeedsIdentityProvider, InvalidRequest
 from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
+
+if TYPE_CHECKING:
+    from wallet_api.recovery.codes import RecoveryCodes  # injected: recovery builds on this module
 
 log = logging.getLogger("wallet.citizens")
 
@@ -49,11 +53,15 @@ def field_aad(citizen_id: str, name: str) -> bytes:
 class CitizenService:
     """Use cases of a citizen's account."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, codes: RecoveryCodes) -> None:
         self.ctx = ctx
+        self.codes = codes
 
-    def enrol(self, cccd: str, full_name: str, date_of_birth: str, device_jwk: Mapping[str, object]) -> str:
-        """Create a wallet for a self-asserted identity (``dev`` mode only); return its id."""
+    def enrol(
+        self, cccd: str, full_name: str, date_of_birth: str, device_jwk: Mapping[str, object]
+    ) -> tuple[str, str]:
+        """Create a wallet for a self-asserted identity (``dev`` mode only); return its id and its
+        recovery code (shown this once; kept only as a slow hash, ``wallet_api.recovery.codes``)."""
         if self.ctx.settings.mode != "dev":
             raise EnrolmentNeedsIdentityProvider()
         dob = parse_date_of_birth(date_of_birth, self.ctx.utcnow().date())
@@ -82,16 +90,18 @@ class CitizenService:
             device_jkt=crypto.jwk_thumbprint(public),
             created_at=self.ctx.utcnow(),
         )
+        code, code_record = self.codes.fresh(citizen_id, record.created_at)
         with self.ctx.metadata.unit_of_work() as uow:
             if uow.citizens.find_by_index(index) is not None:
                 raise AlreadyEnrolled()
             try:
                 uow.citizens.add(record)
+                uow.recoveries.set_code(code_record)
                 uow.commit()
             except storage.Conflict:
                 raise AlreadyEnrolled() from None
         log.info("citizen enrolled %s", citizen_id)
-        return citizen_id
+        return citizen_id, code
 
     def citizen_key(self, record: storage.CitizenRecord) -> bytes:
         """Unwrap the citizen's key-encryption key."""

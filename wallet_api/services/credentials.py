@@ -33,7 +33,7 @@ class HeldCredential:
     status: str
     sd_jwt: str
     holder_jkt: str | None = None  # the thumbprint of the key its ``cnf`` names
-    needs_reissue: bool = False  # that key is no active device of the citizen's (revoked): re-issue
+    needs_reissue: bool = False  # valid, but that key is no active device of the citizen's: re-issue
 
 
 _STATUS_NAMES = {0: "valid", 1: "revoked", 2: "suspended", 3: "unknown"}
@@ -80,9 +80,7 @@ class CredentialService:
         self.agencies = agencies
 
     def _open(self, record: storage.CredentialRecord, kek: bytes) -> str:
-        aad = credential_aad(record.citizen_id, record.id)
-        dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
-        return crypto.open_sealed(dek, record.sealed, aad).decode()
+        return open_credential(record, kek)
 
     def _held(
         self, uow: storage.UnitOfWork, record: storage.CredentialRecord, kek: bytes, keys: frozenset[str]
@@ -107,7 +105,7 @@ class CredentialService:
             status=_STATUS_NAMES[value],
             sd_jwt=sd_jwt,
             holder_jkt=holder,
-            needs_reissue=holder is not None and holder not in keys,
+            needs_reissue=holder is not None and holder not in keys and value == 0,
         )
 
     def list(self, citizen_id: str, doc_type: str | None = None) -> list[HeldCredential]:
@@ -142,3 +140,31 @@ class CredentialService:
                 return self._held(uow, record, kek, active_keys(uow, citizen_id))
         except (ValueError, storage.NotFound):
             raise CredentialNotFound() from None
+
+
+def queue_unheld(ctx: Context, uow: storage.UnitOfWork, citizen_id: str, now: dt.datetime) -> int:
+    """Queue for re-issuance every valid, unexpired credential of the citizen whose ``cnf`` names a
+    key no unrevoked device holds (after a revocation or a recovery, inside its unit of work);
+    how many were newly queued. Its issuer sees it in ``GET /v1/agency/reissue``."""
+    citizen = uow.citizens.get(citizen_id)
+    kek = unwrap_citizen_key(ctx.master, citizen_id, citizen.wrapped_kek)
+    keys, queued = active_keys(uow, citizen_id), 0
+    for record in uow.credentials.list(citizen_id):
+        if record.expires_at <= now or status_value(uow, record) != 0:
+            continue
+        holder = holder_thumbprint(open_credential(record, kek))
+        if holder is None or holder in keys:
+            continue
+        try:
+            uow.reissues.add(storage.ReissueRecord(record.id, citizen_id, record.agency_id, holder, now))
+            queued += 1
+        except storage.Conflict:
+            continue  # queued by an earlier device change and not re-issued yet
+    return queued
+
+
+def open_credential(record: storage.CredentialRecord, kek: bytes) -> str:
+    """The stored SD-JWT of a credential, unsealed with its owner's key-encryption key."""
+    aad = credential_aad(record.citizen_id, record.id)
+    dek = crypto.unwrap_key(kek, record.wrapped_dek, b"dek|" + aad)
+    return crypto.open_sealed(dek, record.sealed, aad).decode()
