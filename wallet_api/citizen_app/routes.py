@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.types import ControllerRouterHandler
+
+from wallet_api.routes.common import AnyRequest
 
 APP_FILES = resources.files("wallet_api").joinpath("static", "app")
 CSP = (
@@ -75,12 +77,12 @@ def asset(path: str) -> Asset | None:
     return Asset(body, gzip.compress(body, compresslevel=9, mtime=0), media, etag)
 
 
-def _accepts_gzip(request: Request[object, object, object]) -> bool:
+def _accepts_gzip(request: AnyRequest) -> bool:
     accepted = request.headers.get("accept-encoding", "")
     return any(part.split(";")[0].strip().lower() == "gzip" for part in accepted.split(","))
 
 
-def _serve(request: Request[object, object, object], path: str, extra: dict[str, str]) -> Response[bytes]:
+def _serve(request: AnyRequest, path: str, extra: dict[str, str]) -> Response[bytes]:
     found = asset(path)
     if found is None:
         raise NotFoundException()
@@ -94,13 +96,13 @@ def _serve(request: Request[object, object, object], path: str, extra: dict[str,
 
 
 @get("/app", include_in_schema=False)
-async def app_page(request: Request[object, object, object]) -> Response[bytes]:
+async def app_page(request: AnyRequest) -> Response[bytes]:
     """Ví dữ liệu công dân / The citizen's app (Vietnamese first, English one tap away)."""
     return _serve(request, "index.html", {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
 
 
 @get("/app/{path:path}", include_in_schema=False)
-async def app_file(request: Request[object, object, object], path: FromPath[str]) -> Response[bytes]:
+async def app_file(request: AnyRequest, path: FromPath[str]) -> Response[bytes]:
     """The app's modules, styles, icons, manifest and service worker (``no-cache``: revalidated by
     ETag, so a new version is picked up at once; the service worker keeps them for offline use)."""
     name = path.lstrip("/")

@@ -436,10 +436,15 @@ export function formatDate(value) {
   return `${d.getDate()} ${MONTHS_EN[d.getMonth()]} ${d.getFullYear()}`;
 }
 
+export function formatTime(value) {
+  const d = toDate(value);
+  return d ? `${pad(d.getHours())}:${pad(d.getMinutes())}` : "";
+}
+
 export function formatDateTime(value) {
   const d = toDate(value);
   if (!d) return "";
-  return `${formatDate(value)}${lang === "vi" ? " lúc " : ", "}${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${formatDate(value)}${lang === "vi" ? " lúc " : ", "}${formatTime(value)}`;
 }
 
 export function t(texts, key, vars) {

@@ -7,6 +7,7 @@ const SHELL = [
   "/app/app.js",
   "/app/app.css",
   "/app/lib/dom.js",
+  "/app/lib/catalog.js",
   "/app/manifest.webmanifest",
   "/app/icons/icon.svg",
   "/app/icons/icon-192.png",
