@@ -539,6 +539,7 @@ async function route() {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  delete document.documentElement.dataset.ready;
   const root = document.createElement("div");
   root.className = "view view-" + name;
   main.replaceChildren(root);
