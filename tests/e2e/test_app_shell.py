@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import unicodedata
@@ -229,11 +230,15 @@ def test_credentials_with_labels_and_plain_status(
     kept = client.issue_credential(cccd, client.sign_credential(cccd, BIRTH, BIRTH_CLAIMS))
     revoked = client.issue_credential(cccd, client.sign_credential(cccd, BIRTH, BIRTH_CLAIMS))
     client.set_status(str(revoked["credential_id"]), "revoked")
+    paused = client.issue_credential(cccd, client.sign_credential(cccd, BIRTH, BIRTH_CLAIMS))
+    client.set_status(str(paused["credential_id"]), "suspended")
 
     go(page, "credentials")
     page.wait_for_selector("#credentials li")
     cards = page.locator("#credentials li")
-    assert cards.count() == 2
+    assert cards.count() == 3
+    held = page.locator(f"#credentials li[data-id='{paused['credential_id']}']")
+    assert "Đang bị tạm dừng" in held.inner_text() and held.get_attribute("data-status") == "suspended"
     bad = page.locator(f"#credentials li[data-id='{revoked['credential_id']}']")
     good = page.locator(f"#credentials li[data-id='{kept['credential_id']}']")
     assert "Đã bị thu hồi" in bad.inner_text() and bad.get_attribute("data-status") == "revoked"
@@ -355,6 +360,41 @@ def test_every_page_accessible_at_phone_size(server: WalletServer, app_browser: 
     wait_ready(page, "settings", lang=other)
     page.goto(server.url + "/app#/settings")  # no ?lang= this time: the choice was remembered
     wait_ready(page, "settings", lang=other)
+    assert page.problems == []
+
+
+def test_english_run_and_installable(server: WalletServer, app_browser: Any, tmp_path: Path) -> None:
+    page = open_app(app_browser, server.url, lang="en")
+    assert page.inner_text("h1") == "Create your wallet"
+    page.fill("#dob", "31/02/1990")  # no such day: said plainly, nothing sent, nothing lost
+    page.fill("#cccd", "012345678901")
+    page.fill("#full-name", "Đỗ Mười")
+    page.click("#enrol-form button[type=submit]")
+    wait_announced(page, "The date of birth is not right")
+    assert page.input_value("#full-name") == "Đỗ Mười"
+    assert page.get_attribute("#dob", "aria-invalid") == "true"
+    enrol_in_app(page, "Đỗ Mười")
+    assert page.inner_text("h1") == "Hello, Đỗ Mười"
+    go(page, "documents")
+    page.set_input_files("#upload-file", str(_pdf(tmp_path / "receipt.pdf", 5000)))
+    page.click("#upload-button")
+    page.wait_for_selector("#documents li")
+    wait_announced(page, "“receipt.pdf” uploaded.")
+    added = page.inner_text("#documents li .meta")
+    assert re.search(
+        r"Added \d{1,2} (January|February|March|April|May|June|July|August|September|"
+        r"October|November|December) \d{4}",
+        added,
+    ), added
+    assert "Other document" in page.inner_text("#documents li")
+    # Installable: the manifest parses and nothing but the test's private profile stands in the way.
+    page.evaluate("async () => Boolean(await navigator.serviceWorker.ready)")
+    page.reload()
+    wait_ready(page, "documents", lang="en")
+    cdp = page.context.new_cdp_session(page)
+    assert cdp.send("Page.getAppManifest").get("errors") == []
+    errors = [e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]]
+    assert [e for e in errors if e != "in-incognito"] == []
     assert page.problems == []
 
 
