@@ -21,6 +21,8 @@ import pytest
 
 from tests.support.agencies import BIRTH_CLAIMS, register
 from tests.support.app_browser import (
+    ARGS,
+    CHROMIUM,
     app_browser_fixture,  # noqa: F401 -- provides the app_browser fixture
     check_axe,
     enrol_in_app,
@@ -30,6 +32,7 @@ from tests.support.app_browser import (
     wait_announced,
     wait_ready,
 )
+from tests.support.camera import qr_video
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
 
@@ -323,6 +326,42 @@ def test_pairing_a_browser_and_revoking_it(server: WalletServer, app_browser: An
     assert "không còn đăng nhập được vào ví" in second.inner_text(".notice.error")
 
 
+def test_pairing_by_scanning_the_new_devices_qr(
+    server: WalletServer, app_browser: Any, tmp_path: Path
+) -> None:
+    joiner = open_app(app_browser, server.url)
+    go(joiner, "devices")
+    joiner.fill("#device-name", "Điện thoại của mẹ")
+    joiner.click("#join-form button[type=submit]")
+    joiner.wait_for_selector("#join-code canvas")
+    png = tmp_path / "pairing.png"
+    joiner.locator("#join-code .qr-box").screenshot(path=str(png))
+    # The approving browser's camera films the new device's screen.
+    camera = [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={qr_video(png, tmp_path / 'pairing.y4m')}",
+    ]
+    filming = app_browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=ARGS + camera)
+    try:
+        approver = open_app(filming, server.url)
+        enrol_in_app(approver, "Bùi Thị Xuân")
+        go(approver, "devices")
+        approver.click("#scan-button")
+        approver.wait_for_selector("#pair-words", timeout=30_000)
+        assert approver.input_value("#pair-code") == joiner.inner_text("#join-code-text").replace("-", "")
+        assert "Điện thoại của mẹ" in approver.inner_text("#pair-new")
+        assert approver.inner_text("#pair-words") in joiner.inner_text("#join-code")
+        assert approver.evaluate("() => document.getElementById('scan-video').hidden")  # camera stopped
+        approver.click("#pair-approve")
+        wait_announced(approver, "Đã thêm")
+        wait_ready(joiner, "home", timeout=30_000)
+        assert "Bùi Thị Xuân" in joiner.inner_text("h1")
+        assert approver.problems == [] and joiner.problems == []
+    finally:
+        filming.close()
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_every_page_accessible_at_phone_size(server: WalletServer, app_browser: Any, lang: str) -> None:
     page = open_app(app_browser, server.url, lang=lang)
@@ -417,7 +456,11 @@ def test_keyboard_alone_reaches_and_opens_a_view(server: WalletServer, app_brows
 def test_served_files_pinned_compressed_and_confined(server: WalletServer) -> None:
     page = httpx.get(server.url + "/app")
     csp = page.headers["content-security-policy"]
-    assert "script-src 'self';" in csp and "connect-src 'self'" in csp and "unsafe-inline" not in csp
+    assert (
+        "script-src 'self' 'wasm-unsafe-eval';" in csp
+        and "connect-src 'self'" in csp
+        and "unsafe-inline" not in csp
+    )
     assert page.headers["content-type"].startswith("text/html")
     zipped = httpx.get(server.url + "/app/app.js", headers={"Accept-Encoding": "gzip"})
     assert zipped.headers["content-encoding"] == "gzip"
