@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import device_tables, log_tables  # noqa: F401  # register their tables on the shared MetaData
+from storage import device_tables, log_tables, mandate_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -22,6 +22,7 @@ from storage.ports import (
     ErasureRepository,
     IdempotencyRepository,
     KeyEpochRepository,
+    MandateRepository,
     Metadata,
     PairingRepository,
     ReplayGuard,
@@ -44,6 +45,7 @@ from storage.records import (
     ErasureRecord,
     Holder,
     IncidentRecord,
+    MandateRecord,
     PageWindow,
     PairingRecord,
     RestrictionRecord,
@@ -81,6 +83,8 @@ __all__ = [
     "IncidentRecord",
     "InsufficientStorage",
     "KeyEpochRepository",
+    "MandateRecord",
+    "MandateRepository",
     "Metadata",
     "NotFound",
     "PageWindow",

@@ -33,6 +33,7 @@ from storage.records import (
     ErasureRecord,
     Holder,
     IncidentRecord,
+    MandateRecord,
     PageWindow,
     PairingRecord,
     RestrictionRecord,
@@ -328,6 +329,18 @@ class PairingRepository(Protocol):
     def purge(self, expired_before: dt.datetime) -> int: ...  # pairings long over: rows removed
 
 
+class MandateRepository(Protocol):
+    """Mandates between citizens (``wallet_api.mandates``); ending one is a conditional UPDATE."""
+
+    def add(self, mandate: MandateRecord) -> None: ...
+
+    def get(self, mandate_id: str) -> MandateRecord: ...  # NotFound
+
+    def of_citizen(self, citizen_id: str) -> Sequence[MandateRecord]: ...  # granted and held, oldest first
+
+    def end(self, mandate_id: str, at: dt.datetime, by: str) -> bool: ...  # True if it was not yet ended
+
+
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
 
@@ -357,6 +370,7 @@ class UnitOfWork(Protocol):
     key_epochs: KeyEpochRepository
     devices: DeviceRepository
     pairings: PairingRepository
+    mandates: MandateRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -284,3 +284,23 @@ class PairingRecord:
     approver_jkt: str | None = None
     approval: str | None = None  # the approving device's JWS
     device_id: str | None = None  # the device the approval added
+
+
+@dataclass(frozen=True, slots=True)
+class MandateRecord:
+    """One citizen (``delegate_id``) may act for another (``represented_id``) within ``scope``
+    (canonical JSON: ``documents``, ``procedures``, ``credentials``) from ``valid_from`` until
+    ``valid_until``, unless ``ended_at``. ``kind``: ``citizen`` or ``guardian`` (set by an agency)."""
+
+    id: str
+    represented_id: str
+    delegate_id: str
+    kind: str
+    basis: str | None  # guardian mandates: ``minor`` or ``guardianship``
+    scope: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    granted_by: str  # the represented citizen's id, or the establishing agency's id
+    created_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    ended_by: str | None = None  # who ended it: a citizen id or an agency id

@@ -55,6 +55,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_log import SqlLogStore
+from storage.sql_mandates import SqlMandateRepository
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
+        MandateRepository,
         Metadata,
         PairingRepository,
         PresentationRefRepository,
@@ -324,6 +326,7 @@ class SqlUnitOfWork:
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
         self.devices: DeviceRepository = SqlDeviceRepository(tx)
         self.pairings: PairingRepository = SqlPairingRepository(tx)
+        self.mandates: MandateRepository = SqlMandateRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

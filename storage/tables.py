@@ -379,5 +379,6 @@ TABLE_NAMES = frozenset(
         "log_nodes",
         "devices",  # storage.device_tables (registered the same way)
         "pairings",
+        "mandates",  # storage.mandate_tables (registered the same way)
     }
 )

@@ -13,6 +13,7 @@ from litestar.plugins.prometheus import PrometheusConfig
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.devices import routes as device_routes
+from wallet_api.mandates import routes as mandate_routes
 from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *consents.ROUTES,
             *access_log.ROUTES,
             *device_routes.ROUTES,
+            *mandate_routes.ROUTES,
             *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

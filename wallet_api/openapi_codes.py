@@ -25,6 +25,26 @@ HEADERS: dict[str, dict[str, str]] = {
     "POST /v1/agency/documents": {"Idempotency-Key": "Repeat the request safely with the same key."},
 }
 
+# Operations a delegate may call under a mandate (``Wallet-Mandate``); every other ``/v1/me``
+# operation refuses that header (``mandate_not_allowed``), see ``wallet_api.mandates``.
+MANDATE_ROUTES = frozenset(
+    {
+        "GET /v1/me/documents",
+        "GET /v1/me/documents/{document_id}",
+        "GET /v1/me/documents/{document_id}/content",
+        "GET /v1/me/credentials",
+        "GET /v1/me/credentials/{credential_id}",
+        "GET /v1/me/consents",
+        "GET /v1/me/consents/{consent_id}",
+        "POST /v1/me/consents/{consent_id}/decision",
+        "GET /v1/me/consents/{consent_id}/receipt",
+    }
+)
+_MANDATE_HEADER = {
+    "Wallet-Mandate": "Act for another citizen under this mandate (its id); it must cover the action."
+}
+HEADERS.update(dict.fromkeys(MANDATE_ROUTES, _MANDATE_HEADER))
+
 # Operations that answer from memory: no storage, so never 503.
 PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics", "/.well-known/jwks.json"})
 
@@ -151,4 +171,19 @@ CODES: dict[str, tuple[str, ...]] = {
     ),
     "GET /v1/me/devices": (),
     "DELETE /v1/me/devices/{device_id}": ("device_not_found", "last_device", "access_log_busy"),
+    "POST /v1/me/mandates": ("invalid_cccd", "invalid_mandate", "delegate_not_found", "access_log_busy"),
+    "GET /v1/me/mandates": (),
+    "DELETE /v1/me/mandates/{mandate_id}": (
+        "mandate_not_found",
+        "mandate_ended",
+        "mandate_by_agency",
+        "access_log_busy",
+    ),
+    "POST /v1/agency/mandates": ("forbidden_role", "invalid_guardian_request", "access_log_busy"),
+    "DELETE /v1/agency/mandates/{mandate_id}": (
+        "forbidden_role",
+        "mandate_not_found",
+        "mandate_ended",
+        "access_log_busy",
+    ),
 }

@@ -19,6 +19,7 @@ import storage
 from wallet_api.devices.errors import DEVICE_PROBLEMS
 from wallet_api.errors import WalletError
 from wallet_api.limits.errors import LIMIT_PROBLEMS
+from wallet_api.mandates.errors import MANDATE_PROBLEMS
 from wallet_api.problems_consent import CONSENT_PROBLEMS
 from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
 from wallet_api.rights.errors import RIGHTS_PROBLEMS
@@ -234,6 +235,7 @@ CATALOGUE.update({code: Problem(*entry) for code, entry in INPUT_PROBLEMS.items(
 CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in LIMIT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in DEVICE_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in MANDATE_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

@@ -35,6 +35,9 @@ class AccessAction(enum.StrEnum):
     INCIDENT = "incident"  # the operator told the citizen of a breach affecting their data
     DEVICE_ADD = "device-add"  # a device joined the wallet (``agency_*``: the device that approved)
     DEVICE_REVOKE = "device-revoke"  # a device was revoked (``agency_*``: the device that did it)
+    MANDATE_GRANT = "mandate-grant"  # a mandate was granted (``agency_*``: who granted it)
+    MANDATE_END = "mandate-end"  # a mandate was revoked, renounced or ended (``agency_*``: by whom)
+    DECIDE = "decide"  # a consent request was answered (by a delegate, under a mandate)
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

@@ -8,6 +8,8 @@ from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
+from wallet_api.mandates.guardian import GuardianService
+from wallet_api.mandates.service import MandateService
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
@@ -49,6 +51,8 @@ class Services:
     incidents: IncidentService
     devices: DeviceService
     pairings: PairingService
+    mandates: MandateService
+    guardians: GuardianService
     limiter: RateLimiter
     lanes: Lanes = field(init=False)
 
@@ -65,6 +69,7 @@ class Services:
         restrictions = RestrictionService(ctx)
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
+        mandates = MandateService(ctx)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -85,6 +90,8 @@ class Services:
             incidents=IncidentService(ctx),
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
+            mandates=mandates,
+            guardians=GuardianService(ctx, agencies, mandates),
             limiter=RateLimiter(ctx),
         )
 

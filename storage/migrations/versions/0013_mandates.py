@@ -1,0 +1,49 @@
+"""Mandates: one citizen acting for another within a scope and a validity window (issue 11 item 6).
+
+Revision ID: 0013
+Revises: 0011 (re-chained at merge)
+Create Date: 2026-11-29
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "mandates",
+        sa.Column("id", sa.String(), nullable=False),
+        sa.Column("represented_id", sa.String(), nullable=False),
+        sa.Column("delegate_id", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("basis", sa.String(), nullable=True),
+        sa.Column("scope", sa.Text(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("valid_until", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("granted_by", sa.String(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_by", sa.String(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["represented_id"], ["citizens.id"], name="fk_mandates_represented_id", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["delegate_id"], ["citizens.id"], name="fk_mandates_delegate_id", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_mandates_represented_id", "mandates", ["represented_id"])
+    op.create_index("ix_mandates_delegate_id", "mandates", ["delegate_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_mandates_delegate_id", table_name="mandates")
+    op.drop_index("ix_mandates_represented_id", table_name="mandates")
+    op.drop_table("mandates")
