@@ -7,18 +7,20 @@ A delegate acts by naming the mandate in the ``Wallet-Mandate`` header (``MANDAT
 """
 
 from wallet_api.mandates.errors import MANDATE_PROBLEMS
+from wallet_api.mandates.gate import MANDATE_HEADER, MANDATE_OK, OPT, refuse_mandate_header
 from wallet_api.mandates.guardian import REQUEST_TYP, GuardianService
 from wallet_api.mandates.scope import Scope
 from wallet_api.mandates.service import Caller, MandateService
 
-MANDATE_HEADER = "Wallet-Mandate"
-
 __all__ = [
     "MANDATE_HEADER",
+    "MANDATE_OK",
     "MANDATE_PROBLEMS",
+    "OPT",
     "REQUEST_TYP",
     "Caller",
     "GuardianService",
     "MandateService",
     "Scope",
+    "refuse_mandate_header",
 ]

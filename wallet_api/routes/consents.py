@@ -14,7 +14,7 @@ from litestar.response import Stream
 
 from crypto.transparency import AccessAction
 from wallet_api.errors_consent import ConsentPending
-from wallet_api.mandates import Caller
+from wallet_api.mandates import MANDATE_OK, Caller
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import (
@@ -156,7 +156,7 @@ async def pull_document(
     return Stream(services.lanes.stream(chunks, cut), media_type=meta.content_type, headers=headers)
 
 
-@get("/v1/me/consents", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_consents(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -187,7 +187,7 @@ async def my_consents(
     return ConsentListOut(items, next_cursor(services.ctx, query, page))
 
 
-@get("/v1/me/consents/{consent_id:str}", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents/{consent_id:str}", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_consent(
     request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
 ) -> ConsentOut:
@@ -201,7 +201,11 @@ async def my_consent(
 
 
 @post(
-    "/v1/me/consents/{consent_id:str}/decision", status_code=200, tags=["consents"], response_headers=NO_STORE
+    "/v1/me/consents/{consent_id:str}/decision",
+    status_code=200,
+    opt=MANDATE_OK,
+    tags=["consents"],
+    response_headers=NO_STORE,
 )
 async def decide(
     request: AnyRequest,
@@ -245,7 +249,7 @@ async def revoke(
     return await offload(services, lambda: services.consents.signed_receipt(view))
 
 
-@get("/v1/me/consents/{consent_id:str}/receipt", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents/{consent_id:str}/receipt", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_receipt(
     request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
 ) -> dict[str, Any]:

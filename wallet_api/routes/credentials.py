@@ -12,6 +12,7 @@ from litestar.params import FromPath, QueryParameter
 
 from consent import document_types
 from crypto.transparency import AccessAction
+from wallet_api.mandates import MANDATE_OK
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, acting, lang, offload
 from wallet_api.services import Services
@@ -67,7 +68,7 @@ class CredentialList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-@get("/v1/me/credentials", tags=["credentials"], response_headers=NO_STORE)
+@get("/v1/me/credentials", opt=MANDATE_OK, tags=["credentials"], response_headers=NO_STORE)
 async def list_credentials(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -95,7 +96,9 @@ async def list_credentials(
     )
 
 
-@get("/v1/me/credentials/{credential_id:str}", tags=["credentials"], response_headers=NO_STORE)
+@get(
+    "/v1/me/credentials/{credential_id:str}", opt=MANDATE_OK, tags=["credentials"], response_headers=NO_STORE
+)
 async def get_credential(
     request: AnyRequest, services: NamedDependency[Services], credential_id: FromPath[str]
 ) -> CredentialOut:

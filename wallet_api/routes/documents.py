@@ -16,6 +16,7 @@ from litestar.response import Stream
 from crypto.transparency import AccessAction
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import IncompleteBody, InvalidRequest
+from wallet_api.mandates import MANDATE_OK
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
@@ -95,7 +96,7 @@ async def upload(
     return DocumentOut.of(meta, lang(request))
 
 
-@get("/v1/me/documents", tags=["documents"], response_headers=NO_STORE)
+@get("/v1/me/documents", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
 async def list_documents(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -122,7 +123,7 @@ async def list_documents(
     return DocumentList(items, next_cursor(services.ctx, query, page))
 
 
-@get("/v1/me/documents/{document_id:str}", tags=["documents"], response_headers=NO_STORE)
+@get("/v1/me/documents/{document_id:str}", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
 async def document_metadata(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> DocumentOut:
@@ -138,7 +139,7 @@ async def document_metadata(
     return DocumentOut.of(await offload(services, read), lang(request))
 
 
-@get("/v1/me/documents/{document_id:str}/content", tags=["documents"])
+@get("/v1/me/documents/{document_id:str}/content", opt=MANDATE_OK, tags=["documents"])
 async def document_content(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> Stream:
