@@ -25,6 +25,7 @@ from mobile_stub._transfer import Progress
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_devices import devices
+from mobile_stub.cli_mandates import mandates
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.cli_rights import incidents, requests_group
 from mobile_stub.device import HOME_ENV
@@ -91,11 +92,19 @@ def progress_bar(vi: str, en: str) -> Iterator[Progress]:
     show_default=True,
     help="Ngôn ngữ thông báo của máy chủ / Language of server messages",
 )
+@click.option(
+    "--for",
+    "acting_for",
+    default=None,
+    metavar="CITIZEN",
+    help="Làm thay người đã uỷ quyền cho bạn (mã công dân hoặc mã uỷ quyền) / "
+    "Act for someone who gave you a mandate (citizen id or mandate id)",
+)
 @click.pass_context
-def cli(ctx: click.Context, server: str | None, home: Path | None, lang: str) -> None:
+def cli(ctx: click.Context, server: str | None, home: Path | None, lang: str, acting_for: str | None) -> None:
     """Ví dữ liệu công dân trên điện thoại / The citizen data wallet on the phone."""
     env = ctx.ensure_object(CliEnv)
-    env.server, env.home, env.lang = server, home, lang
+    env.server, env.home, env.lang, env.acting_for = server, home, lang, acting_for
 
 
 @cli.group()
@@ -287,6 +296,7 @@ cli.add_command(stats)
 cli.add_command(requests_group)
 cli.add_command(incidents)
 cli.add_command(devices)
+cli.add_command(mandates)
 
 
 def main() -> None:
