@@ -13,6 +13,7 @@ from storage.factory import open_blob_store, open_metadata
 from storage.limits import ReplayPurge, Timeouts
 from storage.ports import (
     AgencyRepository,
+    AssistRepository,
     BlobStore,
     CitizenRepository,
     ConsentRepository,
@@ -34,6 +35,7 @@ from storage.ports import (
 from storage.records import (
     AgencyHolder,
     AgencyRecord,
+    AssistCardRecord,
     BlobInfo,
     CitizenHolder,
     CitizenRecord,
@@ -53,6 +55,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    VisitRecord,
     WrappedKey,
 )
 
@@ -60,6 +63,8 @@ __all__ = [
     "AgencyHolder",
     "AgencyRecord",
     "AgencyRepository",
+    "AssistCardRecord",
+    "AssistRepository",
     "BlobInfo",
     "BlobStore",
     "BlobTooLarge",
@@ -104,6 +109,7 @@ __all__ = [
     "TrustRootRepository",
     "Unavailable",
     "UnitOfWork",
+    "VisitRecord",
     "WrappedKey",
     "open_blob_store",
     "open_metadata",

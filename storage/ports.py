@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from storage.records import (
     AgencyRecord,
+    AssistCardRecord,
     BlobInfo,
     CitizenRecord,
     ConsentPullRecord,
@@ -41,6 +42,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    VisitRecord,
     WrappedKey,
 )
 
@@ -341,6 +343,32 @@ class MandateRepository(Protocol):
     def end(self, mandate_id: str, at: dt.datetime, by: str) -> bool: ...  # True if it was not yet ended
 
 
+class AssistRepository(Protocol):
+    """Wallet cards with their PIN, and visits at one-stop offices (``wallet_api.assisted``)."""
+
+    def card(self, citizen_id: str, *, lock: bool = False) -> AssistCardRecord | None: ...
+
+    def by_card(self, card_id: str) -> AssistCardRecord | None: ...
+
+    def add_card(self, card: AssistCardRecord) -> None: ...  # Conflict when the citizen has one
+
+    def set_pin(self, citizen_id: str, pin_hash: bytes, salt: bytes) -> None: ...  # resets the count
+
+    def pin_failed(self, citizen_id: str) -> int: ...  # one more wrong PIN: the run so far
+
+    def lock(self, citizen_id: str, until: dt.datetime) -> None: ...
+
+    def pin_ok(self, citizen_id: str) -> None: ...  # the run of wrong PINs ends
+
+    def add_visit(self, visit: VisitRecord) -> None: ...
+
+    def visit(self, visit_id: str) -> VisitRecord: ...  # NotFound
+
+    def open_documents(self, visit_id: str, documents: str) -> bool: ...  # False once ended
+
+    def end_visit(self, visit_id: str, at: dt.datetime) -> bool: ...  # True if it was not yet ended
+
+
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
 
@@ -371,6 +399,7 @@ class UnitOfWork(Protocol):
     devices: DeviceRepository
     pairings: PairingRepository
     mandates: MandateRepository
+    assist: AssistRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -304,3 +304,30 @@ class MandateRecord:
     created_at: dt.datetime
     ended_at: dt.datetime | None = None
     ended_by: str | None = None  # who ended it: a citizen id or an agency id
+
+
+@dataclass(frozen=True, slots=True)
+class AssistCardRecord:
+    """A citizen's printed wallet card (an opaque id) and the PIN they confirm office actions with."""
+
+    citizen_id: str
+    card_id: str
+    pin_hash: bytes | None
+    pin_salt: bytes | None
+    failures: int
+    locked_until: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """A visit at a one-stop office; ``documents``: JSON list of the ids opened for it."""
+
+    id: str
+    citizen_id: str
+    agency_id: str
+    officer_id: str
+    opened_at: dt.datetime
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None
+    documents: str

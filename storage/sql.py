@@ -42,6 +42,7 @@ from storage.errors import NotFound
 from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
+from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from consent.log_store import LogStore
     from storage.ports import (
         AgencyRepository,
+        AssistRepository,
         CitizenRepository,
         ConsentRepository,
         CredentialRepository,
@@ -327,6 +329,7 @@ class SqlUnitOfWork:
         self.devices: DeviceRepository = SqlDeviceRepository(tx)
         self.pairings: PairingRepository = SqlPairingRepository(tx)
         self.mandates: MandateRepository = SqlMandateRepository(tx)
+        self.assist: AssistRepository = SqlAssistRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -380,5 +380,7 @@ TABLE_NAMES = frozenset(
         "devices",  # storage.device_tables (registered the same way)
         "pairings",
         "mandates",  # storage.mandate_tables (registered the same way)
+        "assist_cards",
+        "visits",
     }
 )

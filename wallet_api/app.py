@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
 
+from wallet_api.assisted import routes as assisted_routes
 from wallet_api.bootstrap import build_context
 from wallet_api.context import Clock
 from wallet_api.devices import routes as device_routes
@@ -65,6 +66,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *access_log.ROUTES,
             *device_routes.ROUTES,
             *mandate_routes.ROUTES,
+            *assisted_routes.ROUTES,
             *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

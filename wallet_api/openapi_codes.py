@@ -16,6 +16,8 @@ UPLOAD_TYPES = ("application/pdf", "image/png", "image/jpeg", "application/json"
 SUCCESS_MEDIA: dict[str, tuple[str, ...]] = {
     "GET /v1/me/documents/{document_id}/content": UPLOAD_TYPES,
     "GET /metrics": ("text/plain",),
+    "GET /v1/agency/visits/{visit_id}/documents/{document_id}/content": UPLOAD_TYPES,
+    "GET /v1/agency/visits/{visit_id}/receipt": ("application/pdf",),
 }
 
 # Request headers a handler reads itself: name → description.
@@ -180,6 +182,29 @@ CODES: dict[str, tuple[str, ...]] = {
         "access_log_busy",
     ),
     "POST /v1/agency/mandates": ("forbidden_role", "invalid_guardian_request", "access_log_busy"),
+    "GET /v1/me/card": (),
+    "PUT /v1/me/assist-pin": ("invalid_pin",),
+    "POST /v1/agency/visits": ("forbidden_role", "invalid_card", "access_log_busy"),
+    "POST /v1/agency/visits/{visit_id}/documents": (
+        "forbidden_role",
+        "visit_not_found",
+        "visit_ended",
+        "pin_not_set",
+        "wrong_pin",
+        "pin_locked",
+        "access_log_busy",
+    ),
+    "GET /v1/agency/visits/{visit_id}/documents/{document_id}/content": (
+        "forbidden_role",
+        "visit_not_found",
+        "visit_ended",
+        "document_not_opened",
+        "access_log_busy",
+        *_INTEGRITY,
+    ),
+    "POST /v1/agency/visits/{visit_id}/end": ("forbidden_role", "visit_not_found", "visit_ended"),
+    "GET /v1/agency/visits/{visit_id}/receipt": ("forbidden_role", "visit_not_found"),
+    "POST /v1/visit-receipts/check": ("invalid_visit_receipt",),
     "DELETE /v1/agency/mandates/{mandate_id}": (
         "forbidden_role",
         "mandate_not_found",

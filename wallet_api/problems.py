@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException
 
 import crypto
 import storage
+from wallet_api.assisted.errors import ASSIST_PROBLEMS
 from wallet_api.devices.errors import DEVICE_PROBLEMS
 from wallet_api.errors import WalletError
 from wallet_api.limits.errors import LIMIT_PROBLEMS
@@ -236,6 +237,7 @@ CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items
 CATALOGUE.update({code: Problem(*entry) for code, entry in LIMIT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in DEVICE_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in MANDATE_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in ASSIST_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

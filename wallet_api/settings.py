@@ -51,6 +51,7 @@ class Settings:
     rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60"
     trusted_proxies: str = ""  # proxy addresses whose X-Forwarded-For names the caller (comma-separated)
     replay_purge_batch: int = 1024
+    visit_seconds: int = 900  # an assisted visit at a one-stop office ends this long after it opens
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -115,6 +116,8 @@ class Settings:
             raise ConfigError("WALLET_TOKEN_TTL_SECONDS must be between 30 and 3600")
         if self.workers < 1:
             raise ConfigError("WALLET_WORKERS must be at least 1")
+        if not 60 <= self.visit_seconds <= 4 * 3600:
+            raise ConfigError("WALLET_VISIT_SECONDS must be between 60 and 14400")
         if self.blocking not in ("auto", "inline", "thread"):
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if min(self.key_announce_seconds, self.key_overlap_seconds) < 0 or self.key_refresh_seconds < 1:
@@ -224,4 +227,5 @@ _VARIABLES = {
     "rate_limits": _str,
     "trusted_proxies": _str,
     "replay_purge_batch": _int,
+    "visit_seconds": _int,
 }

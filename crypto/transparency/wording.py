@@ -33,6 +33,7 @@ _VERBS = {
     AccessAction.REQUEST_PAUSED: ("đã bị chặn khi xin", "was blocked asking for"),
     AccessAction.INCIDENT: ("đã thông báo", "reported"),
     AccessAction.DECIDE: ("đã trả lời", "answered"),
+    AccessAction.VISIT: ("đã mở tại quầy một cửa", "opened at the one-stop counter"),
 }
 _MANDATE_EVENTS = {  # the purpose names "delegate → represented"; who did it, agency_name
     AccessAction.MANDATE_GRANT: (
@@ -62,6 +63,7 @@ _OWN_NAMES = {
     "device": ("Thiết bị", "Device"),
     "consent": ("Yêu cầu đồng ý", "Consent request"),
     "documents": ("Danh sách giấy tờ", "Document list"),
+    "visit": ("Phiên làm việc", "Visit"),
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
     "consent-request": ("Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"),
     "incident": ("Sự cố lộ lọt dữ liệu", "Data breach"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wallet_api.assisted.service import AssistService
 from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
@@ -53,6 +54,7 @@ class Services:
     pairings: PairingService
     mandates: MandateService
     guardians: GuardianService
+    assist: AssistService
     limiter: RateLimiter
     lanes: Lanes = field(init=False)
 
@@ -92,6 +94,7 @@ class Services:
             pairings=PairingService(ctx),
             mandates=mandates,
             guardians=GuardianService(ctx, agencies, mandates),
+            assist=AssistService(ctx, agencies, documents),
             limiter=RateLimiter(ctx),
         )
 
