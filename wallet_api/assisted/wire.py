@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
-from wallet_api.assisted.service import Visit
+if TYPE_CHECKING:  # the service module imports wallet_api.services, which builds it: no cycle at run time
+    from wallet_api.assisted.service import Visit
 
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Officer = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -1,16 +1,17 @@
 """Mandates: a citizen acts for another within a scope (issue 11 item 6).
 
 Routes, services, wire types and errors of the capability live together here;
-``wallet_api.app`` mounts ``ROUTES`` and ``wallet_api.problems`` merges ``MANDATE_PROBLEMS``.
+``wallet_api.app`` mounts ``routes.ROUTES`` and ``wallet_api.problems`` merges ``MANDATE_PROBLEMS``.
 A delegate acts by naming the mandate in the ``Wallet-Mandate`` header (``MANDATE_HEADER``);
-``MandateService.authorize`` is the one decision.
+``MandateService.authorize`` (``wallet_api.mandates.service``) is the one decision. This facade
+imports no service: ``wallet_api.services`` builds them, so importing it never starts a cycle.
 """
 
 from wallet_api.mandates.errors import MANDATE_PROBLEMS
-from wallet_api.mandates.gate import MANDATE_HEADER, MANDATE_OK, OPT, refuse_mandate_header
-from wallet_api.mandates.guardian import REQUEST_TYP, GuardianService
-from wallet_api.mandates.scope import Scope
-from wallet_api.mandates.service import Caller, MandateService
+from wallet_api.mandates.gate import MANDATE_HEADER, MANDATE_OK, OPT, Caller, Target, refuse_mandate_header
+from wallet_api.mandates.scope import Grant, Kind, Scope
+
+REQUEST_TYP = "guardian-mandate+jwt"  # an identity provider's signed request for a guardian's mandate
 
 __all__ = [
     "MANDATE_HEADER",
@@ -19,8 +20,9 @@ __all__ = [
     "OPT",
     "REQUEST_TYP",
     "Caller",
-    "GuardianService",
-    "MandateService",
+    "Grant",
+    "Kind",
     "Scope",
+    "Target",
     "refuse_mandate_header",
 ]

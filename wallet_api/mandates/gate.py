@@ -10,12 +10,19 @@ without the guard.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
+import storage
 from wallet_api.mandates.errors import MandateNotAllowed
+from wallet_api.mandates.scope import Kind, Scope
+
+if TYPE_CHECKING:  # wallet_api.services builds the mandate services: no import cycle at run time
+    from wallet_api.services.auth import Principal
 
 MANDATE_HEADER = "Wallet-Mandate"
 OPT = "mandate"  # route handler option: a mandate may cover this route's action
@@ -26,3 +33,20 @@ def refuse_mandate_header(connection: ASGIConnection[Any, Any, Any, Any], handle
     """Litestar guard: the ``Wallet-Mandate`` header only on routes that opted in."""
     if MANDATE_HEADER in connection.headers and not handler.opt.get(OPT, False):
         raise MandateNotAllowed()
+
+
+Target = str | Callable[[str], str] | None  # the value the scope must cover, or how to find it
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Whose data a request touches (``owner``) and who asks; ``mandate`` when a delegate acts."""
+
+    owner: str
+    principal: Principal
+    mandate: storage.MandateRecord | None = None
+    scope: Scope | None = None
+
+    def covers(self, kind: Kind, value: str) -> bool:
+        """The owner may do anything to their own data; a delegate what the mandate's scope lists."""
+        return self.scope is None or self.scope.covers(kind, value)

@@ -22,6 +22,7 @@ import crypto
 import storage
 from wallet_api.context import Context
 from wallet_api.errors import ForbiddenRole, WalletError
+from wallet_api.mandates import REQUEST_TYP
 from wallet_api.mandates.errors import InvalidGuardianRequest
 from wallet_api.mandates.scope import checked_scope
 from wallet_api.mandates.service import MandateService, MandateView
@@ -29,7 +30,6 @@ from wallet_api.services.agencies import AgencyService, active_at, agency_keys
 from wallet_api.services.citizens import field_aad, unwrap_citizen_key
 
 log = logging.getLogger("wallet.mandates")
-REQUEST_TYP = "guardian-mandate+jwt"
 REQUEST_MAX_AGE = 300
 LEEWAY = 30
 CHILD_AGE = 14

@@ -8,8 +8,7 @@ from litestar import delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from wallet_api.mandates.scope import checked_scope
-from wallet_api.mandates.service import Grant
+from wallet_api.mandates.scope import Grant, checked_scope
 from wallet_api.mandates.wire import GrantIn, GuardianIn, MandateListOut, MandateOut
 from wallet_api.routes.common import AnyRequest, agency, citizen, offload
 from wallet_api.services import Services

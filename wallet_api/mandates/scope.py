@@ -9,6 +9,7 @@ else is ever covered: not devices, not erasure, not mandates.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,3 +70,13 @@ def checked_scope(
             reason_en=f"no document type or procedure '{name}'",
         )
     return Scope(*lists)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What the grantor asks for."""
+
+    delegate_cccd: str
+    scope: Scope
+    valid_from: dt.datetime | None
+    valid_until: dt.datetime

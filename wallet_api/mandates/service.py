@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import crypto
@@ -40,28 +40,14 @@ from wallet_api.mandates.errors import (
     MandateNotValid,
     MandateOutOfScope,
 )
-from wallet_api.mandates.scope import Kind, Scope
+from wallet_api.mandates.gate import Caller, Target
+from wallet_api.mandates.scope import Grant, Kind, Scope
 from wallet_api.services.auth import Principal
 from wallet_api.services.citizens import field_aad, unwrap_citizen_key
 
 log = logging.getLogger("wallet.mandates")
 MAX_DAYS = 5 * 366  # a citizen's mandate lasts at most five years; it can be granted again
 MANDATE_RESOURCE = "mandate"
-Target = str | Callable[[str], str] | None  # the value the scope must cover, or how to find it
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Whose data a request touches (``owner``) and who asks; ``mandate`` when a delegate acts."""
-
-    owner: str
-    principal: Principal
-    mandate: storage.MandateRecord | None = None
-    scope: Scope | None = None
-
-    def covers(self, kind: Kind, value: str) -> bool:
-        """The owner may do anything to their own data; a delegate what the mandate's scope lists."""
-        return self.scope is None or self.scope.covers(kind, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +59,6 @@ class MandateView:
     state: str  # active, pending (not yet valid), expired, ended
     represented_name: str
     delegate_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Grant:
-    """What the grantor asks for."""
-
-    delegate_cccd: str
-    scope: Scope
-    valid_from: dt.datetime | None
-    valid_until: dt.datetime
 
 
 def state_of(record: storage.MandateRecord, now: dt.datetime) -> str:

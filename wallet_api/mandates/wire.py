@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 
-from wallet_api.mandates.service import MandateView
+if TYPE_CHECKING:  # the service is built by wallet_api.services: no import cycle at run time
+    from wallet_api.mandates.service import MandateView
 
 TypeId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Items = Annotated[list[TypeId], msgspec.Meta(max_length=32)]

@@ -11,10 +11,8 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from wallet_api.errors import Unauthenticated
-from wallet_api.mandates import MANDATE_HEADER, Caller
+from wallet_api.mandates import MANDATE_HEADER, Caller, Kind, Target
 from wallet_api.mandates.errors import MandateNotAllowed
-from wallet_api.mandates.scope import Kind
-from wallet_api.mandates.service import Target
 from wallet_api.paging import PageQuery, page_query
 from wallet_api.problems import language
 from wallet_api.services import Principal, Services
