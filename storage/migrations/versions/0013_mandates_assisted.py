@@ -1,5 +1,6 @@
-"""Mandates (one citizen acting for another, issue 11 item 6) and the assisted route at a one-stop
-office (wallet cards with their PIN, visits; item 7).
+"""Mandates and the assisted route: one citizen acting for another; wallet cards, PINs, visits.
+
+Issue 11 items 6 and 7.
 
 Revision ID: 0013
 Revises: 0011 (re-chained at merge)
