@@ -22,6 +22,7 @@ from mobile_stub import receipts
 from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
+from mobile_stub.cli_assisted import card, pin
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_devices import devices
@@ -297,6 +298,8 @@ cli.add_command(requests_group)
 cli.add_command(incidents)
 cli.add_command(devices)
 cli.add_command(mandates)
+cli.add_command(card)
+cli.add_command(pin)
 
 
 def main() -> None:

@@ -354,6 +354,14 @@ class WalletClient:
         """Revoke a mandate granted, or renounce one held."""
         return json_object(self._authed("DELETE", f"/v1/me/mandates/{quote(mandate_id, safe='')}"))
 
+    def card(self) -> str:
+        """The QR text of the printed wallet card (a signed, opaque card id)."""
+        return str(json_object(self._authed("GET", "/v1/me/card"))["card"])
+
+    def set_assist_pin(self, pin: str) -> None:
+        """Set the 6-digit PIN confirmed at one-stop offices."""
+        self._authed_json("PUT", "/v1/me/assist-pin", {"pin": pin}).close()
+
     def _mandate_header(self) -> dict[str, str]:
         if self._acting_for is None:
             return {}

@@ -10,22 +10,17 @@ receipt's QR is decoded with a real decoder and verified.
 
 from __future__ import annotations
 
-import io
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 import crypto
-import qr
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, office
+from tests.support.pdf import qr_of as _qr_of
 from wallet_api.assisted.service import CARD_TYP
 from wallet_api.settings import Settings
 
@@ -152,29 +147,6 @@ def test_nothing_can_be_done_after_the_visit_ends(world: Office) -> None:
     desk.ok("POST", f"/v1/agency/visits/{again}/end")
     _refused(desk.call("GET", f"/v1/agency/visits/{again}/documents/{doc}/content"), 410, "visit_ended")
     _refused(desk.call("POST", f"/v1/agency/visits/{again}/end"), 410, "visit_ended")
-
-
-def _qr_of(pdf: bytes) -> bytes:
-    """The one QR image of the receipt's page, decoded by the real decoder (zxing-cpp).
-
-    The image is stored as PNG-predicted Flate data (``/Predictor 15``): exactly a PNG's IDAT
-    stream, so it is wrapped back into a PNG file as stored, with no pixel handled here."""
-    page = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"][0]
-    images = page["/Resources"]["/XObject"]
-    assert len(images) == 1
-    image = images[next(iter(images))]
-    assert image["/ColorSpace"] == "/DeviceGray" and image["/BitsPerComponent"] == 8
-    assert image["/Filter"] == "/FlateDecode" and image["/DecodeParms"]["/Predictor"] == 15
-    width, height = int(image["/Width"]), int(image["/Height"])
-    png = b"\x89PNG\r\n\x1a\n"
-    png += _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-    png += _chunk(b"IDAT", image.encoded_data) + _chunk(b"IEND", b"")
-    assert Image.open(io.BytesIO(png)).size == (width, height)
-    return qr.read_qr_image(png)
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def test_the_pdf_receipt_in_vietnamese_carries_a_qr_anyone_can_check(world: Office) -> None:

@@ -13,6 +13,7 @@ import click
 import crypto
 from consent import document_types
 from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency_assist_cli import assist
 
 
 def _key_file(home: Path) -> Path:
@@ -47,7 +48,7 @@ def _load_key(home: Path) -> crypto.EcPrivateKey:
 @click.pass_context
 def main(ctx: click.Context, server: str, home: Path, agency_id: str, lang: str) -> None:
     """Hệ thống của cơ quan cấp giấy tờ / An issuing agency's system."""
-    ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang}
+    ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang, "load_key": _load_key}
 
 
 def _client(obj: dict[str, Any]) -> AgencyClient:
@@ -125,3 +126,6 @@ def set_status(obj: dict[str, Any], credential_id: str, status: str) -> None:
     except AgencyApiError as exc:
         raise _report(exc) from None
     click.echo(f"Đã đặt trạng thái / Status set: {credential_id} → {status}")
+
+
+main.add_command(assist)
