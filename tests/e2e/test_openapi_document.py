@@ -67,6 +67,7 @@ def test_routes_say_which_problems_they_give(document: dict[str, Any]) -> None:
         ("POST", "/v1/token"),
         ("POST", "/v1/me/identity-qr"),
         ("POST", "/v1/devices/pairings"),
+        ("POST", "/v1/agency/visits/{visit_id}/documents"),  # the PIN's lock-out (wallet_api.assisted)
     }
 
 
