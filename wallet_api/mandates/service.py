@@ -74,8 +74,12 @@ def citizen_name(ctx: Context, citizen_id: str) -> str:
     """The citizen's full name, unsealed (it goes into log entries and mandate views, never to logs)."""
     with ctx.metadata.unit_of_work(readonly=True) as uow:
         record = uow.citizens.get(citizen_id)
-    kek = unwrap_citizen_key(ctx.master, citizen_id, record.wrapped_kek)
-    return crypto.open_sealed(kek, record.full_name_sealed, field_aad(citizen_id, "name")).decode()
+    return _unsealed_name(ctx, record)
+
+
+def _unsealed_name(ctx: Context, record: storage.CitizenRecord) -> str:
+    kek = unwrap_citizen_key(ctx.master, record.id, record.wrapped_kek)
+    return crypto.open_sealed(kek, record.full_name_sealed, field_aad(record.id, "name")).decode()
 
 
 class MandateService:
@@ -190,8 +194,9 @@ class MandateService:
         and its scope covers ``kind`` for ``target`` (a value, or a function of the represented
         citizen's id giving it; ``None``: a list the caller filters with ``Caller.covers``)."""
         try:
-            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:  # one read: the mandate, both citizens
                 record = uow.mandates.get(_uuid(mandate_id))
+                parties = (uow.citizens.get(record.represented_id), uow.citizens.get(record.delegate_id))
         except (storage.NotFound, MandateNotFound):
             log.info("act under mandate refused: unknown mandate")
             raise MandateNotValid() from None
@@ -202,7 +207,7 @@ class MandateService:
         if state != "active":
             log.info("act under mandate %s refused: %s", record.id, state)
             raise MandateNotValid()
-        caller = Caller(record.represented_id, principal, record, Scope.from_json(record.scope))
+        caller = Caller(record.represented_id, principal, record, Scope.from_json(record.scope), parties)
         if target is not None:
             value = target(record.represented_id) if callable(target) else target
             if not caller.covers(kind, value):
@@ -224,7 +229,7 @@ class MandateService:
         mandate = caller.mandate
         if mandate is None:
             return
-        names = {c: citizen_name(self.ctx, c) for c in (mandate.represented_id, mandate.delegate_id)}
+        names = {c.id: _unsealed_name(self.ctx, c) for c in caller.parties}
         at = self.ctx.now()
         purpose = f"Theo uỷ quyền {mandate.id} / Under mandate {mandate.id}"
 
