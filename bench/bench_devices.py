@@ -3,6 +3,10 @@ with a citizen's only device, through HTTP on a real server, interleaved in one 
 <= 1.2). Also the next request with each token (the per-request check that the device is not
 revoked). The four extra devices are paired through the API, as phones do.
 
+And a request by a delegate against the same request by the owner (goal: ratio >= 0.8, the
+owner's time over the delegate's): reading one document's metadata, the delegate under a mandate
+(``Wallet-Mandate``: the mandate read and checked, the act written to both citizens' logs).
+
 Run ``PYTHONPATH=. .venv/bin/python -m bench.bench_devices`` (embedded default), or
 ``scripts/bench.sh devices`` (adds PostgreSQL + S3).
 """
@@ -67,8 +71,41 @@ def measure(label: str, env: dict[str, str], rounds: int) -> None:
                 lambda: one_of_five.request("GET", "/v1/me"),
                 lambda: only.request("GET", "/v1/me"),
             )
+            _delegate(label, server.url, rounds)
         finally:
             server.stop()
+
+
+def _delegate(label: str, url: str, rounds: int) -> None:
+    """The same document read by its owner and by a delegate under a mandate, interleaved."""
+    owner, delegate = RawCitizen(url), RawCitizen(url)
+    for person in (owner, delegate):
+        assert person.enrol().status_code == 201 and person.login().status_code == 200
+    doc = owner.upload(b"%PDF-1.7\n" + os.urandom(2000), doc_type="birth-certificate").json()["id"]
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+    body = {
+        "delegate_cccd": delegate.cccd,
+        "scope": {"documents": ["birth-certificate"]},
+        "valid_until": until,
+    }
+    granted = owner.request("POST", "/v1/me/mandates", json=body)
+    assert granted.status_code == 201, granted.text
+    mandate = {"Wallet-Mandate": granted.json()["mandate_id"]}
+    path = f"/v1/me/documents/{doc}"
+    for _ in range(20):
+        (
+            timed(lambda: owner.request("GET", path)),
+            timed(lambda: delegate.request("GET", path, headers=mandate)),
+        )
+    owner_times, delegate_times = [], []
+    for _ in range(rounds):
+        owner_times.append(timed(lambda: owner.request("GET", path)))
+        delegate_times.append(timed(lambda: delegate.request("GET", path, headers=mandate)))
+    owner_ms, delegate_ms = statistics.median(owner_times) * 1000, statistics.median(delegate_times) * 1000
+    print(
+        f"{label}: GET {path.rsplit('/', 1)[0]}/{{id}} by a delegate {delegate_ms:.2f} ms, by the owner "
+        f"{owner_ms:.2f} ms, ratio {owner_ms / delegate_ms:.2f} (owner / delegate, goal >= 0.8)"
+    )
 
 
 def _compare(

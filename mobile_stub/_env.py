@@ -26,6 +26,7 @@ class CliEnv:
     server: str | None = None
     home: Path | None = None
     lang: str = "vi"
+    acting_for: str | None = None  # ``--for``: a citizen id or mandate id to act for
 
     def device(self) -> Device:
         return Device(self.home if self.home is not None else default_home())
@@ -34,9 +35,11 @@ class CliEnv:
         """A client for ``--server``, else the server the device enrolled at, else the default."""
         device = self.device()
         server = self.server or device.load_state().server or DEFAULT_SERVER
-        return WalletClient(
+        client = WalletClient(
             server, device, transport=self.transport, clock=self.clock, accept_language=self.lang
         )
+        client.act_for(self.acting_for)
+        return client
 
 
 pass_env = click.make_pass_decorator(CliEnv)

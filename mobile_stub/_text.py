@@ -51,6 +51,10 @@ _LOCAL_ERRORS: dict[str, tuple[str, str]] = {
         "Transfer incomplete, no file was saved",
     ),
     "network_error": ("Không kết nối được tới máy chủ", "Cannot reach the server"),
+    "no_mandate": (
+        "Bạn không có uỷ quyền đang hiệu lực của người này (xem `wallet-mobile mandates list`)",
+        "You hold no active mandate from this person (see `wallet-mobile mandates list`)",
+    ),
 }
 _GENERIC_ERROR = ("Lỗi", "Error")
 

@@ -22,9 +22,11 @@ from mobile_stub import receipts
 from mobile_stub._env import DEFAULT_SERVER, SERVER_ENV, CliEnv, pass_env
 from mobile_stub._text import bilingual, doc_id, doc_summary, error_lines, field_lines, nfc
 from mobile_stub._transfer import Progress
+from mobile_stub.cli_assisted import card, pin
 from mobile_stub.cli_consents import consents, log_command, stats
 from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_devices import devices
+from mobile_stub.cli_mandates import mandates
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.cli_recovery import announce_recovery, recover
 from mobile_stub.cli_rights import incidents, requests_group
@@ -94,11 +96,19 @@ def progress_bar(vi: str, en: str) -> Iterator[Progress]:
     show_default=True,
     help="Ngôn ngữ thông báo của máy chủ / Language of server messages",
 )
+@click.option(
+    "--for",
+    "acting_for",
+    default=None,
+    metavar="CITIZEN",
+    help="Làm thay người đã uỷ quyền cho bạn (mã công dân hoặc mã uỷ quyền) / "
+    "Act for someone who gave you a mandate (citizen id or mandate id)",
+)
 @click.pass_context
-def cli(ctx: click.Context, server: str | None, home: Path | None, lang: str) -> None:
+def cli(ctx: click.Context, server: str | None, home: Path | None, lang: str, acting_for: str | None) -> None:
     """Ví dữ liệu công dân trên điện thoại / The citizen data wallet on the phone."""
     env = ctx.ensure_object(CliEnv)
-    env.server, env.home, env.lang = server, home, lang
+    env.server, env.home, env.lang, env.acting_for = server, home, lang, acting_for
 
 
 @cli.group()
@@ -299,6 +309,9 @@ cli.add_command(stats)
 cli.add_command(requests_group)
 cli.add_command(incidents)
 cli.add_command(devices)
+cli.add_command(mandates)
+cli.add_command(card)
+cli.add_command(pin)
 
 
 def main() -> None:

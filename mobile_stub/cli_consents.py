@@ -38,7 +38,9 @@ def consent_client(env: CliEnv) -> ConsentClient:
     """A consent-capable client, reaching the server the way ``CliEnv.client`` does."""
     device = env.device()
     server = env.server or device.load_state().server or DEFAULT_SERVER
-    return ConsentClient(server, device, transport=env.transport, clock=env.clock, accept_language=env.lang)
+    client = ConsentClient(server, device, transport=env.transport, clock=env.clock, accept_language=env.lang)
+    client.act_for(env.acting_for)  # --for: the server refuses what no mandate covers
+    return client
 
 
 def _claims(claims: list[Mapping[str, str]] | None) -> str:

@@ -28,7 +28,9 @@ def devices_client(env: CliEnv) -> DevicesClient:
     """A device-capable client, reaching the server the way ``CliEnv.client`` does."""
     device = env.device()
     server = env.server or device.load_state().server or DEFAULT_SERVER
-    return DevicesClient(server, device, transport=env.transport, clock=env.clock, accept_language=env.lang)
+    client = DevicesClient(server, device, transport=env.transport, clock=env.clock, accept_language=env.lang)
+    client.act_for(env.acting_for)  # --for: the server refuses what no mandate covers
+    return client
 
 
 @click.group()

@@ -39,6 +39,7 @@ from mobile_stub.device import Device, DeviceState
 from mobile_stub.errors import (
     AlreadyEnrolled,
     EnrolledElsewhere,
+    NoMandate,
     NotEnrolled,
     NotThisDevicesKey,
     TransferIntegrityError,
@@ -46,6 +47,7 @@ from mobile_stub.errors import (
     WalletError,
 )
 
+MANDATE_HEADER = "Wallet-Mandate"  # act for another citizen under this mandate
 TOKEN_PATH = "/v1/token"  # noqa: S105 -- a URL path, not a secret
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _REFRESH_MARGIN = 10  # seconds: log in again rather than send a token about to lapse
@@ -70,6 +72,8 @@ class WalletClient:
         self._clock = clock
         self._state = device.load_state()
         self.recovery_code: str | None = None  # the one enrolment answered with (shown once)
+        self._acting_for: str | None = None  # a citizen id or mandate id (``act_for``)
+        self.mandate: str | None = None  # the mandate every request acts under, once resolved
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
@@ -331,6 +335,53 @@ class WalletClient:
             response = self._send_authed(method, url, params, headers, body, stream)
         return self._checked(response)
 
+    def act_for(self, who: str | None) -> None:
+        """Act for another citizen from now on: ``who`` is their citizen id or the mandate's id.
+        Every request then names the mandate (``Wallet-Mandate``); the server decides what it covers."""
+        self._acting_for, self.mandate = who, None
+
+    def mandates(self) -> list[JsonObject]:
+        """The mandates this citizen granted or holds (never under a mandate: owner only)."""
+        acting, self._acting_for = self._acting_for, None
+        try:
+            items = json_object(self._authed("GET", "/v1/me/mandates")).get("items")
+        finally:
+            self._acting_for = acting
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def grant_mandate(self, body: Mapping[str, object]) -> JsonObject:
+        """Grant a mandate (``delegate_cccd``, ``scope``, ``valid_until``, optional ``valid_from``)."""
+        return json_object(self._authed_json("POST", "/v1/me/mandates", body))
+
+    def end_mandate(self, mandate_id: str) -> JsonObject:
+        """Revoke a mandate granted, or renounce one held."""
+        return json_object(self._authed("DELETE", f"/v1/me/mandates/{quote(mandate_id, safe='')}"))
+
+    def card(self) -> str:
+        """The QR text of the printed wallet card (a signed, opaque card id)."""
+        return str(json_object(self._authed("GET", "/v1/me/card"))["card"])
+
+    def set_assist_pin(self, pin: str) -> None:
+        """Set the 6-digit PIN confirmed at one-stop offices."""
+        self._authed_json("PUT", "/v1/me/assist-pin", {"pin": pin}).close()
+
+    def _mandate_header(self) -> dict[str, str]:
+        if self._acting_for is None:
+            return {}
+        if self.mandate is None:
+            wanted = self._acting_for
+            held = [
+                m
+                for m in self.mandates()
+                if m.get("role") == "delegate"
+                and m.get("state") == "active"
+                and wanted in (m.get("mandate_id"), m.get("represented_id"))
+            ]
+            if not held:
+                raise NoMandate("no active mandate for that citizen", subject=wanted)
+            self.mandate = str(held[0]["mandate_id"])
+        return {MANDATE_HEADER: self.mandate}
+
     def _send_authed(
         self,
         method: str,
@@ -344,6 +395,7 @@ class WalletClient:
         if token is None:  # login() always stores one; this guards the type
             raise NotEnrolled("no access token")
         content = body.chunks() if body is not None else None
+        headers = {**(headers or {}), **self._mandate_header()}
         request = self._http.build_request(method, url, params=params, headers=headers, content=content)
         proof = make_dpop_proof(
             self.device.private_key(), method, str(request.url), now=self._now(), access_token=token

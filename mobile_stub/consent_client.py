@@ -100,6 +100,9 @@ class ConsentClient(WalletClient):
             "iat": self._now(),
             "jti": str(uuid.uuid4()),
         }
+        self._mandate_header()  # under ``act_for``: resolve the mandate the decision names
+        if self.mandate is not None:  # a delegate's decision names them and the mandate (RFC 8693 act)
+            claims["act"] = {"sub": self._citizen_id(), "mandate_id": self.mandate}
         return sign_jws(self.device.private_key(), claims, typ=DECISION_TYP)
 
     def decide(self, consent_id: str, decision: str, items: Sequence[Mapping[str, Any]] = ()) -> JsonObject:

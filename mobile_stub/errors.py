@@ -84,6 +84,12 @@ class NotThisDevicesKey(MobileError):
     code = "not_this_devices_key"
 
 
+class NoMandate(MobileError):
+    """``--for`` names a citizen (or mandate) this citizen holds no active mandate for."""
+
+    code = "no_mandate"
+
+
 class NetworkError(MobileError):
     """The server could not be reached or the connection failed."""
 

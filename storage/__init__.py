@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import device_tables, log_tables, recovery_tables  # noqa: F401  # register their tables on the shared MetaData
+from storage import device_tables, log_tables, mandate_tables, recovery_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -13,6 +13,7 @@ from storage.factory import open_blob_store, open_metadata
 from storage.limits import ReplayPurge, Timeouts
 from storage.ports import (
     AgencyRepository,
+    AssistRepository,
     BlobStore,
     CitizenRepository,
     ConsentRepository,
@@ -22,6 +23,7 @@ from storage.ports import (
     ErasureRepository,
     IdempotencyRepository,
     KeyEpochRepository,
+    MandateRepository,
     Metadata,
     PairingRepository,
     RecoveryRepository,
@@ -35,6 +37,7 @@ from storage.ports import (
 from storage.records import (
     AgencyHolder,
     AgencyRecord,
+    AssistCardRecord,
     BlobInfo,
     CitizenHolder,
     CitizenRecord,
@@ -46,6 +49,7 @@ from storage.records import (
     ErasureRecord,
     Holder,
     IncidentRecord,
+    MandateRecord,
     PageWindow,
     PairingRecord,
     RecoveryCodeRecord,
@@ -56,6 +60,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    VisitRecord,
     WrappedKey,
 )
 
@@ -63,6 +68,8 @@ __all__ = [
     "AgencyHolder",
     "AgencyRecord",
     "AgencyRepository",
+    "AssistCardRecord",
+    "AssistRepository",
     "BlobInfo",
     "BlobStore",
     "BlobTooLarge",
@@ -86,6 +93,8 @@ __all__ = [
     "IncidentRecord",
     "InsufficientStorage",
     "KeyEpochRepository",
+    "MandateRecord",
+    "MandateRepository",
     "Metadata",
     "NotFound",
     "PageWindow",
@@ -110,6 +119,7 @@ __all__ = [
     "TrustRootRepository",
     "Unavailable",
     "UnitOfWork",
+    "VisitRecord",
     "WrappedKey",
     "open_blob_store",
     "open_metadata",

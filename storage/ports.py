@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from storage.records import (
     AgencyRecord,
+    AssistCardRecord,
     BlobInfo,
     CitizenRecord,
     ConsentPullRecord,
@@ -33,6 +34,7 @@ from storage.records import (
     ErasureRecord,
     Holder,
     IncidentRecord,
+    MandateRecord,
     PageWindow,
     PairingRecord,
     RecoveryCodeRecord,
@@ -43,6 +45,7 @@ from storage.records import (
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
+    VisitRecord,
     WrappedKey,
 )
 
@@ -381,6 +384,44 @@ class ReissueRepository(Protocol):
     def done(self, credential_id: str, new_credential_id: str, at: dt.datetime) -> bool: ...
 
 
+class MandateRepository(Protocol):
+    """Mandates between citizens (``wallet_api.mandates``); ending one is a conditional UPDATE."""
+
+    def add(self, mandate: MandateRecord) -> None: ...
+
+    def get(self, mandate_id: str) -> MandateRecord: ...  # NotFound
+
+    def of_citizen(self, citizen_id: str) -> Sequence[MandateRecord]: ...  # granted and held, oldest first
+
+    def end(self, mandate_id: str, at: dt.datetime, by: str) -> bool: ...  # True if it was not yet ended
+
+
+class AssistRepository(Protocol):
+    """Wallet cards with their PIN, and visits at one-stop offices (``wallet_api.assisted``)."""
+
+    def card(self, citizen_id: str, *, lock: bool = False) -> AssistCardRecord | None: ...
+
+    def by_card(self, card_id: str) -> AssistCardRecord | None: ...
+
+    def add_card(self, card: AssistCardRecord) -> None: ...  # Conflict when the citizen has one
+
+    def set_pin(self, citizen_id: str, pin_hash: bytes, salt: bytes) -> None: ...  # resets the count
+
+    def pin_failed(self, citizen_id: str) -> int: ...  # one more wrong PIN: the run so far
+
+    def lock(self, citizen_id: str, until: dt.datetime) -> None: ...
+
+    def pin_ok(self, citizen_id: str) -> None: ...  # the run of wrong PINs ends
+
+    def add_visit(self, visit: VisitRecord) -> None: ...
+
+    def visit(self, visit_id: str) -> VisitRecord: ...  # NotFound
+
+    def open_documents(self, visit_id: str, documents: str) -> bool: ...  # False once ended
+
+    def end_visit(self, visit_id: str, at: dt.datetime) -> bool: ...  # True if it was not yet ended
+
+
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
 
@@ -412,6 +453,8 @@ class UnitOfWork(Protocol):
     pairings: PairingRepository
     recoveries: RecoveryRepository
     reissues: ReissueRepository
+    mandates: MandateRepository
+    assist: AssistRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -319,6 +319,39 @@ class RecoveryCodeRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MandateRecord:
+    """One citizen (``delegate_id``) may act for another (``represented_id``) within ``scope``
+    (canonical JSON: ``documents``, ``procedures``, ``credentials``) from ``valid_from`` until
+    ``valid_until``, unless ``ended_at``. ``kind``: ``citizen`` or ``guardian`` (set by an agency)."""
+
+    id: str
+    represented_id: str
+    delegate_id: str
+    kind: str
+    basis: str | None  # guardian mandates: ``minor`` or ``guardianship``
+    scope: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    granted_by: str  # the represented citizen's id, or the establishing agency's id
+    created_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    ended_by: str | None = None  # who ended it: a citizen id or an agency id
+
+
+@dataclass(frozen=True, slots=True)
+class AssistCardRecord:
+    """A citizen's printed wallet card (an opaque id) and the PIN they confirm office actions with."""
+
+    citizen_id: str
+    card_id: str
+    pin_hash: bytes | None
+    pin_salt: bytes | None
+    failures: int
+    locked_until: dt.datetime | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ReissueRecord:
     """A credential bound to a key the citizen no longer holds, queued for its issuer."""
 
@@ -329,3 +362,17 @@ class ReissueRecord:
     queued_at: dt.datetime
     done_at: dt.datetime | None = None
     new_credential_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecord:
+    """A visit at a one-stop office; ``documents``: JSON list of the ids opened for it."""
+
+    id: str
+    citizen_id: str
+    agency_id: str
+    officer_id: str
+    opened_at: dt.datetime
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None
+    documents: str

@@ -42,6 +42,7 @@ from storage.errors import NotFound
 from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
+from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
@@ -55,6 +56,7 @@ from storage.sql_issuance import (
     SqlTrustRootRepository,
 )
 from storage.sql_log import SqlLogStore
+from storage.sql_mandates import SqlMandateRepository
 from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
     from consent.log_store import LogStore
     from storage.ports import (
         AgencyRepository,
+        AssistRepository,
         CitizenRepository,
         ConsentRepository,
         CredentialRepository,
@@ -75,6 +78,7 @@ if TYPE_CHECKING:
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
+        MandateRepository,
         Metadata,
         PairingRepository,
         PresentationRefRepository,
@@ -329,6 +333,8 @@ class SqlUnitOfWork:
         self.pairings: PairingRepository = SqlPairingRepository(tx)
         self.recoveries: RecoveryRepository = SqlRecoveryRepository(tx)
         self.reissues: ReissueRepository = SqlReissueRepository(tx)
+        self.mandates: MandateRepository = SqlMandateRepository(tx)
+        self.assist: AssistRepository = SqlAssistRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

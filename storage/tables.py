@@ -383,5 +383,8 @@ TABLE_NAMES = frozenset(
         "recoveries",
         "recovery_codes",
         "reissues",
+        "mandates",  # storage.mandate_tables (registered the same way)
+        "assist_cards",
+        "visits",
     }
 )

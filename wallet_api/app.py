@@ -10,10 +10,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
 
+from wallet_api.assisted import routes as assisted_routes
 from wallet_api.bootstrap import build_context
 from wallet_api.citizen_app import routes as app_routes
 from wallet_api.context import Clock
 from wallet_api.devices import routes as device_routes
+from wallet_api.mandates import refuse_mandate_header
+from wallet_api.mandates import routes as mandate_routes
 from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
@@ -66,10 +69,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *access_log.ROUTES,
             *device_routes.ROUTES,
             *recovery_routes.ROUTES,
+            *mandate_routes.ROUTES,
+            *assisted_routes.ROUTES,
             *readiness.ROUTES,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
+        guards=[refuse_mandate_header],  # Wallet-Mandate only where a mandate can cover the action
         middleware=[metrics.middleware],
         state=State({"services": services}),
         request_class=StrictRequest,  # every body read strictly, in one place

@@ -12,7 +12,9 @@ route modules stay free of OpenAPI detail:
   401, ``{id}`` → 404, parameters or body → 400, JSON body → 413/415, storage
   → 503) plus the operation's own codes in ``CODES``;
 - operations under ``/v1/me`` and ``/v1/agency`` carry the DPoP security
-  requirement (RFC 9449: ``Authorization: DPoP <token>`` and a ``DPoP`` proof).
+  requirement (RFC 9449: ``Authorization: DPoP <token>`` and a ``DPoP`` proof);
+- operations under ``/v1/me`` refuse the ``Wallet-Mandate`` header (403) unless a mandate can
+  cover them (``MANDATE_ROUTES``): those document it and the mandate refusals.
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
-from wallet_api.openapi_codes import CODES, HEADERS, PUBLIC_NO_STORAGE, SUCCESS_MEDIA, UPLOAD_TYPES
+from wallet_api.openapi_codes import (
+    CODES,
+    HEADERS,
+    MANDATE_ROUTES,
+    PUBLIC_NO_STORAGE,
+    SUCCESS_MEDIA,
+    UPLOAD_TYPES,
+)
 from wallet_api.problems import CATALOGUE, problem_body, problem_type
 
 PROBLEM_JSON = "application/problem+json"
@@ -67,6 +76,13 @@ def operation_codes(method: str, path: str, operation: Operation) -> list[str]:
         codes.append("invalid_request")
     if _authenticated(path):
         codes.append("invalid_token")
+    if path == "/v1/me" or path.startswith("/v1/me/"):  # the Wallet-Mandate header (wallet_api.mandates)
+        under = f"{method} {path}" in MANDATE_ROUTES
+        codes += (
+            ["mandate_not_valid", "mandate_out_of_scope", "access_log_busy"]
+            if under
+            else ["mandate_not_allowed"]
+        )
     if any(p.param_in == "path" for p in parameters):
         codes.append("not_found")
     if operation.request_body:

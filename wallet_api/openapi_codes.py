@@ -16,6 +16,8 @@ UPLOAD_TYPES = ("application/pdf", "image/png", "image/jpeg", "application/json"
 SUCCESS_MEDIA: dict[str, tuple[str, ...]] = {
     "GET /v1/me/documents/{document_id}/content": UPLOAD_TYPES,
     "GET /metrics": ("text/plain",),
+    "GET /v1/agency/visits/{visit_id}/documents/{document_id}/content": UPLOAD_TYPES,
+    "GET /v1/agency/visits/{visit_id}/receipt": ("application/pdf",),
 }
 
 # Request headers a handler reads itself: name → description.
@@ -24,6 +26,26 @@ HEADERS: dict[str, dict[str, str]] = {
     "POST /v1/agency/credentials": {"Idempotency-Key": "Repeat the request safely with the same key."},
     "POST /v1/agency/documents": {"Idempotency-Key": "Repeat the request safely with the same key."},
 }
+
+# Operations a delegate may call under a mandate (``Wallet-Mandate``); every other ``/v1/me``
+# operation refuses that header (``mandate_not_allowed``), see ``wallet_api.mandates``.
+MANDATE_ROUTES = frozenset(
+    {
+        "GET /v1/me/documents",
+        "GET /v1/me/documents/{document_id}",
+        "GET /v1/me/documents/{document_id}/content",
+        "GET /v1/me/credentials",
+        "GET /v1/me/credentials/{credential_id}",
+        "GET /v1/me/consents",
+        "GET /v1/me/consents/{consent_id}",
+        "POST /v1/me/consents/{consent_id}/decision",
+        "GET /v1/me/consents/{consent_id}/receipt",
+    }
+)
+_MANDATE_HEADER = {
+    "Wallet-Mandate": "Act for another citizen under this mandate (its id); it must cover the action."
+}
+HEADERS.update(dict.fromkeys(MANDATE_ROUTES, _MANDATE_HEADER))
 
 # Operations that answer from memory: no storage, so never 503.
 PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics", "/.well-known/jwks.json"})
@@ -182,6 +204,44 @@ CODES: dict[str, tuple[str, ...]] = {
     "POST /v1/me/recovery/{recovery_id}/cancellation": (
         "recovery_not_found",
         "recovery_closed",
+        "access_log_busy",
+    ),
+    "POST /v1/me/mandates": ("invalid_cccd", "invalid_mandate", "delegate_not_found", "access_log_busy"),
+    "GET /v1/me/mandates": (),
+    "DELETE /v1/me/mandates/{mandate_id}": (
+        "mandate_not_found",
+        "mandate_ended",
+        "mandate_by_agency",
+        "access_log_busy",
+    ),
+    "POST /v1/agency/mandates": ("forbidden_role", "invalid_guardian_request", "access_log_busy"),
+    "GET /v1/me/card": (),
+    "PUT /v1/me/assist-pin": ("invalid_pin",),
+    "POST /v1/agency/visits": ("forbidden_role", "invalid_card", "access_log_busy"),
+    "POST /v1/agency/visits/{visit_id}/documents": (
+        "forbidden_role",
+        "visit_not_found",
+        "visit_ended",
+        "pin_not_set",
+        "wrong_pin",
+        "pin_locked",
+        "access_log_busy",
+    ),
+    "GET /v1/agency/visits/{visit_id}/documents/{document_id}/content": (
+        "forbidden_role",
+        "visit_not_found",
+        "visit_ended",
+        "document_not_opened",
+        "access_log_busy",
+        *_INTEGRITY,
+    ),
+    "POST /v1/agency/visits/{visit_id}/end": ("forbidden_role", "visit_not_found", "visit_ended"),
+    "GET /v1/agency/visits/{visit_id}/receipt": ("forbidden_role", "visit_not_found"),
+    "POST /v1/visit-receipts/check": ("invalid_visit_receipt",),
+    "DELETE /v1/agency/mandates/{mandate_id}": (
+        "forbidden_role",
+        "mandate_not_found",
+        "mandate_ended",
         "access_log_busy",
     ),
 }

@@ -16,9 +16,11 @@ from litestar.exceptions import HTTPException
 
 import crypto
 import storage
+from wallet_api.assisted.errors import ASSIST_PROBLEMS
 from wallet_api.devices.errors import DEVICE_PROBLEMS
 from wallet_api.errors import WalletError
 from wallet_api.limits.errors import LIMIT_PROBLEMS
+from wallet_api.mandates.errors import MANDATE_PROBLEMS
 from wallet_api.problems_consent import CONSENT_PROBLEMS
 from wallet_api.problems_input import INPUT_PROBLEMS, framework_reasons
 from wallet_api.recovery.errors import RECOVERY_PROBLEMS
@@ -236,6 +238,8 @@ CATALOGUE.update({code: Problem(*entry) for code, entry in RIGHTS_PROBLEMS.items
 CATALOGUE.update({code: Problem(*entry) for code, entry in LIMIT_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in DEVICE_PROBLEMS.items()})
 CATALOGUE.update({code: Problem(*entry) for code, entry in RECOVERY_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in MANDATE_PROBLEMS.items()})
+CATALOGUE.update({code: Problem(*entry) for code, entry in ASSIST_PROBLEMS.items()})
 # Codes from other families that share an entry above.
 ALIASES = {
     "conflict": "invalid_request",

@@ -53,6 +53,7 @@ class Settings:
     replay_purge_batch: int = 1024
     # A started recovery completes this long after it started, unless a device still held cancels it.
     recovery_cooling_off_seconds: int = 86400
+    visit_seconds: int = 900  # an assisted visit at a one-stop office ends this long after it opens
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -117,6 +118,8 @@ class Settings:
             raise ConfigError("WALLET_TOKEN_TTL_SECONDS must be between 30 and 3600")
         if self.workers < 1:
             raise ConfigError("WALLET_WORKERS must be at least 1")
+        if not 60 <= self.visit_seconds <= 4 * 3600:
+            raise ConfigError("WALLET_VISIT_SECONDS must be between 60 and 14400")
         if self.blocking not in ("auto", "inline", "thread"):
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if min(self.key_announce_seconds, self.key_overlap_seconds) < 0 or self.key_refresh_seconds < 1:
@@ -229,4 +232,5 @@ _VARIABLES = {
     "trusted_proxies": _str,
     "replay_purge_batch": _int,
     "recovery_cooling_off_seconds": _int,
+    "visit_seconds": _int,
 }

@@ -15,11 +15,13 @@ from crypto.transparency.proofs import (
     tree_head_from_claims,
 )
 from crypto.transparency.verify import verify_entry, verify_head_consistency, verify_tree_head
-from crypto.transparency.wording import NO_PROCEDURE, VIETNAM, TypeNames, describe
+from crypto.transparency.wording import ACTING_FOR, NO_PROCEDURE, ON_BEHALF, VIETNAM, TypeNames, describe
 
 __all__ = [
+    "ACTING_FOR",
     "ENTRY_VERSION",
     "NO_PROCEDURE",
+    "ON_BEHALF",
     "TREE_HEAD_TYP",
     "VIETNAM",
     "AccessAction",

@@ -39,6 +39,10 @@ class AccessAction(enum.StrEnum):
     RECOVERY_CANCEL = "recovery-cancel"  # a device still held cancelled it (``agency_*``: that device)
     RECOVERY_COMPLETE = "recovery-complete"  # the new device replaced every other one
     CREDENTIAL_REISSUE = "credential-reissue"  # the issuer re-issued a credential to a key still held
+    MANDATE_GRANT = "mandate-grant"  # a mandate was granted (``agency_*``: who granted it)
+    MANDATE_END = "mandate-end"  # a mandate was revoked, renounced or ended (``agency_*``: by whom)
+    DECIDE = "decide"  # a consent request was answered (by a delegate, under a mandate)
+    VISIT = "visit"  # at a one-stop office: a visit opened, a document opened for it (with the PIN)
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

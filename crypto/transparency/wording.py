@@ -15,13 +15,15 @@ from collections.abc import Callable
 
 from crypto.transparency.entry import AccessAction, AccessEntry
 
-__all__ = ["NO_PROCEDURE", "VIETNAM", "TypeNames", "describe"]
+__all__ = ["ACTING_FOR", "NO_PROCEDURE", "ON_BEHALF", "VIETNAM", "TypeNames", "describe"]
 
 TypeNames = Callable[[str], tuple[str, str] | None]
 """A document type id's name in Vietnamese and English (``None``: unknown, the id is shown)."""
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 NO_PROCEDURE = "-"  # an access that served no procedure (an issuance, a revocation)
+ON_BEHALF = "mandate:"  # ``agency_id`` prefix: a delegate did it for you (``agency_name``: the delegate)
+ACTING_FOR = "acting-for:"  # ``agency_id`` prefix: you did it for someone (``agency_name``: them)
 _VERBS = {
     AccessAction.READ: ("đã xem", "read"),
     AccessAction.ISSUE: ("đã cấp", "issued"),
@@ -31,6 +33,18 @@ _VERBS = {
     AccessAction.REQUEST_PAUSED: ("đã bị chặn khi xin", "was blocked asking for"),
     AccessAction.INCIDENT: ("đã thông báo", "reported"),
     AccessAction.CREDENTIAL_REISSUE: ("đã cấp lại", "re-issued"),
+    AccessAction.DECIDE: ("đã trả lời", "answered"),
+    AccessAction.VISIT: ("đã mở tại quầy một cửa", "opened at the one-stop counter"),
+}
+_MANDATE_EVENTS = {  # the purpose names "delegate → represented"; who did it, agency_name
+    AccessAction.MANDATE_GRANT: (
+        "{actor} đã lập uỷ quyền: {subject}",
+        "{actor} granted a mandate: {subject}",
+    ),
+    AccessAction.MANDATE_END: (
+        "{actor} đã chấm dứt uỷ quyền: {subject}",
+        "{actor} ended a mandate: {subject}",
+    ),
 }
 _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did it, its agency_name
     AccessAction.DEVICE_ADD: (
@@ -63,6 +77,9 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
 _OWN_NAMES = {
     "device-key": ("Khoá thiết bị", "Device key"),
     "device": ("Thiết bị", "Device"),
+    "consent": ("Yêu cầu đồng ý", "Consent request"),
+    "documents": ("Danh sách giấy tờ", "Document list"),
+    "visit": ("Phiên làm việc", "Visit"),
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
     "consent-request": ("Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"),
     "incident": ("Sự cố lộ lọt dữ liệu", "Data breach"),
@@ -80,14 +97,23 @@ def describe(
     name by ``procedure_names``), which case and purpose, when; the type named by ``type_names``."""
     when = dt.datetime.fromtimestamp(entry.at, tz=VIETNAM)
     if entry.action in _DEVICE_EVENTS:
-        return _device_event(entry, when)
+        return _device_event(entry, when, _DEVICE_EVENTS)
+    if entry.action in _MANDATE_EVENTS:
+        return _device_event(entry, when, _MANDATE_EVENTS)
     verb_vi, verb_en = _VERBS[entry.action]
     names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
     type_vi, type_en = (
         (_lower_first(names[0]), _lower_first(names[1])) if names else (entry.resource_type,) * 2
     )
-    vi = f"{entry.agency_name} {verb_vi} {type_vi} của bạn"
-    en = f"{entry.agency_name} {verb_en} your {type_en}"
+    if entry.agency_id.startswith(ACTING_FOR):
+        vi = f"Bạn {verb_vi} {type_vi} của {entry.agency_name} (theo uỷ quyền)"
+        en = f"You {verb_en} the {type_en} of {entry.agency_name} (under a mandate)"
+    else:
+        vi = f"{entry.agency_name} {verb_vi} {type_vi} của bạn"
+        en = f"{entry.agency_name} {verb_en} your {type_en}"
+    if entry.agency_id.startswith(ON_BEHALF):
+        vi += " thay bạn (theo uỷ quyền)"
+        en += " for you (under a mandate)"
     if entry.procedure_code != NO_PROCEDURE:
         named = procedure_names(entry.procedure_code) if procedure_names else None
         vi += f" cho thủ tục {entry.procedure_code}" + (f" {named[0]}" if named else "")
@@ -113,9 +139,11 @@ def describe(
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)
 
 
-def _device_event(entry: AccessEntry, when: dt.datetime) -> tuple[str, str]:
-    """A device added to or revoked from the wallet, and by which device."""
-    vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in _DEVICE_EVENTS[entry.action])
+def _device_event(
+    entry: AccessEntry, when: dt.datetime, texts: dict[AccessAction, tuple[str, str]]
+) -> tuple[str, str]:
+    """A device added or revoked, a mandate granted or ended: what (``purpose``), by whom."""
+    vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in texts[entry.action])
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

@@ -69,6 +69,7 @@ def test_routes_say_which_problems_they_give(document: dict[str, Any]) -> None:
         ("POST", "/v1/devices/pairings"),
         ("POST", "/v1/recovery/nonces"),
         ("POST", "/v1/recovery"),
+        ("POST", "/v1/agency/visits/{visit_id}/documents"),  # the PIN's lock-out (wallet_api.assisted)
     }
 
 

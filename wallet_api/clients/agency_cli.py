@@ -14,6 +14,7 @@ import click
 import crypto
 from consent import document_types
 from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency_assist_cli import assist
 from wallet_api.recovery.assertion import ASSERTION_TYP, ASSURANCE_LEVELS
 
 
@@ -49,7 +50,7 @@ def _load_key(home: Path) -> crypto.EcPrivateKey:
 @click.pass_context
 def main(ctx: click.Context, server: str, home: Path, agency_id: str, lang: str) -> None:
     """Hệ thống của cơ quan cấp giấy tờ / An issuing agency's system."""
-    ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang}
+    ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang, "load_key": _load_key}
 
 
 def _client(obj: dict[str, Any]) -> AgencyClient:
@@ -183,3 +184,6 @@ def vouch(obj: dict[str, Any], cccd: str, nonce: str, jwk_text: str, acr: str, o
     kid = crypto.jwk_thumbprint(crypto.public_jwk(key))
     output.write_text(crypto.sign_jws(key, claims, typ=ASSERTION_TYP, kid=kid))
     click.echo(f"Đã ký xác nhận khôi phục / Recovery assertion signed: {output}")
+
+
+main.add_command(assist)

@@ -11,6 +11,8 @@ from litestar.datastructures import State
 from litestar.params import QueryParameter
 
 from wallet_api.errors import Unauthenticated
+from wallet_api.mandates import MANDATE_HEADER, Caller, Kind, Target
+from wallet_api.mandates.errors import MandateNotAllowed
 from wallet_api.paging import PageQuery, page_query
 from wallet_api.problems import language
 from wallet_api.services import Principal, Services
@@ -49,7 +51,26 @@ def _origin(base_url: str) -> str:
 
 
 def citizen(request: AnyRequest, services: Services) -> Principal:
-    """Authenticate the request as a citizen (blocking: call from a worker thread)."""
+    """Authenticate the request as a citizen acting for themself (blocking: call from a worker thread).
+
+    A request naming a mandate (``Wallet-Mandate``) is refused here, before anything is read: the
+    owner's routes are unreachable under a mandate unless they ask ``acting`` instead."""
+    if MANDATE_HEADER in request.headers:
+        raise MandateNotAllowed()
+    return _citizen(request, services)
+
+
+def acting(request: AnyRequest, services: Services, kind: Kind, target: Target) -> Caller:
+    """Authenticate a citizen acting for themself, or for another under the mandate named by the
+    ``Wallet-Mandate`` header: then ``MandateService.authorize`` decides (blocking)."""
+    principal = _citizen(request, services)
+    mandate_id = request.headers.get(MANDATE_HEADER)
+    if mandate_id is None:
+        return Caller(principal.subject, principal)
+    return services.mandates.authorize(principal, mandate_id, kind, target)
+
+
+def _citizen(request: AnyRequest, services: Services) -> Principal:
     principal = services.auth.authenticate(
         authorization=request.headers.get("authorization"),
         proofs=request.headers.getall("dpop", []),

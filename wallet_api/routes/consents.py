@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -11,8 +12,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from crypto.transparency import AccessAction
 from wallet_api.errors_consent import ConsentPending
-from wallet_api.paging import DEFAULT_LIMIT, next_cursor
+from wallet_api.mandates import MANDATE_OK, Caller
+from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.resilience.lanes import failure_kind
 from wallet_api.routes.common import (
     AnyRequest,
@@ -20,11 +23,11 @@ from wallet_api.routes.common import (
     Limit,
     Since,
     Until,
+    acting,
     agency,
     citizen,
     lang,
     offload,
-    page_of,
 )
 from wallet_api.services import Services
 from wallet_api.services.consent_views import ConsentView
@@ -153,7 +156,7 @@ async def pull_document(
     return Stream(services.lanes.stream(chunks, cut), media_type=meta.content_type, headers=headers)
 
 
-@get("/v1/me/consents", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_consents(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -166,23 +169,31 @@ async def my_consents(
     """The citizen's consents a page at a time, newest first (``state=pending``: awaiting a
     decision), with matching documents. A state that changes with time (expired, used up) is known
     only once read: a page filtered by it may hold fewer items while ``next_cursor`` leads on."""
-    query = await offload(
-        services, lambda: page_of(request, services, "consents", limit, cursor, since, until)
-    )
-    page = await offload(services, lambda: services.consents.page_for_citizen(query, wanted))
+
+    def read() -> tuple[PageQuery, Page[ConsentView]]:
+        caller = acting(request, services, "procedures", None)  # a delegate sees only its procedures
+        query = page_query(
+            services.ctx, "consents", caller.owner, limit=limit, cursor=cursor, since=since, until=until
+        )
+        page = services.consents.page_for_citizen(query, wanted)
+        shown = [v for v in page.items if caller.covers("procedures", v.record.procedure_code)]
+        services.mandates.record_act(caller, ("consents", "consent"), AccessAction.READ)
+        return query, Page(shown, page.after)
+
+    query, page = await offload(services, read)
     types = {item.type for view in page.items for item in view.requested}
     found = await offload(services, lambda: services.consents.candidates(query.owner, types))
     items = [consent_out(view, lang(request), found) for view in page.items]
     return ConsentListOut(items, next_cursor(services.ctx, query, page))
 
 
-@get("/v1/me/consents/{consent_id:str}", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents/{consent_id:str}", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_consent(
     request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
 ) -> ConsentOut:
     """One consent, with what would be shared and which of the citizen's documents satisfy each item."""
-    who = await offload(services, lambda: citizen(request, services).subject)
-    view = await offload(services, lambda: services.consents.for_citizen(who, consent_id))
+    caller, view = await offload(services, lambda: _consent(request, services, consent_id, AccessAction.READ))
+    who = caller.owner
     found = await offload(
         services, lambda: services.consents.candidates(who, {i.type for i in view.requested})
     )
@@ -190,7 +201,11 @@ async def my_consent(
 
 
 @post(
-    "/v1/me/consents/{consent_id:str}/decision", status_code=200, tags=["consents"], response_headers=NO_STORE
+    "/v1/me/consents/{consent_id:str}/decision",
+    status_code=200,
+    opt=MANDATE_OK,
+    tags=["consents"],
+    response_headers=NO_STORE,
 )
 async def decide(
     request: AnyRequest,
@@ -198,10 +213,27 @@ async def decide(
     consent_id: FromPath[str],
     data: JSONBody[DecisionIn],
 ) -> dict[str, Any]:
-    """Approve (all or part) or deny, with a JWS signed by the device key; answers with the receipt."""
-    caller = await offload(services, lambda: citizen(request, services))
-    decide = services.decisions.decide
-    view = await offload(services, lambda: decide(caller.subject, consent_id, data.decision, caller.jkt))
+    """Approve (all or part) or deny, with a JWS signed by the device key; answers with the receipt.
+    A delegate whose mandate covers the procedure signs with their own device, naming the mandate
+    (``act``), and the receipt names both."""
+
+    def decide() -> ConsentView:
+        caller = acting(request, services, "procedures", _procedure_of(services, consent_id))
+        delegate = (caller.principal.subject, caller.mandate.id) if caller.mandate else None
+        view = services.decisions.decide(
+            caller.owner, consent_id, data.decision, caller.principal.jkt, delegate=delegate
+        )
+        act = view.record.id, "consent"
+        services.mandates.record_act(
+            caller,
+            act,
+            AccessAction.DECIDE,
+            procedure_code=view.record.procedure_code,
+            consent_id=view.record.id,
+        )
+        return view
+
+    view = await offload(services, decide)
     return await offload(services, lambda: services.consents.signed_receipt(view))
 
 
@@ -217,13 +249,29 @@ async def revoke(
     return await offload(services, lambda: services.consents.signed_receipt(view))
 
 
-@get("/v1/me/consents/{consent_id:str}/receipt", tags=["consents"], response_headers=NO_STORE)
+@get("/v1/me/consents/{consent_id:str}/receipt", opt=MANDATE_OK, tags=["consents"], response_headers=NO_STORE)
 async def my_receipt(
     request: AnyRequest, services: NamedDependency[Services], consent_id: FromPath[str]
 ) -> dict[str, Any]:
     """The consent receipt, signed by the service, with the citizen's own signed decision."""
-    who = await offload(services, lambda: citizen(request, services).subject)
-    return await offload(services, lambda: _receipt(services, services.consents.for_citizen(who, consent_id)))
+    _, view = await offload(services, lambda: _consent(request, services, consent_id, AccessAction.READ))
+    return await offload(services, lambda: _receipt(services, view))
+
+
+def _procedure_of(services: Services, consent_id: str) -> Callable[[str], str]:
+    """How ``authorize`` learns the procedure of the consent a delegate asks about."""
+    return lambda owner: services.consents.for_citizen(owner, consent_id).record.procedure_code
+
+
+def _consent(
+    request: AnyRequest, services: Services, consent_id: str, action: AccessAction
+) -> tuple[Caller, ConsentView]:
+    """The caller and one of the owner's consents (for a delegate: of a procedure in scope, logged)."""
+    caller = acting(request, services, "procedures", _procedure_of(services, consent_id))
+    view = services.consents.for_citizen(caller.owner, consent_id)
+    code = view.record.procedure_code
+    services.mandates.record_act(caller, (view.record.id, "consent"), action, procedure_code=code)
+    return caller, view
 
 
 ROUTES = [

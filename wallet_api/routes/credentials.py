@@ -12,10 +12,12 @@ from litestar.params import FromPath, QueryParameter
 
 from consent import document_types
 from crypto import CryptoError, parse_sd_jwt
+from crypto.transparency import AccessAction
 from qr.display import shown_fields
 from qr.trust import type_entry
-from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
-from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, citizen, lang, offload, page_of
+from wallet_api.mandates import MANDATE_OK
+from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
+from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, acting, lang, offload
 from wallet_api.services import Services
 from wallet_api.services.credentials import HeldCredential
 from wallet_api.services.trust import catalog_entries
@@ -94,7 +96,7 @@ class CredentialList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-@get("/v1/me/credentials", tags=["credentials"], response_headers=NO_STORE)
+@get("/v1/me/credentials", opt=MANDATE_OK, tags=["credentials"], response_headers=NO_STORE)
 async def list_credentials(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -107,8 +109,13 @@ async def list_credentials(
     """The citizen's credentials, a page at a time, newest first; by type and date received."""
 
     def read() -> tuple[PageQuery, Page[HeldCredential]]:
-        query = page_of(request, services, "credentials", limit, cursor, since, until)
-        return query, services.credentials.page(query, doc_type)
+        caller = acting(request, services, "credentials", doc_type or "")  # a delegate names a type
+        query = page_query(
+            services.ctx, "credentials", caller.owner, limit=limit, cursor=cursor, since=since, until=until
+        )
+        page = services.credentials.page(query, doc_type)
+        services.mandates.record_act(caller, ("credentials", doc_type or "credentials"), AccessAction.READ)
+        return query, page
 
     query, page = await offload(services, read)
     reader = lang(request)
@@ -117,15 +124,27 @@ async def list_credentials(
     )
 
 
-@get("/v1/me/credentials/{credential_id:str}", tags=["credentials"], response_headers=NO_STORE)
+@get(
+    "/v1/me/credentials/{credential_id:str}", opt=MANDATE_OK, tags=["credentials"], response_headers=NO_STORE
+)
 async def get_credential(
     request: AnyRequest, services: NamedDependency[Services], credential_id: FromPath[str]
 ) -> CredentialOut:
-    """One of the citizen's credentials."""
-    held = await offload(
-        services, lambda: services.credentials.get(citizen(request, services).subject, credential_id)
-    )
-    return CredentialOut.of(held, lang(request))
+    """One of the citizen's credentials (a delegate's mandate must cover its type, to present it)."""
+
+    def read() -> HeldCredential:
+        found: list[HeldCredential] = []
+
+        def credential_type(owner: str) -> str:
+            found.append(services.credentials.get(owner, credential_id))
+            return found[0].doc_type
+
+        caller = acting(request, services, "credentials", credential_type)
+        held = found[0] if found else services.credentials.get(caller.owner, credential_id)
+        services.mandates.record_act(caller, (held.id, held.doc_type), AccessAction.READ)
+        return held
+
+    return CredentialOut.of(await offload(services, read), lang(request))
 
 
 ROUTES = [list_credentials, get_credential]

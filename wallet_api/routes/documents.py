@@ -13,12 +13,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
+from crypto.transparency import AccessAction
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import IncompleteBody, InvalidRequest
-from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
+from wallet_api.mandates import MANDATE_OK
+from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
-from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, citizen, lang, offload, page_of
+from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, acting, citizen, lang, offload
 from wallet_api.services import Services
 from wallet_api.services.documents import DocumentMeta
 from wallet_api.wire import DocumentList, DocumentOut
@@ -94,7 +96,7 @@ async def upload(
     return DocumentOut.of(meta, lang(request))
 
 
-@get("/v1/me/documents", tags=["documents"], response_headers=NO_STORE)
+@get("/v1/me/documents", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
 async def list_documents(
     request: AnyRequest,
     services: NamedDependency[Services],
@@ -107,8 +109,13 @@ async def list_documents(
     """The citizen's documents, a page at a time, newest first; by type and creation date."""
 
     def read() -> tuple[PageQuery, Page[DocumentMeta]]:
-        query = page_of(request, services, "documents", limit, cursor, since, until)
-        return query, services.documents.page(query, doc_type)
+        caller = acting(request, services, "documents", doc_type or "")  # a delegate names a type
+        query = page_query(
+            services.ctx, "documents", caller.owner, limit=limit, cursor=cursor, since=since, until=until
+        )
+        page = services.documents.page(query, doc_type)
+        services.mandates.record_act(caller, ("documents", doc_type or "documents"), AccessAction.READ)
+        return query, page
 
     query, page = await offload(services, read)
     reader = lang(request)
@@ -116,25 +123,36 @@ async def list_documents(
     return DocumentList(items, next_cursor(services.ctx, query, page))
 
 
-@get("/v1/me/documents/{document_id:str}", tags=["documents"], response_headers=NO_STORE)
+@get("/v1/me/documents/{document_id:str}", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
 async def document_metadata(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> DocumentOut:
-    """One document's metadata."""
-    meta = await offload(
-        services, lambda: services.documents.get(citizen(request, services).subject, document_id)
-    )
-    return DocumentOut.of(meta, lang(request))
+    """One document's metadata (a delegate's mandate must cover its type)."""
+
+    def read() -> DocumentMeta:
+        found: list[DocumentMeta] = []
+        caller = acting(request, services, "documents", _type_of(services, document_id, found))
+        meta = found[0] if found else services.documents.get(caller.owner, document_id)
+        services.mandates.record_act(caller, (meta.id, meta.doc_type), AccessAction.READ)
+        return meta
+
+    return DocumentOut.of(await offload(services, read), lang(request))
 
 
-@get("/v1/me/documents/{document_id:str}/content", tags=["documents"])
+@get("/v1/me/documents/{document_id:str}/content", opt=MANDATE_OK, tags=["documents"])
 async def document_content(
     request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
 ) -> Stream:
-    """The document's bytes, decrypted and authenticated segment by segment."""
-    meta, chunks = await offload(
-        services, lambda: services.documents.open_lazy(citizen(request, services).subject, document_id)
-    )
+    """The document's bytes, decrypted and authenticated segment by segment (a delegate's mandate
+    must cover its type)."""
+
+    def open_() -> tuple[DocumentMeta, Iterator[bytes]]:
+        caller = acting(request, services, "documents", _type_of(services, document_id, []))
+        meta, chunks = services.documents.open_lazy(caller.owner, document_id)
+        services.mandates.record_act(caller, (meta.id, meta.doc_type), AccessAction.READ)
+        return meta, chunks
+
+    meta, chunks = await offload(services, open_)
     services.lanes.admit_transfer()
     first = await services.lanes.blob(lambda: next(chunks, b""))  # opens the blob before any byte
 
@@ -163,6 +181,17 @@ async def delete_document(
         services, lambda: services.documents.delete(citizen(request, services).subject, document_id)
     )
     return ErasureOut.of(receipt)
+
+
+def _type_of(services: Services, document_id: str, found: list[DocumentMeta]) -> Callable[[str], str]:
+    """How ``authorize`` learns the type a delegate asks to read (the metadata kept in ``found``)."""
+
+    def doc_type(owner: str) -> str:
+        meta = services.documents.get(owner, document_id)
+        found.append(meta)
+        return meta.doc_type
+
+    return doc_type
 
 
 ROUTES = [upload, list_documents, document_metadata, document_content, delete_document]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wallet_api.assisted.service import AssistService
 from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
+from wallet_api.mandates.guardian import GuardianService
+from wallet_api.mandates.service import MandateService
 from wallet_api.recovery import RecoveryCodes, RecoveryService
 from wallet_api.recovery.reissue import ReissueService
 from wallet_api.resilience.lanes import Lanes
@@ -51,6 +54,9 @@ class Services:
     incidents: IncidentService
     devices: DeviceService
     pairings: PairingService
+    mandates: MandateService
+    guardians: GuardianService
+    assist: AssistService
     limiter: RateLimiter
     recovery: RecoveryService
     reissues: ReissueService
@@ -70,6 +76,7 @@ class Services:
         restrictions = RestrictionService(ctx)
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
+        mandates = MandateService(ctx)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -90,6 +97,9 @@ class Services:
             incidents=IncidentService(ctx),
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
+            mandates=mandates,
+            guardians=GuardianService(ctx, agencies, mandates),
+            assist=AssistService(ctx, agencies, documents),
             limiter=RateLimiter(ctx),
             recovery=RecoveryService(ctx, codes),
             reissues=ReissueService(ctx, agencies, issuance),

@@ -15,7 +15,7 @@ from consent import document_types
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
 
-ROLES = ("issuer", "requester", "verifier", "idp")
+ROLES = ("issuer", "requester", "verifier", "idp", "assistant")
 _AGENCY_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 

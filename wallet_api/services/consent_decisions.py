@@ -5,7 +5,9 @@ The decision (header ``typ: consent-decision+jwt``) carries ``consent_id``,
 (``{"item": <index of the requested item>, "kind": "credential"|"document",
 "id": ..., "claims": [...]}``), ``iat`` and ``jti``. It is checked against the
 citizen's device key as enrolled now, the consent it names, the clock and the
-replay guard; any failure is one opaque ``invalid_decision``. The approval is
+replay guard; any failure is one opaque ``invalid_decision``. A delegate deciding
+under a mandate signs with their own device key and adds ``act``
+(``{"sub": delegate citizen id, "mandate_id": ...}``, after RFC 8693's actor claim). The approval is
 then checked against the request and the citizen's holdings, and stored by a
 conditional UPDATE that only lands on a pending, unexpired consent.
 """
@@ -40,13 +42,22 @@ class ConsentDecisionService:
         self.ctx = ctx
         self.consents = consents
 
-    def decide(self, citizen_id: str, consent_id: str, token: str, device_jkt: str) -> ConsentView:
+    def decide(
+        self,
+        citizen_id: str,
+        consent_id: str,
+        token: str,
+        device_jkt: str,
+        *,
+        delegate: tuple[str, str] | None = None,
+    ) -> ConsentView:
         """Verify the decision signed by the calling device (``device_jkt``) and record it; the
-        consent becomes approved or denied."""
+        consent becomes approved or denied. ``delegate``: (citizen id, mandate id) of a delegate
+        deciding under a mandate: the device is theirs and the decision's ``act`` names both."""
         view = self.consents.for_citizen(citizen_id, consent_id)
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            device = uow.devices.active(citizen_id, device_jkt)
-        claims = self._verified(device, view.record.id, token)
+            device = uow.devices.active(delegate[0] if delegate else citizen_id, device_jkt)
+        claims = self._verified(device, view.record.id, token, delegate)
         if view.state != "pending":
             raise ConsentAlreadyDecided() if view.state != "expired" else refused("expired")
         approve = claims["decision"] == "approve"
@@ -78,8 +89,15 @@ class ConsentDecisionService:
         log.info("consent %s revoked by the citizen", view.record.id)
         return self.consents.for_citizen(citizen_id, consent_id)
 
-    def _verified(self, device: storage.DeviceRecord | None, consent_id: str, token: str) -> dict[str, Any]:
-        """The decision's claims, checked against the deciding device's key, the consent and the clock."""
+    def _verified(
+        self,
+        device: storage.DeviceRecord | None,
+        consent_id: str,
+        token: str,
+        delegate: tuple[str, str] | None,
+    ) -> dict[str, Any]:
+        """The decision's claims, checked against the deciding device's key, the consent and the
+        clock; under a mandate, ``act`` must name the delegate and the mandate (and only then)."""
         now = self.ctx.now()
         try:
             if device is None:
@@ -87,6 +105,9 @@ class ConsentDecisionService:
             key = crypto.public_key_from_jwk(json.loads(device.jwk))
             claims = crypto.verify_jws(token, key, typ=DECISION_TYP)
             _check_claims(claims, consent_id, now)
+            expected = {"sub": delegate[0], "mandate_id": delegate[1]} if delegate else None
+            if claims.get("act") != expected:
+                raise crypto.InvalidSignature("act does not name this delegate and mandate")
         except crypto.CryptoError as exc:
             log.info("consent decision refused: %s", exc)
             raise InvalidDecision() from None

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import crypto
 import storage
 from consent.policy import ApprovedItem, RequestedItem, refusal
 from consent.procedures import procedures
@@ -105,7 +106,7 @@ def receipt(view: ConsentView, base_url: str) -> dict[str, Any]:
     """The consent receipt of a decided consent (the fields of ISO/IEC TS 27560)."""
     record = view.record
     withdraw = f"{base_url}/v1/me/consents/{record.id}/revoke"
-    return {
+    body: dict[str, Any] = {
         "receipt_id": record.id,
         "version": RECEIPT_VERSION,
         "jurisdiction": "VN",
@@ -133,4 +134,28 @@ def receipt(view: ConsentView, base_url: str) -> dict[str, Any]:
             "text_en": "Withdraw at any time in the app (wallet-mobile consents revoke).",
         },
         "decision_jws": record.decision,
+    }
+    delegate = _delegate(record)
+    if delegate is not None:  # decided under a mandate: the receipt names both citizens
+        body["delegate"] = delegate
+        body["pii_principal"] = {"citizen_id": record.citizen_id, "device_key_thumbprint": None}
+    return body
+
+
+def _delegate(record: storage.ConsentRecord) -> dict[str, Any] | None:
+    """Who decided for the citizen under a mandate (the decision's ``act``), else ``None``. The
+    decision was verified when it was stored; its payload is read back, not checked again."""
+    if not record.decision:
+        return None
+    try:
+        payload = json.loads(crypto.b64url_decode(record.decision.split(".")[1]))
+    except (ValueError, IndexError):
+        return None
+    act = payload.get("act") if isinstance(payload, dict) else None
+    if not isinstance(act, dict):
+        return None
+    return {
+        "citizen_id": act.get("sub"),
+        "mandate_id": act.get("mandate_id"),
+        "device_key_thumbprint": record.device_jkt,
     }

@@ -1,0 +1,113 @@
+"""The assisted route on SQL (SQLAlchemy Core): wallet cards with their PIN, and office visits.
+
+A wrong PIN is counted by one UPDATE (``failures = failures + 1``) in the unit
+of work that checks it, so racing guesses each count; a visit's documents and
+its end are conditional UPDATEs on a visit not yet ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import bindparam, select, update
+
+from storage.errors import NotFound
+from storage.mandate_tables import ASSIST_CARDS, VISITS
+from storage.records import AssistCardRecord, VisitRecord
+from storage.sql_base import Repository, columns, translated
+
+__all__ = ["SqlAssistRepository"]
+
+_CARD = columns(ASSIST_CARDS, AssistCardRecord)
+_VISIT = columns(VISITS, VisitRecord)
+_CARD_OF = select(*_CARD).where(ASSIST_CARDS.c.citizen_id == bindparam("citizen_id"))
+_CARD_BY_ID = select(*_CARD).where(ASSIST_CARDS.c.card_id == bindparam("card_id"))
+_CARD_LOCKED = _CARD_OF.with_for_update()
+_SET_PIN = (
+    update(ASSIST_CARDS)
+    .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"))
+    .values(pin_hash=bindparam("new_hash"), pin_salt=bindparam("new_salt"), failures=0, locked_until=None)
+)
+_FAILED = (
+    update(ASSIST_CARDS)
+    .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"))
+    .values(failures=ASSIST_CARDS.c.failures + 1)
+)
+_LOCK = (
+    update(ASSIST_CARDS)
+    .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"))
+    .values(locked_until=bindparam("until"))
+)
+_PIN_OK = (
+    update(ASSIST_CARDS)
+    .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"))
+    .values(failures=0, locked_until=None)
+)
+_VISIT_BY_ID = select(*_VISIT).where(VISITS.c.id == bindparam("visit_id"))
+_OPEN_DOCS = (
+    update(VISITS)
+    .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
+    .values(documents=bindparam("docs"))
+)
+_END = (
+    update(VISITS)
+    .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
+    .values(ended_at=bindparam("at"))
+)
+
+
+class SqlAssistRepository(Repository):
+    """Wallet cards and visits on SQL."""
+
+    __slots__ = ()
+
+    @translated
+    def card(self, citizen_id: str, *, lock: bool = False) -> AssistCardRecord | None:
+        row = self.execute(_CARD_LOCKED if lock else _CARD_OF, {"citizen_id": citizen_id}).first()
+        return None if row is None else AssistCardRecord(*row)
+
+    @translated
+    def by_card(self, card_id: str) -> AssistCardRecord | None:
+        row = self.execute(_CARD_BY_ID, {"card_id": card_id}).first()
+        return None if row is None else AssistCardRecord(*row)
+
+    @translated
+    def add_card(self, card: AssistCardRecord) -> None:
+        self.insert(ASSIST_CARDS, card)
+
+    @translated
+    def set_pin(self, citizen_id: str, pin_hash: bytes, salt: bytes) -> None:
+        self.execute(_SET_PIN, {"owner": citizen_id, "new_hash": pin_hash, "new_salt": salt})
+
+    @translated
+    def pin_failed(self, citizen_id: str) -> int:
+        self.execute(_FAILED, {"owner": citizen_id})
+        card = self.card(citizen_id)
+        return 0 if card is None else card.failures
+
+    @translated
+    def lock(self, citizen_id: str, until: dt.datetime) -> None:
+        self.execute(_LOCK, {"owner": citizen_id, "until": until})
+
+    @translated
+    def pin_ok(self, citizen_id: str) -> None:
+        self.execute(_PIN_OK, {"owner": citizen_id})
+
+    @translated
+    def add_visit(self, visit: VisitRecord) -> None:
+        self.insert(VISITS, visit)
+
+    @translated
+    def visit(self, visit_id: str) -> VisitRecord:
+        row = self.execute(_VISIT_BY_ID, {"visit_id": visit_id}).first()
+        if row is None:
+            raise NotFound("no such visit")
+        return VisitRecord(*row)
+
+    @translated
+    def open_documents(self, visit_id: str, documents: str) -> bool:
+        return self.execute(_OPEN_DOCS, {"visit_id": visit_id, "docs": documents}).rowcount == 1
+
+    @translated
+    def end_visit(self, visit_id: str, at: dt.datetime) -> bool:
+        return self.execute(_END, {"visit_id": visit_id, "at": at}).rowcount == 1

@@ -1,0 +1,269 @@
+"""The assisted route (issue 11 item 7): a citizen without a smartphone at a one-stop office.
+
+* The citizen's printed wallet card carries a QR with a JWS the service signed
+  (``wallet-card+jwt``) naming only an opaque card id: no personal data in clear.
+* The citizen sets a 6-digit PIN from their own device; it is kept as a slow hash
+  (scrypt, per-card salt), compared in constant time; five wrong PINs in a row
+  lock it for 15 minutes (the right PIN is refused meanwhile), doubling each time.
+* An officer of an agency with the ``assistant`` role opens a visit by scanning
+  the card (``officer_id`` names them); it lives ``visit_seconds`` (15 minutes).
+* The citizen opens documents for the visit by typing the PIN on the office
+  device; the office reads only those, only while the visit lives.
+* Every step lands in the citizen's access log with the office and the officer;
+  the receipt is a PDF in Vietnamese whose QR is a receipt the service signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import crypto
+import storage
+from consent.wording import catalog_names
+from crypto.transparency import AccessAction
+from wallet_api.assisted.errors import (
+    DocumentNotOpened,
+    InvalidCard,
+    InvalidPin,
+    InvalidVisitReceipt,
+    PinLocked,
+    PinNotSet,
+    VisitEnded,
+    VisitNotFound,
+    WrongPin,
+)
+from wallet_api.assisted.receipt import receipt_pdf
+from wallet_api.context import Context
+from wallet_api.errors import DocumentNotFound, ForbiddenRole
+from wallet_api.services.access_log import record_by
+from wallet_api.services.agencies import AgencyService, active_at
+from wallet_api.services.documents import DocumentMeta, DocumentService
+
+log = logging.getLogger("wallet.assisted")
+CARD_TYP = "wallet-card+jwt"
+RECEIPT_TYP = "visit-receipt+jwt"
+MAX_FAILURES = 5
+LOCK_SECONDS = 15 * 60
+_PIN = re.compile(r"[0-9]{6}")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # about 16 MiB and tens of ms: slow to guess
+
+
+def pin_hash(pin: str, salt: bytes) -> bytes:
+    """The PIN's slow hash (scrypt)."""
+    return hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A visit as the office sees it."""
+
+    record: storage.VisitRecord
+    documents: tuple[str, ...]
+    state: str  # open, ended
+
+
+class AssistService:
+    """Cards, PINs, visits and their receipts."""
+
+    def __init__(self, ctx: Context, agencies: AgencyService, documents: DocumentService) -> None:
+        self.ctx = ctx
+        self.agencies = agencies
+        self.documents = documents
+
+    # -- the citizen, from their own device ----------------------------------------
+
+    def card(self, citizen_id: str) -> str:
+        """The signed QR text of the citizen's printed card (the card id is made once)."""
+        with self.ctx.metadata.unit_of_work() as uow:
+            card = uow.assist.card(citizen_id)
+            if card is None:
+                card = storage.AssistCardRecord(
+                    citizen_id, secrets.token_urlsafe(16), None, None, 0, None, self.ctx.utcnow()
+                )
+                uow.assist.add_card(card)
+                uow.commit()
+        return self.ctx.service_keys.sign({"card": card.card_id, "iat": self.ctx.now()}, typ=CARD_TYP)
+
+    def set_pin(self, citizen_id: str, pin: str) -> None:
+        """Set (or change) the PIN the citizen types on office devices."""
+        if not _PIN.fullmatch(pin):
+            raise InvalidPin()
+        self.card(citizen_id)  # the card exists from now on
+        salt = secrets.token_bytes(16)
+        digest = pin_hash(pin, salt)
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.assist.set_pin(citizen_id, digest, salt)
+            uow.commit()
+
+    # -- the office -----------------------------------------------------------------
+
+    def assistant(self, agency_id: str) -> storage.AgencyRecord:
+        """The calling agency, if it is an active ``assistant``."""
+        agency = self.agencies.get(agency_id)
+        if "assistant" not in agency.role_set or not active_at(agency, self.ctx.utcnow()):
+            raise ForbiddenRole()
+        return agency
+
+    def open_visit(self, agency_id: str, officer_id: str, card_token: str) -> Visit:
+        """Scan the card: a visit of this office and officer, for ``visit_seconds``."""
+        agency = self.assistant(agency_id)
+        try:
+            claims = self.ctx.service_keys.verify(card_token, typ=CARD_TYP)
+        except crypto.CryptoError as exc:
+            log.info("card refused: %s", type(exc).__name__)
+            raise InvalidCard() from None
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            card = uow.assist.by_card(str(claims.get("card", "")))
+        if card is None:
+            raise InvalidCard()
+        now = self.ctx.utcnow()
+        record = storage.VisitRecord(
+            str(uuid.uuid4()),
+            card.citizen_id,
+            agency.id,
+            officer_id,
+            now,
+            now + dt.timedelta(seconds=self.ctx.settings.visit_seconds),
+            None,
+            "[]",
+        )
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.assist.add_visit(record)
+            uow.commit()
+        self._log(agency, record, (record.id, "visit"), AccessAction.VISIT)
+        return Visit(record, (), "open")
+
+    def open_documents(self, agency_id: str, visit_id: str, pin: str, document_ids: Sequence[str]) -> Visit:
+        """The citizen types their PIN on the office device to open these documents for the visit."""
+        agency, visit = self._live(agency_id, visit_id)
+        self._check_pin(visit.record.citizen_id, pin)
+        metas = [self.documents.get(visit.record.citizen_id, d) for d in dict.fromkeys(document_ids)]
+        opened = tuple(dict.fromkeys([*visit.documents, *(m.id for m in metas)]))
+        with self.ctx.metadata.unit_of_work() as uow:
+            if not uow.assist.open_documents(visit.record.id, json.dumps(list(opened))):
+                raise VisitEnded()
+            uow.commit()
+        for meta in metas:
+            self._log(agency, visit.record, (meta.id, meta.doc_type), AccessAction.VISIT)
+        return Visit(visit.record, opened, "open")
+
+    def read(self, agency_id: str, visit_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
+        """A document the citizen opened for this live visit, logged with office and officer."""
+        agency, visit = self._live(agency_id, visit_id)
+        if document_id not in visit.documents:
+            raise DocumentNotOpened()
+        meta, chunks = self.documents.open_lazy(visit.record.citizen_id, document_id)
+        self._log(agency, visit.record, (meta.id, meta.doc_type), AccessAction.READ)
+        return meta, chunks
+
+    def end(self, agency_id: str, visit_id: str) -> Visit:
+        """The officer closes the visit: nothing more can be done in it."""
+        _, visit = self._live(agency_id, visit_id)
+        now = self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.assist.end_visit(visit.record.id, now)
+            uow.commit()
+        return Visit(visit.record, visit.documents, "ended")
+
+    def receipt(self, agency_id: str, visit_id: str) -> bytes:
+        """The printable PDF receipt of the visit (also after it ended), with its signed QR."""
+        agency, visit = self._visit(agency_id, visit_id)
+        types = [self._type_name(visit.record.citizen_id, d) for d in visit.documents]
+        claims = {
+            "visit": visit.record.id,
+            "office": agency.id,
+            "office_name": agency.display_name,
+            "officer": visit.record.officer_id,
+            "opened_at": int(visit.record.opened_at.timestamp()),
+            "documents": types,
+            "iat": self.ctx.now(),
+        }
+        signed = self.ctx.service_keys.sign(claims, typ=RECEIPT_TYP)
+        when = visit.record.opened_at.astimezone(dt.timezone(dt.timedelta(hours=7)))
+        lines = [
+            ("Cơ quan / Office", agency.display_name),
+            ("Cán bộ / Officer", visit.record.officer_id),
+            ("Phiên / Visit", visit.record.id),
+            ("Bắt đầu / Opened", f"{when:%H:%M} ngày {when:%d/%m/%Y}"),
+            ("Giấy tờ công dân đã mở / Documents opened", ", ".join(types) or "không có / none"),
+        ]
+        return receipt_pdf(lines, signed, self.ctx.utcnow())
+
+    def check_receipt(self, signed: str) -> dict[str, object]:
+        """The claims of a receipt this service signed (``InvalidVisitReceipt`` otherwise)."""
+        try:
+            return self.ctx.service_keys.verify(signed.strip(), typ=RECEIPT_TYP)
+        except crypto.CryptoError as exc:
+            log.info("visit receipt refused: %s", type(exc).__name__)
+            raise InvalidVisitReceipt() from None
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _visit(self, agency_id: str, visit_id: str) -> tuple[storage.AgencyRecord, Visit]:
+        agency = self.assistant(agency_id)
+        try:
+            uuid.UUID(visit_id)
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record = uow.assist.visit(visit_id)
+        except (ValueError, storage.NotFound):
+            raise VisitNotFound() from None
+        if record.agency_id != agency.id:  # another office's visit does not exist for this one
+            raise VisitNotFound()
+        live = record.ended_at is None and self.ctx.utcnow() < record.expires_at
+        return agency, Visit(record, tuple(json.loads(record.documents)), "open" if live else "ended")
+
+    def _live(self, agency_id: str, visit_id: str) -> tuple[storage.AgencyRecord, Visit]:
+        agency, visit = self._visit(agency_id, visit_id)
+        if visit.state != "open":
+            raise VisitEnded()
+        return agency, visit
+
+    def _check_pin(self, citizen_id: str, pin: str) -> None:
+        now = self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work() as uow:
+            card = uow.assist.card(citizen_id, lock=True)
+            if card is None or card.pin_hash is None or card.pin_salt is None:
+                raise PinNotSet()
+            if card.locked_until is not None and now < card.locked_until:
+                raise PinLocked(retry_after=int((card.locked_until - now).total_seconds()) + 1)
+            if _PIN.fullmatch(pin) and hmac.compare_digest(pin_hash(pin, card.pin_salt), card.pin_hash):
+                uow.assist.pin_ok(citizen_id)
+                uow.commit()
+                return
+            failures = uow.assist.pin_failed(citizen_id)
+            if failures >= MAX_FAILURES:
+                seconds = LOCK_SECONDS * 2 ** min(failures - MAX_FAILURES, 6)
+                uow.assist.lock(citizen_id, now + dt.timedelta(seconds=seconds))
+                uow.commit()
+                log.info("PIN of a card locked for %d s after %d wrong tries", seconds, failures)
+                raise PinLocked(retry_after=seconds)
+            uow.commit()
+        raise WrongPin(left=MAX_FAILURES - failures)
+
+    def _type_name(self, citizen_id: str, document_id: str) -> str:
+        try:
+            doc_type = self.documents.get(citizen_id, document_id).doc_type
+        except DocumentNotFound:
+            return "(đã xoá / deleted)"
+        names = catalog_names(doc_type)
+        return names[0] if names else doc_type
+
+    def _log(
+        self,
+        agency: storage.AgencyRecord,
+        visit: storage.VisitRecord,
+        resource: tuple[str, str],
+        action: AccessAction,
+    ) -> None:
+        actor = (agency.id, f"{agency.display_name} (cán bộ / officer {visit.officer_id})")
+        purpose = f"Làm thủ tục tại quầy, phiên {visit.id} / At the counter, visit {visit.id}"
+        record_by(self.ctx, visit.citizen_id, actor, resource, action, purpose=purpose)

@@ -1,0 +1,305 @@
+"""Mandates: one citizen acts for another, within a scope and a validity window (issue 11 item 6).
+
+A citizen grants a mandate to another enrolled citizen (found by CCCD); the
+grantor can revoke it and the delegate renounce it at any time. A guardian's
+mandate (a child under 14, a person under guardianship) is established by an
+identity-provider agency instead (``wallet_api.mandates.guardian``).
+
+The delegate acts with their own device and token, naming the mandate in the
+``Wallet-Mandate`` header. ``authorize`` is the one decision for every such
+request: the mandate is the caller's, in force now, and its scope covers exactly
+this action (``Scope.covers``). Routes that take no mandate refuse the header
+(``wallet_api.routes.common.citizen``). Every act under a mandate lands in both
+citizens' access logs (``record_act``), in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import crypto
+import storage
+from consent.log_store import LogStore
+from consent.wording import NO_PROCEDURE
+from crypto.transparency import ACTING_FOR, ON_BEHALF
+from crypto.transparency.entry import AccessAction, AccessEntry
+from crypto.transparency.errors import LogBusy, LogCorrupted
+from wallet_api.context import Context
+from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
+from wallet_api.identity import parse_cccd_number
+from wallet_api.mandates.errors import (
+    DelegateNotFound,
+    InvalidMandate,
+    MandateByAgency,
+    MandateEnded,
+    MandateNotFound,
+    MandateNotValid,
+    MandateOutOfScope,
+)
+from wallet_api.mandates.gate import Caller, Target
+from wallet_api.mandates.scope import Grant, Kind, Scope
+from wallet_api.services.auth import Principal
+from wallet_api.services.citizens import field_aad, unwrap_citizen_key
+
+log = logging.getLogger("wallet.mandates")
+MAX_DAYS = 5 * 366  # a citizen's mandate lasts at most five years; it can be granted again
+MANDATE_RESOURCE = "mandate"
+
+
+@dataclass(frozen=True, slots=True)
+class MandateView:
+    """A mandate as one of its two citizens sees it, with both names."""
+
+    record: storage.MandateRecord
+    scope: Scope
+    state: str  # active, pending (not yet valid), expired, ended
+    represented_name: str
+    delegate_name: str
+
+
+def state_of(record: storage.MandateRecord, now: dt.datetime) -> str:
+    """active, pending (not yet valid), expired or ended."""
+    if record.ended_at is not None:
+        return "ended"
+    if now < record.valid_from:
+        return "pending"
+    return "active" if now < record.valid_until else "expired"
+
+
+def citizen_name(ctx: Context, citizen_id: str) -> str:
+    """The citizen's full name, unsealed (it goes into log entries and mandate views, never to logs)."""
+    with ctx.metadata.unit_of_work(readonly=True) as uow:
+        record = uow.citizens.get(citizen_id)
+    return _unsealed_name(ctx, record)
+
+
+def _unsealed_name(ctx: Context, record: storage.CitizenRecord) -> str:
+    kek = unwrap_citizen_key(ctx.master, record.id, record.wrapped_kek)
+    return crypto.open_sealed(kek, record.full_name_sealed, field_aad(record.id, "name")).decode()
+
+
+class MandateService:
+    """Grant, list and end mandates; decide and record every act under one."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # -- the citizens' side ---------------------------------------------------------
+
+    def grant(self, represented_id: str, grant: Grant) -> MandateView:
+        """A citizen lets another enrolled citizen act for them; both logs record it."""
+        now = self.ctx.utcnow()
+        start = grant.valid_from or now
+        if not now - dt.timedelta(minutes=5) <= start < grant.valid_until:
+            raise InvalidMandate(
+                reason_vi="thời hạn không hợp lệ (từ phải trước đến, không ở quá khứ)",
+                reason_en="the validity is wrong (from must precede until, and not lie in the past)",
+            )
+        if grant.valid_until - start > dt.timedelta(days=MAX_DAYS):
+            raise InvalidMandate(reason_vi="dài quá 5 năm", reason_en="longer than five years")
+        delegate_id = self.find_citizen(grant.delegate_cccd)
+        if delegate_id == represented_id:
+            raise InvalidMandate(
+                reason_vi="không thể uỷ quyền cho chính mình", reason_en="you cannot mandate yourself"
+            )
+        record = storage.MandateRecord(
+            id=str(uuid.uuid4()),
+            represented_id=represented_id,
+            delegate_id=delegate_id,
+            kind="citizen",
+            basis=None,
+            scope=grant.scope.to_json(),
+            valid_from=start,
+            valid_until=grant.valid_until,
+            granted_by=represented_id,
+            created_at=now,
+        )
+        return self.add(record, actor=(f"citizen:{represented_id}", None))
+
+    def find_citizen(self, cccd: str) -> str:
+        """The id of the enrolled citizen with that CCCD (``DelegateNotFound`` if none)."""
+        number = parse_cccd_number(cccd)
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            found = uow.citizens.find_by_index(crypto.blind_index(self.ctx.blind_key, number))
+        if found is None:
+            raise DelegateNotFound()
+        return found.id
+
+    def add(self, record: storage.MandateRecord, *, actor: tuple[str, str | None]) -> MandateView:
+        """Store a new mandate and write ``mandate-grant`` to both citizens' logs, in one transaction.
+        ``actor``: (id, name) of who established it; name ``None``: the represented citizen."""
+        view = self._view(record)
+        name = actor[1] or view.represented_name
+        with self.ctx.metadata.unit_of_work() as uow:
+            uow.mandates.add(record)
+            self._event(uow, view, (actor[0], name), AccessAction.MANDATE_GRANT)
+            uow.commit()
+        log.info("mandate %s granted (%s)", record.id, record.kind)
+        return view
+
+    def list(self, citizen_id: str) -> Sequence[MandateView]:
+        """The mandates the citizen granted or holds (or a guardian holds for them), oldest first."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            records = uow.mandates.of_citizen(citizen_id)
+        return [self._view(r) for r in records]
+
+    def end(self, citizen_id: str, mandate_id: str) -> MandateView:
+        """The represented citizen revokes, or the delegate renounces; takes effect at the next request."""
+        record = self._mine(citizen_id, mandate_id)
+        if record.kind == "guardian" and citizen_id == record.represented_id:
+            raise MandateByAgency()
+        view = self._view(record)
+        name = view.represented_name if citizen_id == record.represented_id else view.delegate_name
+        return self._end(view, f"citizen:{citizen_id}", name)
+
+    def end_by_agency(self, agency: storage.AgencyRecord, mandate_id: str) -> MandateView:
+        """The agency that established a guardian's mandate ends it."""
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record = uow.mandates.get(_uuid(mandate_id))
+        except storage.NotFound:
+            raise MandateNotFound() from None
+        if record.granted_by != agency.id:
+            raise MandateNotFound()
+        return self._end(self._view(record), agency.id, agency.display_name)
+
+    def _mine(self, citizen_id: str, mandate_id: str) -> storage.MandateRecord:
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                record = uow.mandates.get(_uuid(mandate_id))
+        except storage.NotFound:
+            raise MandateNotFound() from None
+        if citizen_id not in (record.represented_id, record.delegate_id):
+            raise MandateNotFound()
+        return record
+
+    def _end(self, view: MandateView, by: str, by_name: str) -> MandateView:
+        now, record = self.ctx.utcnow(), view.record
+        with self.ctx.metadata.unit_of_work() as uow:
+            if not uow.mandates.end(record.id, now, by):
+                raise MandateEnded()
+            self._event(uow, view, (by, by_name), AccessAction.MANDATE_END)
+            uow.commit()
+        log.info("mandate %s ended by %s", record.id, by.split(":", 1)[0])
+        return replace(view, record=replace(record, ended_at=now, ended_by=by), state="ended")
+
+    # -- acting under a mandate -----------------------------------------------------
+
+    def authorize(self, principal: Principal, mandate_id: str, kind: Kind, target: Target) -> Caller:
+        """THE decision for a request under a mandate: the caller is its delegate, it is in force now,
+        and its scope covers ``kind`` for ``target`` (a value, or a function of the represented
+        citizen's id giving it; ``None``: a list the caller filters with ``Caller.covers``)."""
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:  # one read: the mandate, both citizens
+                record = uow.mandates.get(_uuid(mandate_id))
+                parties = (uow.citizens.get(record.represented_id), uow.citizens.get(record.delegate_id))
+        except (storage.NotFound, MandateNotFound):
+            log.info("act under mandate refused: unknown mandate")
+            raise MandateNotValid() from None
+        if record.delegate_id != principal.subject:
+            log.info("act under mandate %s refused: not the delegate", record.id)
+            raise MandateNotValid()
+        state = state_of(record, self.ctx.utcnow())
+        if state != "active":
+            log.info("act under mandate %s refused: %s", record.id, state)
+            raise MandateNotValid()
+        caller = Caller(record.represented_id, principal, record, Scope.from_json(record.scope), parties)
+        if target is not None:
+            value = target(record.represented_id) if callable(target) else target
+            if not caller.covers(kind, value):
+                log.info("act under mandate %s refused: %s not in scope", record.id, kind)
+                raise MandateOutOfScope()
+        return caller
+
+    def record_act(
+        self,
+        caller: Caller,
+        resource: tuple[str, str],
+        action: AccessAction,
+        *,
+        procedure_code: str = NO_PROCEDURE,
+        consent_id: str | None = None,
+    ) -> None:
+        """Write an act under ``caller.mandate`` to the represented citizen's log ("done by X for
+        you") and to the delegate's log ("you did it for Y"), in one transaction. No-op for owners."""
+        mandate = caller.mandate
+        if mandate is None:
+            return
+        names = {c.id: _unsealed_name(self.ctx, c) for c in caller.parties}
+        at = self.ctx.now()
+        purpose = f"Theo uỷ quyền {mandate.id} / Under mandate {mandate.id}"
+
+        def entry(actor: str, name: str) -> AccessEntry:
+            return AccessEntry(
+                agency_id=actor,
+                agency_name=name[:512],
+                resource_id=resource[0],
+                resource_type=resource[1],
+                action=action,
+                purpose=purpose,
+                procedure_code=procedure_code,
+                consent_id=consent_id,
+                at=at,
+            )
+
+        entries = {
+            mandate.represented_id: entry(ON_BEHALF + mandate.id, names[mandate.delegate_id]),
+            mandate.delegate_id: entry(ACTING_FOR + mandate.id, names[mandate.represented_id]),
+        }
+        with self.ctx.metadata.unit_of_work() as uow:
+            store = uow.log_store()
+            for citizen_id in sorted(entries):  # one lock order: two acts crossing never deadlock
+                _append(self.ctx, citizen_id, entries[citizen_id], store)
+            uow.commit()
+
+    # -- views and log events -------------------------------------------------------
+
+    def _view(self, record: storage.MandateRecord) -> MandateView:
+        return MandateView(
+            record,
+            Scope.from_json(record.scope),
+            state_of(record, self.ctx.utcnow()),
+            citizen_name(self.ctx, record.represented_id),
+            citizen_name(self.ctx, record.delegate_id),
+        )
+
+    def _event(
+        self, uow: storage.UnitOfWork, view: MandateView, actor: tuple[str, str], action: AccessAction
+    ) -> None:
+        """A mandate granted or ended, in both citizens' logs (``agency_*``: who did it)."""
+        record, store = view.record, uow.log_store()
+        purpose = f"{view.delegate_name} → {view.represented_name}"
+        for citizen_id in sorted({record.represented_id, record.delegate_id}):
+            entry = AccessEntry(
+                agency_id=actor[0][:512],
+                agency_name=actor[1][:512],
+                resource_id=record.id,
+                resource_type=MANDATE_RESOURCE,
+                action=action,
+                purpose=purpose[:512],
+                procedure_code=NO_PROCEDURE,
+                consent_id=None,
+                at=self.ctx.now(),
+            )
+            _append(self.ctx, citizen_id, entry, store)
+
+
+def _append(ctx: Context, citizen_id: str, entry: AccessEntry, store: LogStore) -> None:
+    try:
+        ctx.access_log.append_many(citizen_id, [entry], store=store)
+    except LogCorrupted:
+        log.error("access log of %s is damaged: append refused", citizen_id)
+        raise AccessLogCorrupted() from None
+    except LogBusy:
+        raise AccessLogBusy() from None
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise MandateNotFound() from None
