@@ -1,0 +1,351 @@
+"""The citizen app's log checks, run in the real Chromium against a running server.
+
+``/static/app/lib/proofs.js`` is imported into a page of the service and fed REAL signed heads,
+inclusion and consistency proofs from ``GET /v1/me/log``: each passes, and each tampered copy (a row,
+a proof hash, an index, a missing entry, a head's signature, a head of another citizen or signed by
+an unknown key or with another algorithm, a consistency proof, a rewritten history) is rejected.
+The Merkle verification is also checked against the service's own proof generator over many tree
+sizes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import crypto
+from crypto.transparency.merkle import consistency_proof, inclusion_proof, leaf_hash, subtree_root
+from tests.support.consents import (
+    Agencies,
+    agencies,
+    approve_credential,
+    ask,
+    issue_birth_certificate,
+)
+from tests.support.raw import RawCitizen
+from tests.support.server import WalletServer
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def parties(server: WalletServer, tmp_path_factory: pytest.TempPathFactory) -> Agencies:
+    return agencies(server, tmp_path_factory.mktemp("agencies"))
+
+
+@pytest.fixture(scope="module")
+def page(server: WalletServer) -> Iterator[Any]:
+    """A Chromium page on the service's origin with ``window.proofs`` (lib/proofs.js) imported."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright().start()
+    chromium = manager.chromium.launch(
+        executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+    )
+    tab = chromium.new_page()
+    tab.goto(server.url + "/health")
+    tab.evaluate(
+        """async () => {
+            window.proofs = await import("/static/app/lib/proofs.js");
+            window.jws = await import("/static/app/lib/jws.js");
+        }"""
+    )
+    yield tab
+    chromium.close()
+    manager.stop()
+
+
+def _jwks(server: WalletServer, citizen: RawCitizen) -> dict[str, Any]:
+    data: dict[str, Any] = citizen.http.get(server.url + "/.well-known/jwks.json").json()
+    return data
+
+
+def _log(citizen: RawCitizen, start: int = 0, limit: int = 1000, since: int | None = None) -> dict[str, Any]:
+    query = f"?start={start}&limit={limit}" + (f"&since={since}" if since is not None else "")
+    r = citizen.request("GET", "/v1/me/log" + query)
+    assert r.status_code == 200, r.text
+    page: dict[str, Any] = r.json()
+    return page
+
+
+def _check(page: Any, log_page: dict[str, Any], jwks: dict[str, Any], citizen_id: str, **options: Any) -> str:
+    """``ok:<size>`` when proofs.checkPage accepts the page, else the rejection's class name."""
+    args = {
+        "page": log_page,
+        "jwks": jwks,
+        "citizenId": citizen_id,
+        "accepted": options.get("accepted"),
+        "start": options.get("start", 0),
+        "limit": options.get("limit", 1000),
+    }
+    outcome: str = page.evaluate(
+        """async (a) => {
+            try {
+                const checked = await window.proofs.checkPage(a.page, {
+                    jwks: a.jwks, citizenId: a.citizenId, accepted: a.accepted,
+                    start: a.start, limit: a.limit,
+                });
+                return "ok:" + checked.head.size + ":" + checked.entries.length;
+            } catch (exc) {
+                return exc.name;
+            }
+        }""",
+        args,
+    )
+    return outcome
+
+
+def _head(page: Any, token: str, jwks: dict[str, Any], citizen_id: str) -> dict[str, Any]:
+    head: dict[str, Any] = page.evaluate(
+        "async (a) => window.proofs.verifyTreeHead(a.token, a.jwks, a.citizenId)",
+        {"token": token, "jwks": jwks, "citizenId": citizen_id},
+    )
+    return head
+
+
+def _journey(server: WalletServer, parties: Agencies) -> tuple[RawCitizen, int]:
+    """A citizen whose log grows in two steps: an issuance (lookup + issue), then a consent pull.
+    Returns the citizen and the log size after the first step."""
+    citizen = RawCitizen(server.url)
+    assert citizen.enrol().status_code == 201 and citizen.login().status_code == 200
+    credential_id = issue_birth_certificate(parties.issuer, citizen)
+    first = _log(citizen)["tree_size"]
+    agency = parties.asking()
+    asked = ask(agency, citizen, [{"type": "birth-certificate", "claims": ["full_name", "date_of_birth"]}])
+    assert approve_credential(citizen, asked["id"], credential_id, ["full_name"]).status_code == 200
+    agency.pull_credential(asked["id"], credential_id)
+    return citizen, first
+
+
+def _resign(token: str, claims: dict[str, Any], key: crypto.EcPrivateKey, kid: str) -> str:
+    return crypto.sign_jws(key, claims, typ="wallet-sth+jwt", kid=kid)
+
+
+def test_real_heads_and_proofs_verify_in_the_browser(
+    server: WalletServer, parties: Agencies, page: Any
+) -> None:
+    citizen, first = _journey(server, parties)
+    jwks = _jwks(server, citizen)
+    whole = _log(citizen)
+    size = whole["tree_size"]
+    assert size > first >= 2
+    assert _check(page, whole, jwks, citizen.citizen_id) == f"ok:{size}:{size}"
+
+    # The head accepted after the issuance; the later page carries the consistency proof from it.
+    old_head = _head(page, _log(citizen, limit=1)["tree_head"], jwks, citizen.citizen_id)
+    assert old_head["size"] == size
+    early = _log(citizen, 0, first)  # a page of the first entries only, under the current head
+    assert _check(page, early, jwks, citizen.citizen_id, limit=first) == f"ok:{size}:{first}"
+    proof_json = citizen.request("GET", f"/v1/me/log/proofs/consistency?first={first}&second={size}").json()
+    later = _log(citizen, first, 1000, since=first)
+    assert later["consistency"] == proof_json
+
+    # An accepted head of size `first`: recomputed from the proved leaves, as the browser kept it.
+    leaves = [leaf_hash(e["data"].encode()) for e in whole["entries"]]
+    accepted = {
+        "citizenId": citizen.citizen_id,
+        "size": first,
+        "rootHash": subtree_root(leaves[:first]).hex(),
+        "timestamp": 0,
+        "token": "",
+    }
+    assert _check(page, later, jwks, citizen.citizen_id, accepted=accepted, start=first) == (
+        f"ok:{size}:{size - first}"
+    )
+    # The same head accepted again: equal sizes, equal roots, no proof needed.
+    same = {**accepted, "size": size, "rootHash": old_head["rootHash"]}
+    assert _check(page, _log(citizen, since=size), jwks, citizen.citizen_id, accepted=same).startswith("ok:")
+
+
+def _tampered(whole: dict[str, Any], later: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], bool]]:
+    """(what, page, uses_accepted) for every way of tampering with a real page."""
+
+    def edit(base: dict[str, Any], change: Any) -> dict[str, Any]:
+        out = copy.deepcopy(base)
+        change(out)
+        return out
+
+    def swap_row(p: dict[str, Any]) -> None:
+        p["entries"][-1]["data"] = p["entries"][-1]["data"].replace("Đăng ký khai sinh", "Kiểm tra định kỳ")
+
+    def respace(p: dict[str, Any]) -> None:  # the same entry, other bytes
+        p["entries"][0]["data"] = json.dumps(json.loads(p["entries"][0]["data"]), ensure_ascii=False)
+
+    def flip_hash(p: dict[str, Any]) -> None:
+        h = p["entries"][0]["inclusion"]["hashes"][0]
+        p["entries"][0]["inclusion"]["hashes"][0] = ("0" if h[0] != "0" else "1") + h[1:]
+
+    def drop_hash(p: dict[str, Any]) -> None:
+        p["entries"][0]["inclusion"]["hashes"].pop()
+
+    def wrong_index(p: dict[str, Any]) -> None:
+        p["entries"][0]["inclusion"]["index"] = 1
+
+    def drop_entry(p: dict[str, Any]) -> None:
+        del p["entries"][1]
+
+    def reorder(p: dict[str, Any]) -> None:
+        p["entries"][0], p["entries"][1] = p["entries"][1], p["entries"][0]
+
+    def bad_signature(p: dict[str, Any]) -> None:
+        head, payload, signature = p["tree_head"].split(".")
+        p["tree_head"] = ".".join([head, payload, ("A" if signature[0] != "A" else "B") + signature[1:]])
+
+    def bigger_size(p: dict[str, Any]) -> None:
+        p["tree_size"] += 1
+
+    def alg_none(p: dict[str, Any]) -> None:
+        _, payload, _ = p["tree_head"].split(".")
+        header = crypto.b64url_encode(b'{"alg":"none","typ":"wallet-sth+jwt"}')
+        p["tree_head"] = f"{header}.{payload}.AAAA"
+
+    def hs256(p: dict[str, Any]) -> None:
+        token = p["tree_head"]
+        kid = crypto.unverified_header(token)["kid"]
+        fields = {"alg": "HS256", "typ": "wallet-sth+jwt", "kid": kid}
+        header = crypto.b64url_encode(json.dumps(fields).encode())
+        payload = token.split(".")[1]
+        mac = hashlib.sha256(f"{header}.{payload}".encode()).digest()
+        p["tree_head"] = f"{header}.{payload}.{crypto.b64url_encode(mac)}"
+
+    def flip_consistency(p: dict[str, Any]) -> None:
+        h = p["consistency"]["hashes"][0]
+        p["consistency"]["hashes"][0] = ("0" if h[0] != "0" else "1") + h[1:]
+
+    def no_consistency(p: dict[str, Any]) -> None:
+        p["consistency"] = None
+
+    for name, change in [
+        ("altered row", swap_row),
+        ("same entry other bytes", respace),
+        ("inclusion hash flipped", flip_hash),
+        ("inclusion proof cut", drop_hash),
+        ("inclusion for another leaf", wrong_index),
+        ("entry removed", drop_entry),
+        ("entries reordered", reorder),
+        ("head signature altered", bad_signature),
+        ("size beside the head", bigger_size),
+        ("alg none", alg_none),
+        ("alg HS256", hs256),
+    ]:
+        yield name, edit(whole, change), False
+    for name, change in [("consistency hash flipped", flip_consistency), ("no consistency", no_consistency)]:
+        yield name, edit(later, change), True
+
+
+def test_every_tampered_page_is_rejected(server: WalletServer, parties: Agencies, page: Any) -> None:
+    citizen, first = _journey(server, parties)
+    other, _ = _journey(server, parties)
+    jwks = _jwks(server, citizen)
+    whole = _log(citizen)
+    size = whole["tree_size"]
+    later = _log(citizen, first, 1000, since=first)
+    leaves = [leaf_hash(e["data"].encode()) for e in whole["entries"]]
+    root = subtree_root(leaves[:first]).hex()
+    accepted = {"citizenId": citizen.citizen_id, "size": first, "rootHash": root}
+    assert _check(page, later, jwks, citizen.citizen_id, accepted=accepted, start=first).startswith("ok:")
+
+    for what, tampered, with_accepted in _tampered(whole, later):
+        options = {"accepted": accepted, "start": first} if with_accepted else {}
+        assert _check(page, tampered, jwks, citizen.citizen_id, **options) == "LogInconsistent", what
+
+    # Another citizen's genuine page, offered as this citizen's.
+    assert _check(page, _log(other), jwks, citizen.citizen_id) == "LogInconsistent"
+    # A head signed by a key the service never published, under the service key's kid.
+    claims = json.loads(crypto.b64url_decode(whole["tree_head"].split(".")[1]))
+    kid = crypto.unverified_header(whole["tree_head"])["kid"]
+    forged = {**whole, "tree_head": _resign(whole["tree_head"], claims, crypto.generate_private_key(), kid)}
+    assert _check(page, forged, jwks, citizen.citizen_id) == "LogInconsistent"
+    # History rewritten: the accepted head has the same size but another root.
+    rewritten = {**accepted, "size": size, "rootHash": "ab" * 32}
+    assert _check(page, _log(citizen, since=size), jwks, citizen.citizen_id, accepted=rewritten) == (
+        "LogInconsistent"
+    )
+    # The log shrank below the accepted head.
+    bigger = {**accepted, "size": size + 5, "rootHash": "cd" * 32}
+    assert _check(page, _log(citizen), jwks, citizen.citizen_id, accepted=bigger) == "LogInconsistent"
+    # The accepted head was of another citizen's log.
+    theirs = {**accepted, "citizenId": other.citizen_id}
+    assert _check(page, later, jwks, citizen.citizen_id, accepted=theirs, start=first) == "LogInconsistent"
+
+
+def test_merkle_verification_matches_the_service_over_many_sizes(page: Any, tmp_path: Path) -> None:
+    """Every inclusion and consistency proof the service's generator makes for trees of 1..40 leaves
+    verifies in the browser; each with one hash changed, or for a neighbouring index, does not."""
+    rng = random.Random(13)
+    leaves = [leaf_hash(rng.randbytes(20)) for _ in range(40)]
+    cases = []
+    for size in range(1, 41):
+        root = subtree_root(leaves[:size]).hex()
+        for index in rng.sample(range(size), min(size, 4)):
+            cases.append(
+                {
+                    "kind": "inclusion",
+                    "leaf": leaves[index].hex(),
+                    "index": index,
+                    "size": size,
+                    "proof": [h.hex() for h in inclusion_proof(index, leaves[:size])],
+                    "root": root,
+                }
+            )
+        for first in rng.sample(range(1, size + 1), min(size, 4)):
+            cases.append(
+                {
+                    "kind": "consistency",
+                    "first": first,
+                    "size": size,
+                    "proof": [h.hex() for h in consistency_proof(first, leaves[:size])],
+                    "firstRoot": subtree_root(leaves[:first]).hex(),
+                    "root": root,
+                }
+            )
+    results = page.evaluate(
+        """async (cases) => {
+            const P = window.proofs;
+            const hx = P.hexToBytes;
+            async function run(c, proof, index) {
+                try {
+                    if (c.kind === "inclusion") {
+                        await P.verifyInclusion(hx(c.leaf), index, c.size, proof.map(hx), hx(c.root));
+                    } else {
+                        await P.verifyConsistency(
+                            c.first, c.size, hx(c.firstRoot), hx(c.root), proof.map(hx));
+                    }
+                    return true;
+                } catch (exc) {
+                    if (exc.name !== "LogInconsistent") throw exc;
+                    return false;
+                }
+            }
+            const out = [];
+            for (const c of cases) {
+                const good = await run(c, c.proof, c.index);
+                let flipped = null;
+                if (c.proof.length) {
+                    const bad = [...c.proof];
+                    const last = bad[bad.length - 1];
+                    bad[bad.length - 1] = (last[0] === "0" ? "1" : "0") + last.slice(1);
+                    flipped = await run(c, bad, c.index);
+                }
+                const moved = c.kind === "inclusion" && c.size > 1
+                    ? await run(c, c.proof, (c.index + 1) % c.size) : null;
+                out.push([good, flipped, moved]);
+            }
+            return out;
+        }""",
+        cases,
+    )
+    assert len(results) == len(cases) > 200
+    for case, (good, flipped, moved) in zip(cases, results, strict=True):
+        assert good is True, case
+        assert flipped in (False, None), case
+        assert moved in (False, None), case
