@@ -22,14 +22,16 @@ import pytest
 
 import crypto
 from crypto.transparency.merkle import consistency_proof, inclusion_proof, leaf_hash, subtree_root
+from tests.support.app_views import chromium_page, enrol, show, stored
 from tests.support.consents import (
+    JUSTICE,
     Agencies,
     agencies,
     approve_credential,
     ask,
     issue_birth_certificate,
 )
-from tests.support.raw import RawCitizen
+from tests.support.raw import RawCitizen, valid_cccd
 from tests.support.server import WalletServer
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -349,3 +351,129 @@ def test_merkle_verification_matches_the_service_over_many_sizes(page: Any, tmp_
         assert good is True, case
         assert flipped in (False, None), case
         assert moved in (False, None), case
+
+
+# -- the log view (views/log.js) in a page with the test ctx (tests/support/app_views.py) ---------
+
+
+def _browser_citizen(server: WalletServer, page: Any) -> RawCitizen:
+    """A citizen enrolled by the page's own key; a RawCitizen carrying its CCCD for the agencies."""
+    cccd, dob = valid_cccd(birth_year=1990)
+    citizen_id = enrol(page, cccd, "Nguyễn Thị Minh Khai", dob)
+    return RawCitizen(server.url, citizen_id=citizen_id, cccd=cccd)
+
+
+def _server_page(page: Any, lang: str = "vi") -> dict[str, Any]:
+    data: dict[str, Any] = page.evaluate(
+        "(lang) => window.harness.call('GET', '/v1/me/log', {limit: 1000}, undefined, lang)", lang
+    )
+    return data
+
+
+def _shown(page: Any) -> list[str]:
+    items: list[str] = page.eval_on_selector_all("#log-entries li", "(els) => els.map((e) => e.textContent)")
+    return items
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_log_view_words_each_verified_entry_like_the_phone(
+    server: WalletServer, parties: Agencies, lang: str
+) -> None:
+    with chromium_page(server.url) as page:
+        citizen = _browser_citizen(server, page)
+        issue_birth_certificate(parties.issuer, citizen)
+        show(page, "log", lang)
+        words = _server_page(page, lang)
+        expected = [e["text_" + lang] for e in reversed(words["entries"])]
+        assert _shown(page) == expected and len(expected) == 2
+        issued = "đã cấp giấy khai sinh của bạn" if lang == "vi" else "issued your birth certificate"
+        assert f"{JUSTICE} {issued}" in _shown(page)[0]
+        status = page.inner_text("#log-status")
+        assert (
+            "Đã kiểm chứng nhật ký: 2 mục (lần trước: 0)" if lang == "vi" else "Log verified: 2 entries"
+        ) in status
+        assert status in page.evaluate("window.announced")
+        assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 2
+        assert page.is_hidden("#log-warning")
+
+        issue_birth_certificate(parties.issuer, citizen)  # the log grows: checked from the kept head
+        show(page, "log", lang)
+        assert len(_shown(page)) == 4
+        assert ("lần trước: 2" if lang == "vi" else "last time: 2") in page.inner_text("#log-status")
+        assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 4
+        assert _shown(page) == [e["text_" + lang] for e in reversed(_server_page(page, lang)["entries"])]
+
+
+def test_the_log_view_pages_back_through_older_entries(server: WalletServer, parties: Agencies) -> None:
+    with chromium_page(server.url) as page:
+        citizen = _browser_citizen(server, page)
+        for _ in range(11):  # a lookup and an issuance each: 22 entries, more than one page of 20
+            issue_birth_certificate(parties.issuer, citizen)
+        show(page, "log", "en")
+        assert len(_shown(page)) == 20 and page.is_visible("#log-older")
+        page.click("#log-older")
+        page.wait_for_function("() => document.querySelectorAll('#log-entries li').length === 22")
+        assert page.is_hidden("#log-older")
+        indexes = page.eval_on_selector_all("#log-entries li", "(els) => els.map((e) => +e.dataset.index)")
+        assert indexes == list(range(21, -1, -1))
+
+
+def _alter_row(p: dict[str, Any]) -> None:
+    p["entries"][-1]["data"] = p["entries"][-1]["data"].replace(JUSTICE, "Cơ quan khác")
+
+
+def _alter_proof(p: dict[str, Any]) -> None:
+    hashes = p["entries"][0]["inclusion"]["hashes"]
+    hashes[-1] = ("0" if hashes[-1][0] != "0" else "1") + hashes[-1][1:]
+
+
+def _alter_head(p: dict[str, Any]) -> None:
+    head, payload, signature = p["tree_head"].split(".")
+    claims = json.loads(crypto.b64url_decode(payload))
+    claims["tree_size"] -= 1
+    p["tree_head"] = ".".join([head, crypto.b64url_encode(json.dumps(claims).encode()), signature])
+
+
+def _alter_consistency(p: dict[str, Any]) -> None:
+    hashes = p["consistency"]["hashes"]
+    hashes[0] = ("0" if hashes[0][0] != "0" else "1") + hashes[0][1:]
+
+
+def _drop_row(p: dict[str, Any]) -> None:
+    del p["entries"][0]
+
+
+@pytest.mark.parametrize(
+    "alter", [_alter_row, _alter_proof, _alter_head, _alter_consistency, _drop_row], ids=lambda f: f.__name__
+)
+def test_a_tampered_log_shows_a_warning_and_keeps_the_accepted_head(
+    server: WalletServer, parties: Agencies, alter: Any
+) -> None:
+    with chromium_page(server.url) as page:
+        citizen = _browser_citizen(server, page)
+        issue_birth_certificate(parties.issuer, citizen)
+        show(page, "log", "vi")
+        kept = stored(page, f"log.head.{citizen.citizen_id}")
+        assert kept["size"] == 2
+        issue_birth_certificate(parties.issuer, citizen)  # 4 entries now, a consistency proof from 2
+
+        def tamper(route: Any) -> None:
+            response = route.fetch()
+            data = response.json()
+            alter(data)
+            route.fulfill(response=response, json=data)
+
+        page.route("**/v1/me/log?*", tamper)
+        show(page, "log", "vi")
+        warning = page.inner_text("#log-warning")
+        assert "CẢNH BÁO: nhật ký truy cập đã bị sửa hoặc xoá" in warning
+        assert page.get_attribute("#log-warning", "role") == "alert"
+        assert _shown(page) == [] and page.is_visible("#log-retry")
+        assert "CẢNH BÁO: nhật ký truy cập đã bị sửa hoặc xoá" in page.evaluate("window.announced")
+        assert stored(page, f"log.head.{citizen.citizen_id}") == kept  # not advanced
+
+        page.unroute("**/v1/me/log?*")
+        page.click("#log-retry")
+        page.wait_for_function("() => document.querySelectorAll('#log-entries li').length === 4")
+        assert page.is_hidden("#log-warning")
+        assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 4
