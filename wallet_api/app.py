@@ -11,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.prometheus import PrometheusConfig
 
 from wallet_api.bootstrap import build_context
+from wallet_api.citizen_app import routes as app_routes
 from wallet_api.context import Clock
 from wallet_api.devices import routes as device_routes
 from wallet_api.openapi import publish
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *qr_routes.ROUTES,
             *web.ROUTES,
             *verifier_routes.ROUTES,
+            *app_routes.ROUTES,
             *rights_routes.ROUTES,
             *operator.ROUTES,
             *consents.ROUTES,

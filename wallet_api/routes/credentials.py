@@ -11,17 +11,32 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from consent import document_types
+from crypto import CryptoError, parse_sd_jwt
+from qr.display import shown_fields
+from qr.trust import type_entry
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor
 from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, citizen, lang, offload, page_of
 from wallet_api.services import Services
 from wallet_api.services.credentials import HeldCredential
+from wallet_api.services.trust import catalog_entries
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+class ClaimOut(msgspec.Struct):
+    """One claim as a verifier shows it (``qr.display``): its labels and its value, in each language."""
+
+    key: str
+    label_vi: str
+    label_en: str
+    value_vi: str
+    value_en: str
+
+
 class CredentialOut(msgspec.Struct):
     """A held credential: the full SD-JWT (every disclosure), its issuer and status, the thumbprint of
-    the device key it is bound to, and whether that key was revoked (it needs re-issuing)."""
+    the device key it is bound to, whether that key was revoked (it needs re-issuing), and its claims
+    labelled as every verifier labels them (dates as Vietnamese write them; technical claims never)."""
 
     id: str
     type: str
@@ -36,6 +51,7 @@ class CredentialOut(msgspec.Struct):
     sd_jwt: str
     holder_jkt: str | None = None
     needs_reissue: bool = False
+    claims: list[ClaimOut] = msgspec.field(default_factory=list)
 
     @classmethod
     def of(cls, held: HeldCredential, reader: str) -> CredentialOut:
@@ -56,7 +72,19 @@ class CredentialOut(msgspec.Struct):
             held.sd_jwt,
             held.holder_jkt,
             held.needs_reissue,
+            labelled_claims(held.doc_type, held.sd_jwt),
         )
+
+
+def labelled_claims(doc_type: str, sd_jwt: str) -> list[ClaimOut]:
+    """Every claim of a held credential with the catalog's labels, as ``qr.display`` shows them."""
+    raw = catalog_entries().get(doc_type)
+    try:
+        claims = parse_sd_jwt(sd_jwt).unverified_claims
+    except CryptoError:
+        return []
+    entry = type_entry(doc_type, raw) if raw is not None else None
+    return [ClaimOut(**f.as_json()) for f in shown_fields(claims, kind="credential", doc_type=entry)]
 
 
 class CredentialList(msgspec.Struct):
