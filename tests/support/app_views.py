@@ -108,7 +108,7 @@ async () => {
       online: () => navigator.onLine,
       navigate(hash) { location.hash = hash; },
       citizen: state.citizen,
-      deviceKey: keys.privateKey,
+      deviceKey: { privateKey: keys.privateKey, publicKey: keys.publicKey, jwk },
     };
   }
 

@@ -179,6 +179,7 @@ export async function verifyReceipt(answer, jwks, consentId) {
 
 async function deviceKey(ctx) {
   let key = ctx.deviceKey;
+  if (!key) key = (await import("../app.js")).deviceKey; // the shell's key (views run inside it)
   if (typeof key === "function") key = await key();
   if (key && key.privateKey) key = key.privateKey;
   if (!(key instanceof CryptoKey)) throw new Error("no device key");
