@@ -533,7 +533,7 @@ let routing = 0;
 async function route() {
   const ticket = ++routing;
   let name = currentView();
-  if (!enrolled() && name !== "settings") name = "enrol";
+  if (!enrolled() && name !== "settings" && name !== "devices") name = "enrol";
   const main = document.getElementById("main");
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");

@@ -115,6 +115,6 @@ export async function render(root, ctx) {
     form,
     el("h2", {}, tr("pairTitle")),
     el("p", {}, tr("pairText")),
-    el("p", {}, el("a", { href: "#/settings", class: "button", id: "join-link" }, tr("pairLink"))),
+    el("p", {}, el("a", { href: "#/devices", class: "button", id: "join-link" }, tr("pairLink"))),
   );
 }
