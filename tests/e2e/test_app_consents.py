@@ -84,7 +84,7 @@ def test_approve_part_of_a_request_in_plain_vietnamese(server: WalletServer, par
         # Both credentials are offered; the valid one is chosen, the revoked one is not.
         assert card.locator(f'input[type=radio][value="{valid_id}"]').is_checked()
         assert not card.locator(f'input[type=radio][value="{revoked_id}"]').is_checked()
-        assert card.locator(".which .warning").is_hidden()
+        assert card.locator(".which .notice.warn").is_hidden()
 
         card.locator('input[data-claim="date_of_birth"]').uncheck()  # share PART: the name only
         card.locator('button[data-action="approve"]').click()

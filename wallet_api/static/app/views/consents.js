@@ -213,7 +213,7 @@ function el(tag, props = {}, ...children) {
 }
 
 function facts(rows) {
-  const dl = el("dl", { class: "facts" });
+  const dl = el("dl", { class: "claims" });
   for (const [term, value] of rows) {
     if (value === undefined || value === null || value === "") continue;
     dl.append(el("dt", { text: term }), el("dd", { text: String(value) }));
@@ -226,10 +226,10 @@ export async function render(root, ctx) {
   const words = texts[ctx.lang] || texts.vi;
   const stateWord = (s) => words.states[s] || s;
   const statusWord = (s) => words.status[s || "valid"] || s;
-  const heading = el("h1", { text: t("title") });
-  const status = el("p", { id: "consents-status", class: "status" });
-  const pendingList = el("div", { id: "consents-pending" });
-  const decidedList = el("div", { id: "consents-decided" });
+  const heading = el("h1", { text: t("title"), tabindex: "-1" });
+  const status = el("p", { id: "consents-status", class: "meta" });
+  const pendingList = el("div", { id: "consents-pending", class: "cards" });
+  const decidedList = el("div", { id: "consents-decided", class: "cards" });
   root.append(
     heading,
     el("p", { text: t("intro") }),
@@ -264,7 +264,7 @@ export async function render(root, ctx) {
     }
     const box = el("section", { class: "receipt", "aria-label": t("receiptTitle") });
     box.append(el("h4", { text: t("receiptTitle") }));
-    box.append(el("p", { class: claims ? "verdict ok" : "verdict bad", text: claims ? t("receiptValid") : t("receiptInvalid") }));
+    box.append(el("p", { class: claims ? "notice ok" : "notice error", text: claims ? t("receiptValid") : t("receiptInvalid") }));
     if (claims) {
       const typeNames = Object.fromEntries(consent.items.map((i) => [i.type, i.type_name]));
       const labels = {};
@@ -369,12 +369,12 @@ export async function render(root, ctx) {
         box.append(el("p", { text: t("whole") }));
       }
       if (item.always_shared && item.always_shared.length) {
-        box.append(el("p", { class: "note", text: t("always", { labels: item.always_shared.map((c) => c.label).join(", ") }) }));
+        box.append(el("p", { class: "meta", text: t("always", { labels: item.always_shared.map((c) => c.label).join(", ") }) }));
       }
-      if (!options.length || !fallback) box.append(el("p", { class: "note", text: t("nothing") }));
+      if (!options.length || !fallback) box.append(el("p", { class: "notice warn", text: t("nothing") }));
       if (options.length) {
         const group = el("fieldset", { class: "which" }, el("legend", { text: t("which") }));
-        const warn = el("p", { class: "warning", hidden: true });
+        const warn = el("p", { class: "notice warn", hidden: true });
         const showWarn = () => {
           const s = choice.candidate ? choice.candidate.status || "valid" : "valid";
           warn.hidden = s === "valid";

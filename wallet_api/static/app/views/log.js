@@ -193,19 +193,19 @@ function el(tag, props = {}, ...children) {
 
 export async function render(root, ctx) {
   const t = (key, vars) => ctx.t(texts, key, vars);
-  const status = el("p", { class: "log-status", id: "log-status" });
-  const warning = el("div", { class: "warning log-warning", id: "log-warning", role: "alert", hidden: "" });
-  const list = el("ol", { class: "log-entries", id: "log-entries", "aria-label": t("entries") });
+  const status = el("p", { class: "meta", id: "log-status" });
+  const warning = el("div", { class: "notice error", id: "log-warning", role: "alert", hidden: "" });
+  const list = el("ol", { class: "cards", id: "log-entries", "aria-label": t("entries") });
   const more = el("button", { type: "button", id: "log-older", class: "secondary", text: t("older"), hidden: "" });
   const retry = el("button", { type: "button", id: "log-retry", text: t("retry"), hidden: "" });
-  root.append(el("h1", { text: t("title") }), el("p", { text: t("intro") }), status, warning, list, more, retry);
+  root.append(el("h1", { text: t("title"), tabindex: "-1" }), el("p", { text: t("intro") }), status, warning, list, more, retry);
 
   let jwks = null;
   let nextEnd = 0; // entries [0, nextEnd) are still to show, newest first
 
   function showWarning(reason) {
     warning.replaceChildren(
-      el("p", { class: "warning-title", text: "⚠ " + t("warning") }),
+      el("p", { text: "⚠ " + t("warning") }),
       el("p", { text: t("warningDetail") }),
     );
     warning.hidden = false;
@@ -219,7 +219,7 @@ export async function render(root, ctx) {
   function showEntries(entries) {
     for (const item of [...entries].reverse()) {
       const [vi, en] = describe(item.entry, item.typeNames, item.procedureNames);
-      list.append(el("li", { "data-index": String(item.index), text: ctx.lang === "en" ? en : vi }));
+      list.append(el("li", { class: "card", "data-index": String(item.index), text: ctx.lang === "en" ? en : vi }));
     }
   }
 
