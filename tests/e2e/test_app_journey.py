@@ -48,7 +48,7 @@ WORDS = {
         "scan_valid": "Hợp lệ",
     },
     "en": {
-        "uploaded": "Uploaded",
+        "uploaded": "uploaded.",
         "approved": "Shared. The receipt was verified.",
         "receipt": "✔ The receipt carries a valid signature of the wallet service",
         "read": f"{WARD} read your birth certificate for procedure 1.001193 Birth registration, case ",
