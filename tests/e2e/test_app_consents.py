@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.app_browser import app_browser_fixture  # noqa: F401 -- provides app_browser
 from tests.support.app_views import chromium_page, enrol, show, stored
 from tests.support.consents import (
     WARD,
@@ -50,8 +51,10 @@ def _status(page: Any, words: str) -> None:
     )
 
 
-def test_approve_part_of_a_request_in_plain_vietnamese(server: WalletServer, parties: Agencies) -> None:
-    with chromium_page(server.url) as page:
+def test_approve_part_of_a_request_in_plain_vietnamese(
+    app_browser: Any, server: WalletServer, parties: Agencies
+) -> None:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _citizen(server, page)
         revoked_id = issue_birth_certificate(parties.issuer, citizen)
         parties.issuer.client().set_status(revoked_id, "revoked")
@@ -127,8 +130,10 @@ def test_approve_part_of_a_request_in_plain_vietnamese(server: WalletServer, par
         assert "đã rút lại" in page.locator(_card(asked["id"])).inner_text()
 
 
-def test_deny_in_english_and_choices_kept_while_offline(server: WalletServer, parties: Agencies) -> None:
-    with chromium_page(server.url) as page:
+def test_deny_in_english_and_choices_kept_while_offline(
+    app_browser: Any, server: WalletServer, parties: Agencies
+) -> None:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _citizen(server, page)
         credential_id = issue_birth_certificate(parties.issuer, citizen)
         agency = parties.asking()

@@ -22,6 +22,7 @@ import pytest
 
 import crypto
 from crypto.transparency.merkle import consistency_proof, inclusion_proof, leaf_hash, subtree_root
+from tests.support.app_browser import app_browser_fixture  # noqa: F401 -- provides app_browser
 from tests.support.app_views import chromium_page, enrol, show, stored
 from tests.support.consents import (
     JUSTICE,
@@ -34,26 +35,17 @@ from tests.support.consents import (
 from tests.support.raw import RawCitizen, valid_cccd
 from tests.support.server import WalletServer
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
 
 @pytest.fixture(scope="module")
 def parties(server: WalletServer, tmp_path_factory: pytest.TempPathFactory) -> Agencies:
     return agencies(server, tmp_path_factory.mktemp("agencies"))
 
 
-@pytest.fixture(scope="module")
-def page(server: WalletServer) -> Iterator[Any]:
+@pytest.fixture
+def page(app_browser: Any, server: WalletServer) -> Iterator[Any]:
     """A Chromium page on the service's origin with ``window.proofs`` (lib/proofs.js) imported."""
-    import shutil
-
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
-    chromium = manager.chromium.launch(
-        executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-    )
-    tab = chromium.new_page()
+    context = app_browser.new_context()
+    tab = context.new_page()
     tab.goto(server.url + "/health")
     tab.evaluate(
         """async () => {
@@ -62,8 +54,7 @@ def page(server: WalletServer) -> Iterator[Any]:
         }"""
     )
     yield tab
-    chromium.close()
-    manager.stop()
+    context.close()
 
 
 def _jwks(server: WalletServer, citizen: RawCitizen) -> dict[str, Any]:
@@ -377,9 +368,9 @@ def _shown(page: Any) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_log_view_words_each_verified_entry_like_the_phone(
-    server: WalletServer, parties: Agencies, lang: str
+    app_browser: Any, server: WalletServer, parties: Agencies, lang: str
 ) -> None:
-    with chromium_page(server.url) as page:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _browser_citizen(server, page)
         issue_birth_certificate(parties.issuer, citizen)
         show(page, "log", lang)
@@ -404,8 +395,10 @@ def test_the_log_view_words_each_verified_entry_like_the_phone(
         assert _shown(page) == [e["text_" + lang] for e in reversed(_server_page(page, lang)["entries"])]
 
 
-def test_the_log_view_pages_back_through_older_entries(server: WalletServer, parties: Agencies) -> None:
-    with chromium_page(server.url) as page:
+def test_the_log_view_pages_back_through_older_entries(
+    app_browser: Any, server: WalletServer, parties: Agencies
+) -> None:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _browser_citizen(server, page)
         for _ in range(11):  # a lookup and an issuance each: 22 entries, more than one page of 20
             issue_birth_certificate(parties.issuer, citizen)
@@ -447,9 +440,9 @@ def _drop_row(p: dict[str, Any]) -> None:
     "alter", [_alter_row, _alter_proof, _alter_head, _alter_consistency, _drop_row], ids=lambda f: f.__name__
 )
 def test_a_tampered_log_shows_a_warning_and_keeps_the_accepted_head(
-    server: WalletServer, parties: Agencies, alter: Any
+    app_browser: Any, server: WalletServer, parties: Agencies, alter: Any
 ) -> None:
-    with chromium_page(server.url) as page:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _browser_citizen(server, page)
         issue_birth_certificate(parties.issuer, citizen)
         show(page, "log", "vi")

@@ -16,6 +16,7 @@ import pytest
 
 import crypto
 from qr.decode import read_qr_image
+from tests.support.app_browser import app_browser_fixture  # noqa: F401 -- provides app_browser
 from tests.support.app_views import chromium_page, enrol, show
 from tests.support.consents import Agencies, agencies, issue_birth_certificate
 from tests.support.counter import counter_nonce, scan
@@ -48,9 +49,9 @@ def _payload(page: Any) -> bytes:
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_presentation_qr_made_in_the_browser_is_valid_at_the_counter(
-    server: WalletServer, parties: Agencies, tmp_path: Path, lang: str
+    app_browser: Any, server: WalletServer, parties: Agencies, tmp_path: Path, lang: str
 ) -> None:
-    with chromium_page(server.url) as page:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _citizen(server, page)
         issue_birth_certificate(parties.issuer, citizen)
         show(page, "present", lang)
@@ -79,9 +80,9 @@ def test_a_presentation_qr_made_in_the_browser_is_valid_at_the_counter(
 
 
 def test_bad_nonce_and_another_devices_credential_are_refused(
-    server: WalletServer, parties: Agencies, tmp_path: Path
+    app_browser: Any, server: WalletServer, parties: Agencies, tmp_path: Path
 ) -> None:
-    with chromium_page(server.url) as page:
+    with chromium_page(app_browser, server.url) as page:
         citizen = _citizen(server, page)
         issue_birth_certificate(parties.issuer, citizen)
         show(page, "present", "vi")
@@ -101,7 +102,7 @@ def test_bad_nonce_and_another_devices_credential_are_refused(
         assert "wrong_nonce" in [r["code"] for r in verdict["reasons"]]
 
     # A credential bound to another key (the issuer bound it to a key this page does not hold).
-    with chromium_page(server.url) as page:
+    with chromium_page(app_browser, server.url) as page:
         holder = RawCitizen(server.url)
         assert holder.enrol().status_code == 201 and holder.login().status_code == 200
         issue_birth_certificate(parties.issuer, holder)

@@ -48,16 +48,28 @@ def axe_source() -> str:
     return source.decode("utf-8")
 
 
+_SHARED: dict[str, Any] = {"users": 0}
+
+
 @pytest.fixture(scope="session", name="app_browser")
 def app_browser_fixture() -> Iterator[Any]:
-    """One headless Chromium per test worker; each test opens its own context (profile)."""
+    """One headless Chromium per test worker; each test opens its own context (profile).
+
+    Each module that imports this fixture gets its own session fixture, but one thread can run only
+    one sync Playwright: they share it, and the last one to finish closes it."""
     from playwright.sync_api import sync_playwright
 
-    manager = sync_playwright().start()
-    chromium = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-    yield chromium
-    chromium.close()
-    manager.stop()
+    if not _SHARED["users"]:
+        _SHARED["manager"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["manager"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS
+        )
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED["browser"].close()
+        _SHARED["manager"].stop()
 
 
 def open_app(

@@ -9,13 +9,9 @@ The journey test (tests/e2e/test_app_journey.py) runs the views inside the real 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 HARNESS = r"""
 async () => {
@@ -130,20 +126,17 @@ async () => {
 
 
 @contextmanager
-def chromium_page(base_url: str) -> Iterator[Any]:
-    """A Chromium page on the service's origin with ``window.harness`` loaded (no citizen yet)."""
-    from playwright.sync_api import sync_playwright
-
-    manager = sync_playwright().start()
-    browser = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+def chromium_page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A page in a fresh profile of ``browser`` (the ``app_browser`` fixture of
+    tests/support/app_browser.py) on the service's origin, ``window.harness`` loaded, no citizen yet."""
+    context = browser.new_context(viewport={"width": 360, "height": 640})
     try:
-        page = browser.new_page(viewport={"width": 360, "height": 640})
+        page = context.new_page()
         page.goto(base_url + "/health")
         page.evaluate(HARNESS)
         yield page
     finally:
-        browser.close()
-        manager.stop()
+        context.close()
 
 
 def enrol(page: Any, cccd: str, name: str, dob: str) -> str:
