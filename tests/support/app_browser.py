@@ -1,6 +1,6 @@
 """Driving the citizen's app (/app) in Debian's Chromium through playwright-python.
 
-``app_browser`` (a session fixture: import ``app_browser_fixture`` into a test module to use it) launches
+``app_browser`` (a fixture: import ``app_browser_fixture`` into a test module to use it) launches
 headless Chromium like tests/e2e/test_web_verifier.py does; ``open_app`` gives a fresh profile (its
 own IndexedDB, service worker and cache) at 360x640; ``enrol_in_app`` fills the enrolment form;
 ``check_axe`` runs the vendored axe-core in the page and fails on any serious or critical
@@ -48,28 +48,17 @@ def axe_source() -> str:
     return source.decode("utf-8")
 
 
-_SHARED: dict[str, Any] = {"users": 0}
-
-
-@pytest.fixture(scope="session", name="app_browser")
+@pytest.fixture(name="app_browser")
 def app_browser_fixture() -> Iterator[Any]:
-    """One headless Chromium per test worker; each test opens its own context (profile).
-
-    Each module that imports this fixture gets its own session fixture, but one thread can run only
-    one sync Playwright: they share it, and the last one to finish closes it."""
+    """A headless Chromium for one test (each ``open_app`` is a fresh profile in it). Not kept for
+    the session: a running sync Playwright would break the other browser tests of the worker."""
     from playwright.sync_api import sync_playwright
 
-    if not _SHARED["users"]:
-        _SHARED["manager"] = sync_playwright().start()
-        _SHARED["browser"] = _SHARED["manager"].chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=ARGS
-        )
-    _SHARED["users"] += 1
-    yield _SHARED["browser"]
-    _SHARED["users"] -= 1
-    if not _SHARED["users"]:
-        _SHARED["browser"].close()
-        _SHARED["manager"].stop()
+    manager = sync_playwright().start()
+    chromium = manager.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield chromium
+    chromium.close()
+    manager.stop()
 
 
 def open_app(
@@ -91,9 +80,13 @@ def open_app(
     return page
 
 
-def wait_ready(page: Any, view: str | None = None, timeout: float = 15_000) -> None:
-    """Wait until the shell has rendered a view (``view`` when given)."""
+def wait_ready(
+    page: Any, view: str | None = None, timeout: float = 15_000, *, lang: str | None = None
+) -> None:
+    """Wait until the shell has rendered a view (``view`` when given; in ``lang`` when given)."""
     selector = f"html[data-view='{view}'][data-ready='1']" if view else "html[data-ready='1']"
+    if lang:
+        selector += f"[lang='{lang}']"
     page.wait_for_selector(selector, state="attached", timeout=timeout)
 
 

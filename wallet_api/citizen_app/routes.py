@@ -4,7 +4,7 @@ The app is plain ES modules under ``wallet_api/static/app/`` (no build step). Ev
 from ``/app/...`` (so the service worker's scope, ``/app``, covers them all), compressed with gzip
 when the browser accepts it (the whole shell stays small on a slow phone line), with an ``ETag``
 so a revisit costs a ``304``. The page's CSP allows scripts, styles, images and connections to the
-service's own origin only: no inline script, no CDN, no ``eval``.
+service's own origin only: no inline script, no CDN, no JavaScript ``eval``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from litestar.types import ControllerRouterHandler
 from wallet_api.routes.common import AnyRequest
 
 APP_FILES = resources.files("wallet_api").joinpath("static", "app")
+# 'wasm-unsafe-eval' lets the vendored QR reader (zxing-cpp, WebAssembly, the /verify page's) compile,
+# to scan a new device's pairing code; JavaScript eval stays forbidden. media-src: the camera preview.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data: blob:; worker-src 'self'; manifest-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; worker-src 'self'; "
+    "manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 MEDIA_TYPES = {
     ".html": "text/html",

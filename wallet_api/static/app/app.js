@@ -167,7 +167,7 @@ const shellTexts = {
     notReady: "Phần này chưa có trong phiên bản này.",
     loading: "Đang tải…",
     failed: "Không mở được trang này. Vui lòng tải lại.",
-    sessionLost: "Thiết bị này không còn đăng nhập được vào ví. Vui lòng đăng ký lại hoặc ghép thiết bị.",
+    sessionLost: "Thiết bị này không còn đăng nhập được vào ví (có thể đã bị gỡ khỏi ví). Hãy đăng xuất trên thiết bị này trong Cài đặt, rồi ghép lại từ một thiết bị khác của bạn.",
   },
   en: {
     appName: "Citizen data wallet",
@@ -190,7 +190,7 @@ const shellTexts = {
     notReady: "This part is not in this version yet.",
     loading: "Loading…",
     failed: "This page could not be opened. Please reload.",
-    sessionLost: "This device can no longer sign in to the wallet. Please enrol again or pair this device.",
+    sessionLost: "This device can no longer sign in to the wallet (it may have been removed from it). Sign out on this device in Settings, then pair it again from another of your devices.",
   },
 };
 
@@ -539,6 +539,7 @@ async function route() {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  delete document.documentElement.dataset.ready;
   const root = document.createElement("div");
   root.className = "view view-" + name;
   main.replaceChildren(root);
@@ -558,11 +559,15 @@ async function route() {
     await view.render(root, ctx);
   } catch (error) {
     if (ticket !== routing) return;
-    if (error instanceof ApiError && error.status === 401 && enrolled() && error.code !== "network") {
-      announce(shellTexts[lang].sessionLost, true);
-    }
-    const message = error instanceof ApiError ? error.detail || error.title : shellTexts[lang].failed;
+    const lost = error instanceof ApiError && error.code === "invalid_client" && enrolled();
+    // A device removed from the wallet (or a wallet erased) can no longer log in: say so, and
+    // point to settings, where this browser can sign out and later be paired again.
+    const message = lost ? shellTexts[lang].sessionLost : error instanceof ApiError ? error.detail || error.title : shellTexts[lang].failed;
     root.append(Object.assign(document.createElement("p"), { className: "notice error", textContent: message }));
+    if (lost) {
+      const link = Object.assign(document.createElement("a"), { href: "#/settings", className: "button", textContent: shellTexts[lang].settings });
+      root.append(link);
+    }
     announce(message, true);
     console.error(error);
   } finally {

@@ -8,6 +8,7 @@ const SHELL = [
   "/app/app.css",
   "/app/lib/dom.js",
   "/app/lib/catalog.js",
+  "/app/lib/scan.js",
   "/app/manifest.webmanifest",
   "/app/icons/icon.svg",
   "/app/icons/icon-192.png",

@@ -4,6 +4,7 @@
 import { confirmDialog, el, heading, notice } from "../lib/dom.js";
 import { b64urlDecode, deviceKey, enrolled, forget, joined, jwsClaims, refresh, signJws } from "../app.js";
 import { drawQr } from "./identity.js";
+import { readQr, scanCamera } from "../lib/scan.js";
 
 export const texts = {
   vi: {
@@ -26,6 +27,13 @@ export const texts = {
     pairText: "Trên thiết bị mới, chọn “Thêm thiết bị này vào ví đã có” để nhận mã ghép, rồi nhập mã đó vào đây.",
     code: "Mã ghép (8 ký tự)",
     check: "Kiểm tra mã",
+    scan: "Quét mã QR trên thiết bị mới",
+    scanStop: "Dừng quét",
+    scanHint: "Đưa mã QR trên thiết bị mới vào khung hình.",
+    scanPhoto: "Hoặc chọn ảnh chụp mã QR đó",
+    scanNone: "Không đọc được mã ghép trong ảnh. Hãy thử lại hoặc nhập mã.",
+    noCamera: "Không dùng được máy ảnh. Hãy nhập mã ghép hoặc chọn ảnh chụp mã QR.",
+    wrongKey: "Mã QR không khớp với thiết bị đang xin ghép. Chưa thêm thiết bị nào.",
     newDevice: "Thiết bị mới: {name}",
     compare: "Hãy so mã nhận diện này với mã hiện trên thiết bị mới. Chỉ đồng ý nếu hai mã giống hệt nhau.",
     approve: "Đồng ý thêm thiết bị",
@@ -66,6 +74,13 @@ export const texts = {
     pairText: "On the new device, choose “Add this device to an existing wallet” to get a pairing code, then type that code here.",
     code: "Pairing code (8 characters)",
     check: "Check the code",
+    scan: "Scan the QR code on the new device",
+    scanStop: "Stop scanning",
+    scanHint: "Hold the new device's QR code in front of the camera.",
+    scanPhoto: "Or choose a photo of that QR code",
+    scanNone: "No pairing code could be read in the picture. Try again or type the code.",
+    noCamera: "The camera cannot be used. Type the pairing code or choose a photo of the QR code.",
+    wrongKey: "The QR code does not match the device asking to join. No device was added.",
     newDevice: "New device: {name}",
     compare: "Compare this identifier with the one shown on the new device. Agree only if they are exactly the same.",
     approve: "Agree to add the device",
@@ -172,6 +187,62 @@ export async function render(root, ctx) {
   const checkButton = el("button", { type: "submit", class: "primary" }, tr("check"));
   const pairBox = el("div", { id: "pair-box" });
   const pairForm = el("form", { id: "pair-form", novalidate: true }, el("p", { class: "field" }, el("label", { for: "pair-code" }, tr("code")), codeInput), el("p", { class: "actions" }, checkButton));
+  let expectedJkt = null; // from a scanned QR: the approval must name exactly that key
+  codeInput.addEventListener("input", () => {
+    expectedJkt = null;
+  });
+
+  // Scanning the new device's QR ({"code","jkt"}) fills the code and pins the key it must show.
+  const video = el("video", { id: "scan-video", hidden: true, "aria-hidden": "true", muted: true, playsinline: true });
+  const scanButton = el("button", { type: "button", id: "scan-button" }, tr("scan"));
+  const photo = el("input", { type: "file", id: "scan-photo", accept: "image/*", capture: "environment" });
+  let scanning = null;
+  const scanned = (bytes) => {
+    let data = null;
+    try {
+      data = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (_) {
+      data = null;
+    }
+    if (!data || typeof data.code !== "string") return say("error", tr("scanNone"));
+    stopScan();
+    codeInput.value = data.code;
+    expectedJkt = typeof data.jkt === "string" ? data.jkt : null;
+    pairForm.requestSubmit();
+  };
+  function stopScan() {
+    if (scanning) scanning.stop();
+    scanning = null;
+    video.hidden = true;
+    scanButton.textContent = tr("scan");
+  }
+  scanButton.addEventListener("click", async () => {
+    if (scanning) return stopScan();
+    try {
+      video.hidden = false;
+      scanButton.textContent = tr("scanStop");
+      say("info", tr("scanHint"));
+      scanning = await scanCamera(video, scanned);
+    } catch (_) {
+      stopScan();
+      say("warn", tr("noCamera"));
+    }
+  });
+  photo.addEventListener("change", async () => {
+    const file = photo.files && photo.files[0];
+    if (!file) return;
+    const bytes = await readQr(file).catch(() => null);
+    photo.value = "";
+    if (bytes) scanned(bytes);
+    else say("error", tr("scanNone"));
+  });
+  const scanBox = el(
+    "div",
+    { id: "scan-box" },
+    el("p", { class: "actions" }, scanButton),
+    video,
+    el("p", { class: "field" }, el("label", { for: "scan-photo" }, tr("scanPhoto")), photo),
+  );
 
   pairForm.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -183,6 +254,10 @@ export async function render(root, ctx) {
       shown = await ctx.api.post("/v1/me/devices/pairings", { code });
     } catch (error) {
       return say("error", error.detail || error.title);
+    }
+    if (expectedJkt && shown.jkt !== expectedJkt) {
+      expectedJkt = null;
+      return say("error", tr("wrongKey"));
     }
     const approve = el("button", { type: "button", class: "primary", id: "pair-approve" }, tr("approve"));
     const cancel = el("button", { type: "button", id: "pair-cancel" }, tr("cancel"));
@@ -238,7 +313,7 @@ export async function render(root, ctx) {
     heading(tr("title")),
     status,
     el("section", { "aria-labelledby": "devices-title" }, el("h2", { id: "devices-title" }, tr("list")), list),
-    el("section", { "aria-labelledby": "pair-title" }, el("h2", { id: "pair-title" }, tr("pairTitle")), el("p", {}, tr("pairText")), pairForm, pairBox),
+    el("section", { "aria-labelledby": "pair-title" }, el("h2", { id: "pair-title" }, tr("pairTitle")), el("p", {}, tr("pairText")), scanBox, pairForm, pairBox),
   );
   await load();
 }

@@ -10,6 +10,7 @@ export const texts = {
     credentials: "Chứng nhận của tôi",
     identity: "Mã QR định danh",
     consents: "Yêu cầu chia sẻ dữ liệu",
+    present: "Trình giấy tờ bằng mã QR",
     log: "Ai đã xem dữ liệu của tôi",
     devices: "Thiết bị của tôi",
   },
@@ -21,6 +22,7 @@ export const texts = {
     credentials: "My certificates",
     identity: "Identity QR code",
     consents: "Requests to share data",
+    present: "Show a certificate as a QR code",
     log: "Who looked at my data",
     devices: "My devices",
   },
@@ -29,7 +31,7 @@ export const texts = {
 export async function render(root, ctx) {
   const tr = (key, vars) => ctx.t(texts, key, vars);
   const name = ctx.citizen && ctx.citizen.full_name;
-  const tiles = ["identity", "documents", "credentials", "consents", "log", "devices"].map((view) =>
+  const tiles = ["identity", "documents", "credentials", "consents", "present", "log", "devices"].map((view) =>
     el("li", {}, el("a", { href: "#/" + view }, tr(view))),
   );
   root.append(heading(name ? tr("hello", { name }) : tr("title")), el("h2", {}, tr("tasks")), el("ul", { class: "tiles" }, tiles));
