@@ -93,9 +93,24 @@ def _pdf(path: Path, size: int) -> Path:
 
 
 def _kept(page: Any, view: str, lang: str) -> None:
-    """axe-core clean, and a 360x640 screenshot kept."""
+    """axe-core clean, a 360x640 screenshot kept, text at 200 % without sideways scrolling, and
+    touch targets of at least 44 px."""
     check_axe(page, f"{view} {lang}")
     keep_screenshot(page, f"{view}-{lang}")
+    page.set_viewport_size({"width": 640, "height": 640})
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    page.evaluate("() => { document.documentElement.style.fontSize = ''; }")
+    page.set_viewport_size({"width": 360, "height": 640})
+    assert overflow <= 0, f"{view} overflows by {overflow}px at 200 % text"
+    small = page.evaluate(
+        """() => [...document.querySelectorAll("main button, main a, main select, main summary, "
+                + "main input:not([type=checkbox]):not([type=radio])")]
+            .filter((e) => e.offsetParent !== null)
+            .map((e) => [e.textContent.trim() || e.id, e.getBoundingClientRect()])
+            .filter(([, r]) => r.height < 44 || r.width < 44).map(([t]) => t)"""
+    )
+    assert small == [], f"{view}: touch targets under 44 px: {small}"
 
 
 def _no_jargon(page: Any) -> None:

@@ -291,15 +291,26 @@ export async function render(root, ctx) {
   const nonce = el("input", { id: "present-nonce", name: "nonce", inputmode: "numeric", autocomplete: "off", "aria-describedby": "present-nonce-hint", value: draft.nonce || "" });
   const audience = el("input", { id: "present-audience", name: "audience", type: "url", "aria-describedby": "present-audience-hint", value: location.origin + "/verify" });
   const warn = el("p", { id: "present-warning", class: "notice warn", hidden: true });
+  // Another counter than this service's /verify: a button (a 44 px target) shows the field.
+  const audienceField = el("p", { class: "field", id: "present-audience-field", hidden: true },
+    el("label", { for: "present-audience", text: t("audience") }),
+    el("span", { id: "present-audience-hint", class: "hint", text: t("audienceHint") }), audience);
+  const otherPlace = el("button", { type: "button", id: "present-other-place", "aria-expanded": "false",
+    "aria-controls": "present-audience-field", text: t("audience") });
+  otherPlace.addEventListener("click", () => {
+    const open = audienceField.hidden;
+    audienceField.hidden = !open;
+    otherPlace.setAttribute("aria-expanded", String(open));
+    if (open) audience.focus();
+  });
   form.append(
     el("p", { class: "field" }, el("label", { for: "present-credential", text: t("credential") }), select),
     warn,
     claimsBox,
     el("p", { class: "field" }, el("label", { for: "present-nonce", text: t("nonce") }),
       el("span", { id: "present-nonce-hint", class: "hint", text: t("nonceHint") }), nonce),
-    el("details", {}, el("summary", { text: t("audience") }),
-      el("p", { class: "field" }, el("label", { for: "present-audience", text: t("audience") }),
-        el("span", { id: "present-audience-hint", class: "hint", text: t("audienceHint") }), audience)),
+    el("p", { class: "actions" }, otherPlace),
+    audienceField,
     el("p", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "present-make", text: t("make") })),
   );
 
