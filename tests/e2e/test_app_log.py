@@ -470,3 +470,31 @@ def test_a_tampered_log_shows_a_warning_and_keeps_the_accepted_head(
         page.wait_for_function("() => document.querySelectorAll('#log-entries li').length === 4")
         assert page.is_hidden("#log-warning")
         assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 4
+
+
+def test_a_row_altered_in_the_database_is_warned_in_the_view(
+    app_browser: Any, server: WalletServer, parties: Agencies, backend_of: Any
+) -> None:
+    """An insider with database access rewrites a logged row: the view warns, keeps its head."""
+    from sqlalchemy import text
+
+    with chromium_page(app_browser, server.url) as page:
+        citizen = _browser_citizen(server, page)
+        issue_birth_certificate(parties.issuer, citizen)
+        show(page, "log", "vi")
+        kept = stored(page, f"log.head.{citizen.citizen_id}")
+        assert kept["size"] == 2
+        metadata, _ = backend_of(server)
+        with metadata.engine.begin() as connection:
+            row = connection.execute(
+                text("SELECT entry FROM log_entries WHERE citizen_id = :c AND idx = 1"),
+                {"c": citizen.citizen_id},
+            ).scalar_one()
+            connection.execute(
+                text("UPDATE log_entries SET entry = :e WHERE citizen_id = :c AND idx = 1"),
+                {"e": row.replace(JUSTICE, "Cơ quan khác"), "c": citizen.citizen_id},
+            )
+        show(page, "log", "vi")
+        assert "CẢNH BÁO: nhật ký truy cập đã bị sửa hoặc xoá" in page.inner_text("#log-warning")
+        assert _shown(page) == []
+        assert stored(page, f"log.head.{citizen.citizen_id}") == kept
