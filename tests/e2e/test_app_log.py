@@ -498,3 +498,43 @@ def test_a_row_altered_in_the_database_is_warned_in_the_view(
         assert "CẢNH BÁO: nhật ký truy cập đã bị sửa hoặc xoá" in page.inner_text("#log-warning")
         assert _shown(page) == []
         assert stored(page, f"log.head.{citizen.citizen_id}") == kept
+
+
+def _latest(page: Any) -> str:
+    outcome: str = page.evaluate(
+        """async () => {
+            const log = await import("/static/app/views/log.js");
+            try {
+                const head = await log.latestVerifiedHead(window.harness.ctx("vi"));
+                return "ok:" + head.size + ":" + head.token.split(".").length;
+            } catch (exc) {
+                return exc.name;
+            }
+        }"""
+    )
+    return outcome
+
+
+def test_the_latest_head_is_checked_against_the_kept_one(
+    app_browser: Any, server: WalletServer, parties: Agencies
+) -> None:
+    """What a device vouches for when pairing: the current head, proved to extend the kept one."""
+    with chromium_page(app_browser, server.url) as page:
+        citizen = _browser_citizen(server, page)
+        issue_birth_certificate(parties.issuer, citizen)
+        assert _latest(page) == "ok:2:3"
+        issue_birth_certificate(parties.issuer, citizen)
+        kept = stored(page, f"log.head.{citizen.citizen_id}")
+
+        def tamper(route: Any) -> None:
+            response = route.fetch()
+            data = response.json()
+            data["hashes"][0] = ("0" if data["hashes"][0][0] != "0" else "1") + data["hashes"][0][1:]
+            route.fulfill(response=response, json=data)
+
+        page.route("**/v1/me/log/proofs/consistency?*", tamper)
+        assert _latest(page) == "LogInconsistent"
+        assert stored(page, f"log.head.{citizen.citizen_id}") == kept
+        page.unroute("**/v1/me/log/proofs/consistency?*")
+        assert _latest(page) == "ok:4:3"
+        assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 4

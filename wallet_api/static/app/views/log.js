@@ -4,7 +4,7 @@
 // proof), and each entry is in the tree (inclusion proof over the exact bytes received, worded
 // here). Any failure shows a warning and leaves the accepted head where it was.
 
-import { checkPage, headRecord, LogInconsistent, verifyTreeHead } from "../lib/proofs.js";
+import { checkPage, headRecord, LogInconsistent, verifyHeadConsistency, verifyTreeHead } from "../lib/proofs.js";
 
 export const PAGE = 20;
 const JWKS_PATH = "/.well-known/jwks.json";
@@ -175,6 +175,26 @@ async function currentSize(ctx, jwks) {
   const accepted = await ctx.store.get(headKey(citizenId));
   if (accepted && head.size < accepted.size) throw new LogInconsistent("the log shrank");
   return head.size;
+}
+
+// The service's current signed head, checked against the head this browser accepted before (a
+// consistency proof) and then kept: what a device vouches for when it approves a pairing (the
+// phone's `remembered_sth`). `head.token` is the signed head. LogInconsistent on any failure.
+export async function latestVerifiedHead(ctx) {
+  const jwks = await serviceKeys();
+  const citizenId = citizenIdOf(ctx);
+  const data = await ctx.api.get("/v1/me/log/head");
+  const head = await verifyTreeHead(String((data && data.tree_head) || ""), jwks, citizenId);
+  const accepted = (await ctx.store.get(headKey(citizenId))) || null;
+  if (accepted && accepted.size > 0) {
+    if (head.size < accepted.size) throw new LogInconsistent("the log shrank");
+    const proof = head.size > accepted.size
+      ? await ctx.api.get("/v1/me/log/proofs/consistency", { first: accepted.size, second: head.size })
+      : null;
+    await verifyHeadConsistency(accepted, head, proof);
+  }
+  await ctx.store.set(headKey(citizenId), headRecord(head));
+  return head;
 }
 
 // -- the view --------------------------------------------------------------------------------
