@@ -538,3 +538,66 @@ def test_the_latest_head_is_checked_against_the_kept_one(
         page.unroute("**/v1/me/log/proofs/consistency?*")
         assert _latest(page) == "ok:4:3"
         assert stored(page, f"log.head.{citizen.citizen_id}")["size"] == 4
+
+
+def test_jws_checks_are_strict_and_interoperate(page: Any) -> None:
+    """lib/jws.js: a token the service's Python signs verifies in the browser, and one the browser
+    signs verifies in Python; every off-form token or key is refused."""
+    key = crypto.generate_private_key()
+    jwk = {**crypto.public_jwk(key), "kid": "k1"}
+    python_token = crypto.sign_jws(key, {"sub": "x", "n": 1}, typ="wallet-sth+jwt", kid="k1")
+    out = page.evaluate(
+        """async (a) => {
+            const J = window.jws;
+            const b64 = (s) => J.b64urlEncode(J.utf8(s));
+            async function refused(token, key, typ) {
+                try { await J.verifyJws(token, key, { typ }); return "accepted"; }
+                catch (exc) { return exc.name; }
+            }
+            const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true,
+                ["sign", "verify"]);
+            const mine = await crypto.subtle.exportKey("jwk", pair.publicKey);
+            const pub = { kty: "EC", crv: "P-256", x: mine.x, y: mine.y };
+            const good = await J.signJws(pair.privateKey, { a: 1 }, { typ: "t+jwt" });
+            async function signedWith(header) {
+                const input = b64(JSON.stringify(header)) + "." + b64('{"a":1}');
+                const sig = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" },
+                    pair.privateKey, J.utf8(input)));
+                return input + "." + J.b64urlEncode(sig);
+            }
+            const [h, p, s] = good.split(".");
+            const sig = J.b64urlDecode(s);
+            const der = new Uint8Array(70); der.set(sig.slice(0, 64));
+            return {
+                python: (await J.verifyWithJwks(
+                    a.python, { keys: [a.jwk] }, { typ: "wallet-sth+jwt" })).claims,
+                own: (await J.verifyJws(good, pub, { typ: "t+jwt" })).claims,
+                ownToken: good,
+                ownJwk: pub,
+                wrongTyp: await refused(good, pub, "other+jwt"),
+                crit: await refused(
+                    await signedWith({ alg: "ES256", typ: "t+jwt", crit: ["x"], x: 1 }), pub, "t+jwt"),
+                es384: await refused(await signedWith({ alg: "ES384", typ: "t+jwt" }), pub, "t+jwt"),
+                none: await refused(b64('{"alg":"none","typ":"t+jwt"}') + "." + p + ".", pub, "t+jwt"),
+                padded: await refused(h + "." + p + "." + s + "=", pub, "t+jwt"),
+                longSig: await refused(h + "." + p + "." + J.b64urlEncode(der), pub, "t+jwt"),
+                otherKey: await refused(good, a.jwk, "t+jwt"),
+                privateJwk: await refused(good, { ...pub, d: pub.x }, "t+jwt"),
+                rsaAlg: await refused(good, { ...pub, alg: "RS256" }, "t+jwt"),
+                p384: await refused(good, { ...pub, crv: "P-384" }, "t+jwt"),
+                unknownKid: await (async () => {
+                    try {
+                        await J.verifyWithJwks(a.python, { keys: [{ ...a.jwk, kid: "k2" }] });
+                        return "accepted";
+                    } catch (exc) { return exc.name; }
+                })(),
+            };
+        }""",
+        {"python": python_token, "jwk": jwk},
+    )
+    assert out["python"] == {"sub": "x", "n": 1} and out["own"] == {"a": 1}
+    assert crypto.verify_jws(out["ownToken"], crypto.public_key_from_jwk(out["ownJwk"]), typ="t+jwt") == {
+        "a": 1
+    }
+    refusals = {k: v for k, v in out.items() if k not in ("python", "own", "ownToken", "ownJwk")}
+    assert set(refusals.values()) == {"JwsError"}, refusals
