@@ -110,6 +110,8 @@ def test_documents_journey_and_staying_logged_in(
 
     page.fill("#search", "KHAI SINH")
     assert page.locator("#documents li").count() == 1
+    page.fill("#search", "giay khai")  # typed without accents
+    assert page.locator("#documents li").count() == 1
     page.fill("#search", "hộ chiếu")
     assert page.locator("#documents li").count() == 0
     assert "Không có giấy tờ nào khớp" in page.inner_text("#documents-count")
@@ -390,6 +392,14 @@ def test_every_page_accessible_at_phone_size(server: WalletServer, app_browser: 
                 .filter(([, r]) => r.height < 44 || r.width < 44).map(([t]) => t)"""
         )
         assert small == [], f"{view}: touch targets under 44 px: {small}"
+    # A desktop window: the same views, one readable column.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    go(page, "documents")
+    check_axe(page, f"documents desktop {lang}")
+    keep_screenshot(page, f"documents-desktop-{lang}")
+    assert page.evaluate("() => document.getElementById('main').getBoundingClientRect().width") <= 800
+    page.set_viewport_size({"width": 360, "height": 640})
+    go(page, "settings")
     # The language is remembered across reloads, and switched with one tap.
     page.reload()
     wait_ready(page, "settings")

@@ -534,6 +534,7 @@ async function route() {
   const ticket = ++routing;
   let name = currentView();
   if (!enrolled() && name !== "settings" && name !== "devices") name = "enrol";
+  if (enrolled() && name === "enrol") name = "home"; // one wallet per device key
   const main = document.getElementById("main");
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");

@@ -182,9 +182,13 @@ export async function render(root, ctx) {
   const count = el("p", { class: "meta", id: "documents-count", role: "status" });
   const more = el("button", { type: "button", id: "more", hidden: true }, tr("more"));
 
+  // Accents and case ignored: "giay khai sinh" finds "Giấy khai sinh.pdf" (typed without Telex too).
+  const fold = (text) =>
+    text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLocaleLowerCase();
+
   function shown() {
-    const query = state.query.trim().normalize("NFC").toLocaleLowerCase();
-    return state.items.filter((doc) => !query || `${doc.filename} ${doc.type_name}`.normalize("NFC").toLocaleLowerCase().includes(query));
+    const query = fold(state.query.trim());
+    return state.items.filter((doc) => !query || fold(`${doc.filename} ${doc.type_name}`).includes(query));
   }
 
   function draw() {
