@@ -484,6 +484,7 @@ export const ctx = {
   formatDateTime,
   online: () => navigator.onLine !== false,
   navigate,
+  deviceKey, // this browser's device key: {privateKey (non-extractable), jwk, jkt}
   citizen: null,
 };
 

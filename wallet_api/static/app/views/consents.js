@@ -5,11 +5,10 @@
 // checked against the service's published key before it is shown.
 
 import { b64urlEncode, JwsError, signJws, verifyWithJwks } from "../lib/jws.js";
+import { serviceKeys } from "./log.js";
 
 const DECISION_TYP = "consent-decision+jwt";
 const RECEIPT_TYP = "consent-receipt+jwt";
-const JWKS_PATH = "/.well-known/jwks.json";
-const DEADLINE_MS = 15000;
 const PAGE = 50;
 
 export const texts = {
@@ -184,12 +183,6 @@ async function deviceKey(ctx) {
   if (key && key.privateKey) key = key.privateKey;
   if (!(key instanceof CryptoKey)) throw new Error("no device key");
   return key;
-}
-
-async function serviceKeys() {
-  const response = await fetch(JWKS_PATH, { signal: AbortSignal.timeout(DEADLINE_MS), cache: "no-store" });
-  if (!response.ok) throw new Error("jwks " + response.status);
-  return response.json();
 }
 
 function randomId() {

@@ -2,9 +2,10 @@
 // pairing code (its name and key words shown first, the approval signed with this browser's key),
 // and, on a browser not yet in a wallet, joining one by showing a pairing code.
 import { confirmDialog, el, heading, notice } from "../lib/dom.js";
-import { b64urlDecode, deviceKey, enrolled, forget, joined, jwsClaims, refresh, signJws } from "../app.js";
+import { deviceKey, enrolled, forget, joined, jwsClaims, refresh, signJws } from "../app.js";
 import { drawQr } from "./identity.js";
 import { readQr, scanCamera } from "../lib/scan.js";
+import { acceptPairedHead, latestVerifiedHead } from "./log.js";
 
 export const texts = {
   vi: {
@@ -104,29 +105,6 @@ export const texts = {
 };
 
 const normalizeCode = (code) => code.toUpperCase().replace(/[\s-]/g, "");
-
-/** Check the service's signature over a log head (ES256, a key of its published set) and that it is
- * this citizen's log; return its claims. */
-async function verifiedHead(sth, citizenId) {
-  const [headerPart, payloadPart, signaturePart] = sth.split(".");
-  const header = JSON.parse(new TextDecoder().decode(b64urlDecode(headerPart)));
-  if (header.alg !== "ES256" || header.typ !== "wallet-sth+jwt") throw new Error("head type");
-  const jwks = await (await fetch("/.well-known/jwks.json", { credentials: "omit" })).json();
-  const jwk = (jwks.keys || []).find((k) => k.kid === header.kid);
-  if (!jwk) throw new Error("unknown key");
-  const key = await crypto.subtle.importKey("jwk", { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-  const ok = await crypto.subtle.verify(
-    { name: "ECDSA", hash: "SHA-256" },
-    key,
-    b64urlDecode(signaturePart),
-    new TextEncoder().encode(headerPart + "." + payloadPart),
-  );
-  const claims = jwsClaims(sth);
-  if (!ok || claims.sub !== citizenId || !Number.isInteger(claims.tree_size) || !/^[0-9a-f]{64}$/.test(claims.root_hash)) {
-    throw new Error("bad head");
-  }
-  return claims;
-}
 
 export async function render(root, ctx) {
   if (!enrolled()) return renderJoin(root, ctx);
@@ -278,10 +256,9 @@ export async function render(root, ctx) {
       approve.disabled = true;
       try {
         const citizenId = ctx.citizen.citizen_id;
-        const { tree_head: sth } = await ctx.api.get("/v1/me/log/head");
-        let head;
+        let head; // signed by the service and consistent with the last head this browser accepted
         try {
-          head = await verifiedHead(sth, citizenId);
+          head = await latestVerifiedHead(ctx);
         } catch (_) {
           return say("error", tr("badHead"));
         }
@@ -293,7 +270,7 @@ export async function render(root, ctx) {
             nonce: shown.nonce,
             jkt: shown.jkt,
             iat: Math.floor(Date.now() / 1000),
-            log: { tree_size: head.tree_size, root_hash: head.root_hash, sth },
+            log: { tree_size: head.size, root_hash: head.rootHash, sth: head.token },
           },
         );
         await ctx.api.post(`/v1/me/devices/pairings/${encodeURIComponent(shown.pairing_id)}/approval`, { approval });
@@ -387,8 +364,10 @@ async function renderJoin(root, ctx) {
       if (claims.sub !== outcome.citizen_id || claims.jkt !== device.jkt || claims.nonce !== pairing.nonce || claims.code !== normalizeCode(code)) {
         return fail("approval");
       }
+      const log = claims.log || {};
       try {
-        await verifiedHead(String((claims.log || {}).sth || ""), outcome.citizen_id);
+        const head = await acceptPairedHead(ctx, log.sth, outcome.citizen_id);
+        if (head.size !== log.tree_size || head.rootHash !== log.root_hash) throw new Error("head");
       } catch (_) {
         return fail(tr("badHead"));
       }

@@ -133,14 +133,14 @@ export function describe(entry, typeNames, procedureNames) {
 
 // -- fetching and checking -------------------------------------------------------------------
 
-const headKey = (citizenId) => "log.head." + citizenId;
+export const headKey = (citizenId) => "log.head." + citizenId;
 
 function citizenIdOf(ctx) {
   const me = ctx.citizen || {};
   return String(me.citizen_id || me.id || "");
 }
 
-async function serviceKeys() {
+export async function serviceKeys() {
   const response = await fetch(JWKS_PATH, { signal: AbortSignal.timeout(DEADLINE_MS), cache: "no-store" });
   if (!response.ok) throw new Error("jwks " + response.status);
   return response.json();
@@ -193,6 +193,15 @@ export async function latestVerifiedHead(ctx) {
       : null;
     await verifyHeadConsistency(accepted, head, proof);
   }
+  await ctx.store.set(headKey(citizenId), headRecord(head));
+  return head;
+}
+
+/** A new device's starting point: the head the approving device signed over when pairing, checked
+ * (the service's signature, this citizen's log) and kept as the accepted head, so the log view
+ * proves every later head consistent with it instead of trusting the first one it sees. */
+export async function acceptPairedHead(ctx, token, citizenId) {
+  const head = await verifyTreeHead(String(token || ""), await serviceKeys(), citizenId);
   await ctx.store.set(headKey(citizenId), headRecord(head));
   return head;
 }
