@@ -8,7 +8,7 @@
 const DB_NAME = "citizen-wallet";
 const DB_STORE = "kv";
 const REFRESH_MARGIN = 10; // seconds: log in again rather than send a token about to lapse
-const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "settings", "enrol"];
+const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol"];
 const NAV = ["home", "documents", "credentials", "identity", "consents", "log", "devices", "settings"];
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +160,7 @@ const shellTexts = {
     log: "Nhật ký truy cập",
     present: "Trình mã",
     devices: "Thiết bị",
+    mandates: "Uỷ quyền",
     settings: "Cài đặt",
     offline: "Bạn đang ngoại tuyến. Những gì cần mạng sẽ chờ đến khi có mạng.",
     online: "Đã có mạng trở lại.",
@@ -183,6 +184,7 @@ const shellTexts = {
     log: "Access log",
     present: "Show a code",
     devices: "Devices",
+    mandates: "Mandates",
     settings: "Settings",
     offline: "You are offline. Anything that needs the network will wait until you are back online.",
     online: "You are back online.",
@@ -389,7 +391,17 @@ export async function enrol({ cccd, fullName, dateOfBirth }) {
   };
   const answer = await api.open("POST", "/v1/citizens", body);
   await joined(answer.citizen_id);
+  recoveryCode = answer.recovery_code || null; // shown once on the home view, never stored
   return answer.citizen_id;
+}
+
+let recoveryCode = null;
+
+/** The recovery code enrolment answered with (dev mode), once: the next call returns null. */
+export function takeRecoveryCode() {
+  const code = recoveryCode;
+  recoveryCode = null;
+  return code;
 }
 
 /** This browser now belongs to `citizenId`'s wallet (enrolled, or a pairing approved): log in. */
@@ -617,9 +629,12 @@ async function boot() {
   if (enrolled() && ctx.online()) {
     api
       .get("/v1/me")
-      .then((profile) => {
+      .then(async (profile) => {
+        const before = JSON.stringify((ctx.citizen || {}).pending_recovery || null);
         ctx.citizen = profile;
-        return store.set("profile", profile);
+        await store.set("profile", profile);
+        // a recovery started or ended since the kept profile: the home view announces it now
+        if (JSON.stringify(profile.pending_recovery || null) !== before && currentView() === "home") await route();
       })
       .catch(() => {});
   }
