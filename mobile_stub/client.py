@@ -39,6 +39,7 @@ from mobile_stub.device import Device, DeviceState
 from mobile_stub.errors import (
     AlreadyEnrolled,
     EnrolledElsewhere,
+    EnrolmentNotConfirmed,
     NotEnrolled,
     NotThisDevicesKey,
     TransferIntegrityError,
@@ -111,7 +112,16 @@ class WalletClient:
         citizen_id = json_object(self._checked(send(self._http, request))).get("citizen_id")
         if not isinstance(citizen_id, str) or not citizen_id:
             raise WalletError(201, "bad_response", "Unexpected response", "no citizen_id")
+        # The answer is the same whether or not the CCCD already had a wallet (docs/rights.md):
+        # logging in is how this device learns whether it holds one.
         self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
+        try:
+            self.login()
+        except WalletError as exc:
+            if exc.code != "invalid_client":
+                raise
+            self._save(DeviceState())
+            raise EnrolmentNotConfirmed("no wallet logs this device in") from None
         return citizen_id
 
     def login(self) -> None:

@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import device_tables, log_tables  # noqa: F401  # register their tables on the shared MetaData
+from storage import device_tables, log_tables, rights_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -48,6 +48,7 @@ from storage.records import (
     PairingRecord,
     RestrictionRecord,
     ReuseStat,
+    RightsRequestRecord,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
@@ -90,6 +91,7 @@ __all__ = [
     "ReplayPurge",
     "RestrictionRecord",
     "ReuseStat",
+    "RightsRequestRecord",
     "SigningKeyRecord",
     "SigningKeyRepository",
     "StatusListRecord",

@@ -57,6 +57,7 @@ from storage.sql_issuance import (
 from storage.sql_log import SqlLogStore
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
+from storage.sql_rights_requests import SqlRightsRequestRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
         RateCounterRepository,
         ReplayGuard,
         RestrictionRepository,
+        RightsRequestRepository,
         SigningKeyRepository,
         StatusListRepository,
         TrustRootRepository,
@@ -324,6 +326,7 @@ class SqlUnitOfWork:
         self.key_epochs: KeyEpochRepository = SqlKeyEpochRepository(tx)
         self.devices: DeviceRepository = SqlDeviceRepository(tx)
         self.pairings: PairingRepository = SqlPairingRepository(tx)
+        self.rights_requests: RightsRequestRepository = SqlRightsRequestRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -379,5 +379,6 @@ TABLE_NAMES = frozenset(
         "log_nodes",
         "devices",  # storage.device_tables (registered the same way)
         "pairings",
+        "rights_requests",  # storage.rights_tables (registered the same way)
     }
 )

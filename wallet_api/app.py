@@ -17,6 +17,7 @@ from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
 from wallet_api.resilience import ready as readiness
+from wallet_api.rights import request_routes as rights_request_routes
 from wallet_api.rights import routes as rights_routes
 from wallet_api.routes import (
     access_log,
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *web.ROUTES,
             *verifier_routes.ROUTES,
             *rights_routes.ROUTES,
+            *rights_request_routes.ROUTES,
             *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,

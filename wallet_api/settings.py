@@ -51,6 +51,9 @@ class Settings:
     rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60"
     trusted_proxies: str = ""  # proxy addresses whose X-Forwarded-For names the caller (comma-separated)
     replay_purge_batch: int = 1024
+    # How long an agency has to answer a citizen's deletion or correction request before it shows
+    # as overdue and is escalated (72 h: the law's notification period).
+    rights_deadline_seconds: int = 72 * 3600
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -138,6 +141,8 @@ class Settings:
             raise ConfigError(
                 "WALLET_REPLAY_PURGE_EVERY must be at least 1 and WALLET_REPLAY_PURGE_BATCH at least as large"
             )
+        if self.rights_deadline_seconds < 1:
+            raise ConfigError("WALLET_RIGHTS_DEADLINE_SECONDS must be positive")
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
@@ -224,4 +229,5 @@ _VARIABLES = {
     "rate_limits": _str,
     "trusted_proxies": _str,
     "replay_purge_batch": _int,
+    "rights_deadline_seconds": _int,
 }

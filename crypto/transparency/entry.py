@@ -35,6 +35,16 @@ class AccessAction(enum.StrEnum):
     INCIDENT = "incident"  # the operator told the citizen of a breach affecting their data
     DEVICE_ADD = "device-add"  # a device joined the wallet (``agency_*``: the device that approved)
     DEVICE_REVOKE = "device-revoke"  # a device was revoked (``agency_*``: the device that did it)
+    # The citizen's requests to an agency (``wallet_api.rights.requests``); ``agency_*``: the agency asked.
+    DELETION_ASKED = "deletion-asked"  # the citizen asked it to delete what it pulled under a consent
+    DELETION_AUTO_ASKED = "deletion-auto-asked"  # the wallet asked: the retention it promised passed
+    DELETION_ATTESTED = "deletion-attested"  # it answered with a signed deletion attestation
+    DELETION_REFUSED = "deletion-refused"  # it refused; ``purpose`` holds the legal basis it named
+    CORRECTION_ASKED = "correction-asked"  # the citizen disputed a claim of a credential it issued
+    CORRECTION_REISSUED = "correction-reissued"  # it re-issued the credential (the old one revoked)
+    CORRECTION_REFUSED = "correction-refused"  # it refused; ``purpose`` holds its reason
+    REQUEST_OVERDUE = "request-overdue"  # it did not answer by the deadline: escalated to the operator
+    ENROL_ATTEMPT = "enrol-attempt"  # a device not of the wallet tried to enrol the citizen's CCCD
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

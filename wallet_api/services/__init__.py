@@ -9,6 +9,9 @@ from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
 from wallet_api.resilience.lanes import Lanes
+from wallet_api.rights.correction import CorrectionService
+from wallet_api.rights.deletion import DeletionService
+from wallet_api.rights.requests import RightsSweep
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
@@ -50,6 +53,9 @@ class Services:
     devices: DeviceService
     pairings: PairingService
     limiter: RateLimiter
+    deletions: DeletionService
+    corrections: CorrectionService
+    rights_sweep: RightsSweep
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +92,9 @@ class Services:
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
             limiter=RateLimiter(ctx),
+            deletions=DeletionService(ctx, agencies),
+            corrections=CorrectionService(ctx, agencies, citizens),
+            rights_sweep=RightsSweep(ctx),
         )
 
 
