@@ -12,7 +12,9 @@ import click
 
 import crypto
 from consent import document_types
-from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency import AgencyApiError
+from wallet_api.clients.agency_cli_rights import register as register_rights
+from wallet_api.clients.agency_rights import RightsAgencyClient
 
 
 def _key_file(home: Path) -> Path:
@@ -50,10 +52,12 @@ def main(ctx: click.Context, server: str, home: Path, agency_id: str, lang: str)
     ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang}
 
 
-def _client(obj: dict[str, Any]) -> AgencyClient:
+def _client(obj: dict[str, Any]) -> RightsAgencyClient:
     if not obj["agency"]:
         raise click.ClickException("Thiếu --agency / --agency is required")
-    return AgencyClient(obj["server"], obj["agency"], _load_key(obj["home"]), accept_language=obj["lang"])
+    return RightsAgencyClient(
+        obj["server"], obj["agency"], _load_key(obj["home"]), accept_language=obj["lang"]
+    )
 
 
 @main.group()
@@ -125,3 +129,6 @@ def set_status(obj: dict[str, Any], credential_id: str, status: str) -> None:
     except AgencyApiError as exc:
         raise _report(exc) from None
     click.echo(f"Đã đặt trạng thái / Status set: {credential_id} → {status}")
+
+
+register_rights(main, _client, _report)
