@@ -27,6 +27,7 @@ from mobile_stub.cli_credentials import credentials, present
 from mobile_stub.cli_devices import devices
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.cli_rights import incidents, requests_group
+from mobile_stub.cli_rights_requests import rights
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
 
@@ -286,6 +287,7 @@ cli.add_command(log_command)
 cli.add_command(stats)
 cli.add_command(requests_group)
 cli.add_command(incidents)
+cli.add_command(rights)
 cli.add_command(devices)
 
 

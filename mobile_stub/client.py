@@ -254,6 +254,33 @@ class WalletClient:
         items = json_object(self._authed("GET", "/v1/me/incidents")).get("items")
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
+    def request_deletion(self, consent_id: str, note: str | None) -> JsonObject:
+        """Ask the agency that received data under a consent to delete it."""
+        path = f"/v1/me/consents/{quote(consent_id, safe='')}/deletion-requests"
+        return json_object(self._authed_json("POST", path, {"note": note}))
+
+    def deletion_requests(self) -> list[JsonObject]:
+        """The citizen's deletion requests, newest first."""
+        items = json_object(self._authed("GET", "/v1/me/deletion-requests")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def request_correction(
+        self, credential_id: str, claim: str, proposed: str, note: str | None
+    ) -> JsonObject:
+        """Dispute a claim of a credential with its issuer."""
+        path = f"/v1/me/credentials/{quote(credential_id, safe='')}/corrections"
+        body = {"claim": claim, "proposed": proposed, "note": note}
+        return json_object(self._authed_json("POST", path, body))
+
+    def corrections(self) -> list[JsonObject]:
+        """The citizen's correction requests, newest first."""
+        items = json_object(self._authed("GET", "/v1/me/corrections")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def trust_list(self) -> str:
+        """The service-signed trust list (agencies and their keys), as a compact JWS."""
+        return self._checked(self._http.get(str(self._url("/v1/trust-list")))).text
+
     # -- documents ------------------------------------------------------------
 
     def list_documents(self, doc_type: str | None = None, *, limit: int | None = None) -> list[JsonObject]:
