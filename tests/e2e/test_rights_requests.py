@@ -7,13 +7,16 @@ the agencies driving it through their SDK on the same clock; both backends.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from litestar.testing import TestClient
 from litestar.testing import transport as asgi
@@ -377,6 +380,27 @@ def test_a_correction_is_answered_by_a_reissue_that_revokes_the_old_credential(w
     assert len(_words(w.alice, "correction-asked")) == 2
     assert "lý do: Giấy tờ gốc ghi giới tính Nữ" in _words(w.alice, "correction-refused")[0]
     assert w.bob.call("GET", "/v1/me/corrections").json()["items"] == []
+
+    # Both kinds travel in the export, valid against the published schema.
+    consent_id = _consent(w, w.alice)
+    deletion = _ask_deletion(w.alice, consent_id).json()
+    attestation = w.ward.sign_attestation(deletion, what="Giấy khai sinh", copies=["Hồ sơ điện tử"])
+    w.ward.attest_deletion(deletion["id"], attestation)
+    archive = zipfile.ZipFile(io.BytesIO(w.alice.call("GET", "/v1/me/export").content))
+    manifest = json.loads(archive.read("manifest.json"))
+    jsonschema.Draft202012Validator(
+        json.loads(archive.read("schema.json")), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(manifest)
+    assert [(r["id"], r["attestation"]) for r in manifest["deletion_requests"]] == [
+        (deletion["id"], attestation)
+    ]
+    assert [(r["id"], r["status"]) for r in manifest["corrections"]] == statuses
+    summary = archive.read("summary.html").decode()
+    assert "Yêu cầu xoá dữ liệu" in summary and "place_of_birth → Bệnh viện C Đà Nẵng" in summary
+    bobs_manifest = json.loads(
+        zipfile.ZipFile(io.BytesIO(w.bob.call("GET", "/v1/me/export").content)).read("manifest.json")
+    )
+    assert bobs_manifest["deletion_requests"] == bobs_manifest["corrections"] == []
 
 
 def test_enrolment_answers_alike_for_a_new_and_an_enrolled_cccd(world: World) -> None:
