@@ -3,12 +3,15 @@ agency to delete what it received, or to correct a credential, and follow the an
 
 A deletion attestation is checked here, on the phone: an ES256 JWS whose ``kid`` names a key of the
 agency in the service-signed trust list, about this very request. What fails is shown as not
-verified, never as deleted.
+verified, never as deleted. One that verifies is kept on the device as a receipt
+(``deletion-receipts/<request id>.jws``), so the proof outlives the account and the server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,6 +20,7 @@ import crypto
 from crypto.transparency import VIETNAM
 from mobile_stub._env import CliEnv, pass_env
 from mobile_stub._text import bilingual, nfc
+from mobile_stub.device import write_private
 from qr.trust import TrustError, keys_of, load_trust_list
 
 ATTESTATION_TYP = "deletion-attestation+jwt"
@@ -58,6 +62,15 @@ def check_attestation(
     return claims if same else None
 
 
+def _keep(home: Path, item: dict[str, Any]) -> None:
+    """Keep a verified attestation as a receipt (named by the request id, checked to be a UUID)."""
+    try:
+        name = str(uuid.UUID(str(item["id"])))
+    except ValueError:
+        return
+    write_private(home / "deletion-receipts" / f"{name}.jws", str(item["attestation"]).encode())
+
+
 def _status(item: dict[str, Any]) -> str:
     vi, en = STATUS_WORDS.get(str(item.get("status")), (str(item.get("status")),) * 2)
     return f"{vi} / {en}"
@@ -96,6 +109,7 @@ def deletion_list(env: CliEnv) -> None:
     """Các yêu cầu xoá và câu trả lời (đã kiểm tra chữ ký) / Your deletion requests and answers
     (signatures checked)."""
     with env.client() as client:
+        home = client.device.home
         items = client.deletion_requests()
         agencies: dict[str, dict[str, crypto.EcPublicKey]] = {}
         if any(i.get("attestation") for i in items):
@@ -127,6 +141,7 @@ def deletion_list(env: CliEnv) -> None:
             if claims is None:
                 click.echo("    ✗ Xác nhận xoá KHÔNG kiểm chứng được / Deletion attestation does NOT verify")
             else:
+                _keep(home, item)
                 copies = ", ".join(str(c) for c in claims.get("copies", []))
                 when = dt.datetime.fromtimestamp(int(claims["deleted_at"]), tz=dt.UTC).isoformat()
                 click.echo(

@@ -86,6 +86,9 @@ def test_deletion_and_correction_from_the_phone_the_agency_and_the_operator(
         shown.stdout
     )
     assert "Hồ sơ điện tử, Bản sao lưu" in shown.stdout
+    kept = (tmp_path / "phone" / "deletion-receipts" / f"{request_id}.jws").read_text()
+    registered = crypto.public_key_from_jwk(crypto.public_jwk(parties.requester.key))
+    assert crypto.verify_jws(kept, registered, typ="deletion-attestation+jwt")["request_id"] == request_id
     log = mobile("log")
     assert "đã xác nhận có chữ ký rằng đã xoá dữ liệu của bạn" in log.stdout, log.stdout + log.stderr
 
