@@ -14,9 +14,17 @@ from pathlib import Path
 import crypto
 from tests.support.agencies import BIRTH_CLAIMS, TestAgency
 from tests.support.cli import phone, run_module
-from tests.support.consents import agencies, ask, issue_birth_certificate
+from tests.support.consents import (
+    agencies,
+    approve_credential,
+    ask,
+    issue_birth_certificate,
+    log_entries,
+    race,
+)
 from tests.support.raw import RawCitizen, valid_cccd
 from tests.support.server import WalletServer
+from wallet_api.clients.agency_rights import RightsAgencyClient
 
 DEADLINE = 2  # seconds an agency has to answer, on this test's own server
 
@@ -161,3 +169,38 @@ def test_a_second_phone_cannot_enrol_a_cccd_that_has_a_wallet_and_is_told_how_to
     assert second("enrol", "--cccd", fresh_cccd, "--name", "Lê Văn Tám", "--dob", fresh_dob).returncode == 0
     log = first("log")
     assert "đã thử đăng ký ví mới bằng số CCCD của bạn" in log.stdout, log.stdout + log.stderr
+
+
+def test_racing_answers_to_one_deletion_request_land_once(server: WalletServer, tmp_path: Path) -> None:
+    parties = agencies(server, tmp_path)
+    person = RawCitizen(server.url)
+    assert person.enrol().status_code == 201 and person.login().status_code == 200
+    credential_id = issue_birth_certificate(parties.issuer, person)
+    asked = ask(parties.asking(), person, [{"type": "birth-certificate"}])
+    assert approve_credential(person, asked["id"], credential_id).status_code == 200
+    parties.asking().pull_credential(asked["id"], credential_id)
+    request = person.request("POST", f"/v1/me/consents/{asked['id']}/deletion-requests", json={}).json()
+    clients = [
+        RightsAgencyClient(
+            server.url, parties.requester.agency_id, parties.requester.key, kid=parties.requester.kid
+        )
+        for _ in range(6)
+    ]
+    for client in clients:
+        client.login()
+    attestation = clients[0].sign_attestation(request, what="Giấy khai sinh", copies=["Hồ sơ điện tử"])
+    calls: list[Callable[[], object]] = [
+        (lambda c=c: c.attest_deletion(request["id"], attestation))
+        if n % 2
+        else (lambda c=c: c.refuse_deletion(request["id"], "Luật Lưu trữ 2024"))
+        for n, c in enumerate(clients)
+    ]
+    outcomes = race(calls)
+    assert sorted(outcomes).count("ok") == 1, outcomes
+    assert set(outcomes) <= {"ok", "rights_request_closed"}, outcomes
+    answers = [e for e in log_entries(person) if e["action"] in ("deletion-attested", "deletion-refused")]
+    assert len(answers) == 1, answers
+    mine = person.request("GET", "/v1/me/deletion-requests").json()["items"]
+    assert [i["status"] for i in mine] == [
+        "answered" if answers[0]["action"] == "deletion-attested" else "refused"
+    ]
