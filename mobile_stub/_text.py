@@ -30,6 +30,12 @@ _LOCAL_ERRORS: dict[str, tuple[str, str]] = {
         "Device not enrolled, run `wallet-mobile enrol`",
     ),
     "already_enrolled": ("Thiết bị đã được đăng ký", "Device is already enrolled"),
+    "enrolment_not_confirmed": (
+        "Không đăng ký được thiết bị này. Nếu số CCCD này đã có ví, hãy thêm thiết bị này từ thiết bị "
+        "cũ (`wallet-mobile devices pair`); nếu không, hãy kiểm tra lại thông tin",
+        "This device could not be enrolled. If this CCCD already has a wallet, add this device from "
+        "your other device (`wallet-mobile devices pair`); otherwise check what you typed",
+    ),
     "pairing_failed": ("Ghép thiết bị không thành công", "Pairing did not succeed"),
     "not_this_devices_key": (
         "Giấy tờ này gắn với khoá của thiết bị khác; chỉ thiết bị đó trình bày được, "

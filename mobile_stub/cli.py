@@ -30,6 +30,7 @@ from mobile_stub.cli_mandates import mandates
 from mobile_stub.cli_qr import identity_qr, present_qr
 from mobile_stub.cli_recovery import announce_recovery, recover
 from mobile_stub.cli_rights import incidents, requests_group
+from mobile_stub.cli_rights_requests import rights
 from mobile_stub.device import HOME_ENV
 from mobile_stub.errors import MobileError
 
@@ -308,6 +309,7 @@ cli.add_command(log_command)
 cli.add_command(stats)
 cli.add_command(requests_group)
 cli.add_command(incidents)
+cli.add_command(rights)
 cli.add_command(devices)
 cli.add_command(mandates)
 cli.add_command(card)

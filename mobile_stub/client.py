@@ -39,6 +39,7 @@ from mobile_stub.device import Device, DeviceState
 from mobile_stub.errors import (
     AlreadyEnrolled,
     EnrolledElsewhere,
+    EnrolmentNotConfirmed,
     NoMandate,
     NotEnrolled,
     NotThisDevicesKey,
@@ -117,8 +118,17 @@ class WalletClient:
         citizen_id, code = answer.get("citizen_id"), answer.get("recovery_code")
         if not isinstance(citizen_id, str) or not citizen_id:
             raise WalletError(201, "bad_response", "Unexpected response", "no citizen_id")
-        self.recovery_code = code if isinstance(code, str) else None  # shown once, never stored
+        # The answer is the same whether or not the CCCD already had a wallet (docs/rights.md):
+        # logging in is how this device learns whether it holds one.
         self._save(DeviceState(server=self.base_url, citizen_id=citizen_id))
+        try:
+            self.login()
+        except WalletError as exc:
+            if exc.code != "invalid_client":
+                raise
+            self._save(DeviceState())
+            raise EnrolmentNotConfirmed("no wallet logs this device in") from None
+        self.recovery_code = code if isinstance(code, str) else None  # shown once, never stored
         return citizen_id
 
     def login(self) -> None:
@@ -250,6 +260,33 @@ class WalletClient:
         """Breaches of personal data that affected the citizen."""
         items = json_object(self._authed("GET", "/v1/me/incidents")).get("items")
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def request_deletion(self, consent_id: str, note: str | None) -> JsonObject:
+        """Ask the agency that received data under a consent to delete it."""
+        path = f"/v1/me/consents/{quote(consent_id, safe='')}/deletion-requests"
+        return json_object(self._authed_json("POST", path, {"note": note}))
+
+    def deletion_requests(self) -> list[JsonObject]:
+        """The citizen's deletion requests, newest first."""
+        items = json_object(self._authed("GET", "/v1/me/deletion-requests")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def request_correction(
+        self, credential_id: str, claim: str, proposed: str, note: str | None
+    ) -> JsonObject:
+        """Dispute a claim of a credential with its issuer."""
+        path = f"/v1/me/credentials/{quote(credential_id, safe='')}/corrections"
+        body = {"claim": claim, "proposed": proposed, "note": note}
+        return json_object(self._authed_json("POST", path, body))
+
+    def corrections(self) -> list[JsonObject]:
+        """The citizen's correction requests, newest first."""
+        items = json_object(self._authed("GET", "/v1/me/corrections")).get("items")
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+    def trust_list(self) -> str:
+        """The service-signed trust list (agencies and their keys), as a compact JWS."""
+        return self._checked(self._http.get(str(self._url("/v1/trust-list")))).text
 
     # -- documents ------------------------------------------------------------
 

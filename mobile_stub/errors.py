@@ -60,6 +60,13 @@ class AlreadyEnrolled(DeviceError):
     code = "already_enrolled"
 
 
+class EnrolmentNotConfirmed(DeviceError):
+    """The wallet did not let this device log in after enrolling: the CCCD may already have a wallet
+    (the server's answer does not say, on purpose), so the device is not enrolled."""
+
+    code = "enrolment_not_confirmed"
+
+
 class EnrolledElsewhere(DeviceError):
     """The device's account lives on another server than the one asked."""
 

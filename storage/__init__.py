@@ -1,6 +1,6 @@
 """Ports and adapters for metadata (SQLModel) and blobs (filesystem, S3)."""
 
-from storage import device_tables, log_tables, mandate_tables, recovery_tables  # noqa: F401  # register their tables on the shared MetaData
+from storage import device_tables, log_tables, mandate_tables, recovery_tables, rights_tables  # noqa: F401  # register their tables on the shared MetaData
 from storage.errors import (
     BlobTooLarge,
     Conflict,
@@ -57,6 +57,7 @@ from storage.records import (
     ReissueRecord,
     RestrictionRecord,
     ReuseStat,
+    RightsRequestRecord,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
@@ -109,6 +110,7 @@ __all__ = [
     "ReplayPurge",
     "RestrictionRecord",
     "ReuseStat",
+    "RightsRequestRecord",
     "SigningKeyRecord",
     "SigningKeyRepository",
     "StatusListRecord",

@@ -42,6 +42,7 @@ from storage.records import (
     ReissueRecord,
     RestrictionRecord,
     ReuseStat,
+    RightsRequestRecord,
     SigningKeyRecord,
     StatusListRecord,
     TrustRootRecord,
@@ -430,6 +431,43 @@ class RateCounterRepository(Protocol):
     def purge(self, before: int, limit: int) -> int: ...  # windows that started before ``before``
 
 
+class RightsRequestRepository(Protocol):
+    """A citizen's requests to agencies (deletion, correction); an answer is a conditional UPDATE."""
+
+    def add(self, request: RightsRequestRecord) -> None: ...  # Conflict: that consent already has one
+
+    def get(self, request_id: str) -> RightsRequestRecord: ...
+
+    def for_consent(self, consent_id: str) -> RightsRequestRecord | None: ...  # its deletion request
+
+    def of_citizen(self, citizen_id: str, kind: str) -> Sequence[RightsRequestRecord]: ...  # newest first
+
+    def open_for(self, agency_ids: Sequence[str], kind: str, limit: int) -> Sequence[RightsRequestRecord]: ...
+
+    def answer(
+        self,
+        request_id: str,
+        agency_ids: Sequence[str],
+        status: str,
+        at: dt.datetime,
+        *,
+        answer: str | None = None,
+        refusal: str | None = None,
+    ) -> bool: ...
+
+    # True if it was open and addressed to one of ``agency_ids``; now ``status``
+
+    def overdue(
+        self, now: dt.datetime, limit: int, *, unescalated: bool = False
+    ) -> Sequence[RightsRequestRecord]: ...
+
+    # open and due by ``now``, soonest due first (``unescalated``: not yet written to the citizen's log)
+
+    def escalate(self, request_id: str, at: dt.datetime) -> bool: ...  # True the first time only
+
+    def pulled_unasked(self, after: str, limit: int) -> Sequence[tuple[str, str, str, int, dt.datetime]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless committed."""
 
@@ -455,6 +493,7 @@ class UnitOfWork(Protocol):
     reissues: ReissueRepository
     mandates: MandateRepository
     assist: AssistRepository
+    rights_requests: RightsRequestRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -376,3 +376,27 @@ class VisitRecord:
     expires_at: dt.datetime
     ended_at: dt.datetime | None
     documents: str
+
+
+@dataclass(frozen=True, slots=True)
+class RightsRequestRecord:
+    """A citizen's request to an agency: delete what it pulled under a consent, or correct a claim
+    of a credential it issued (``storage.rights_tables`` says what each column holds)."""
+
+    id: str
+    kind: str  # deletion, correction
+    citizen_id: str
+    agency_id: str
+    consent_id: str | None
+    credential_id: str | None
+    claim: str | None
+    proposed: str | None
+    note: str | None
+    origin: str  # citizen, retention (asked by the wallet when the promised retention passed)
+    status: str  # open, answered, refused
+    created_at: dt.datetime
+    due_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    answer: str | None = None
+    refusal: str | None = None
+    escalated_at: dt.datetime | None = None

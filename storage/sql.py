@@ -60,6 +60,7 @@ from storage.sql_mandates import SqlMandateRepository
 from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_replay import DbapiReplayGuard
 from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
+from storage.sql_rights_requests import SqlRightsRequestRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
         ReissueRepository,
         ReplayGuard,
         RestrictionRepository,
+        RightsRequestRepository,
         SigningKeyRepository,
         StatusListRepository,
         TrustRootRepository,
@@ -335,6 +337,7 @@ class SqlUnitOfWork:
         self.reissues: ReissueRepository = SqlReissueRepository(tx)
         self.mandates: MandateRepository = SqlMandateRepository(tx)
         self.assist: AssistRepository = SqlAssistRepository(tx)
+        self.rights_requests: RightsRequestRepository = SqlRightsRequestRepository(tx)
 
     def __enter__(self) -> SqlUnitOfWork:
         return self

@@ -386,5 +386,6 @@ TABLE_NAMES = frozenset(
         "mandates",  # storage.mandate_tables (registered the same way)
         "assist_cards",
         "visits",
+        "rights_requests",  # storage.rights_tables (registered the same way)
     }
 )

@@ -22,6 +22,7 @@ from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_head
 from wallet_api.problems import handle_exception
 from wallet_api.recovery import routes as recovery_routes
 from wallet_api.resilience import ready as readiness
+from wallet_api.rights import request_routes as rights_request_routes
 from wallet_api.rights import routes as rights_routes
 from wallet_api.routes import (
     access_log,
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
             *verifier_routes.ROUTES,
             *app_routes.ROUTES,
             *rights_routes.ROUTES,
+            *rights_request_routes.ROUTES,
             *operator.ROUTES,
             *consents.ROUTES,
             *access_log.ROUTES,

@@ -17,6 +17,8 @@ from wallet_api.cli_stats import stats
 from wallet_api.erasure.cli import register as register_erasure
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
+from wallet_api.rights.cli import register as register_rights
+from wallet_api.rights.cli import run_sweep, sweep_lines
 from wallet_api.rights.service import IncidentService
 from wallet_api.routes.operator import metrics_token
 from wallet_api.services.documents import collect_orphans
@@ -89,7 +91,8 @@ def serve(
     help="Chỉ xoá đối tượng cũ hơn N giây / Only remove objects older than N seconds.",
 )
 def collect(data_dir: Path | None, grace: int | None) -> None:
-    """Thu gom dữ liệu mồ côi / Remove orphan blobs and leftovers of interrupted uploads."""
+    """Thu gom dữ liệu mồ côi / Remove orphan blobs and leftovers of interrupted uploads; also asks
+    agencies to delete data whose promised retention passed and escalates overdue requests."""
     settings = _settings(data_dir)
     ctx = build_context(settings)
     seconds = settings.orphan_grace_seconds if grace is None else grace
@@ -99,11 +102,14 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
         pairings = uow.pairings.purge(ctx.utcnow() - dt.timedelta(days=1))
         nonces = uow.recoveries.purge_nonces(ctx.utcnow())  # recovery nonces past their 10 minutes
         uow.commit()
+    swept = run_sweep(ctx)  # deletion asked once a promised retention passed; overdue escalated
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
     click.echo(f"Đã xoá {pairings} yêu cầu ghép thiết bị cũ / Removed {pairings} old device pairings")
     click.echo(f"Đã xoá {nonces} mã khôi phục hết hạn / Removed {nonces} expired recovery nonces")
+    for line in sweep_lines(swept):
+        click.echo(line)
 
 
 main.add_command(agency)
@@ -145,6 +151,7 @@ def rotate_signing(data_dir: Path | None, at_once: bool) -> None:
 
 
 register_erasure(keys, main, _data_dir, _settings)
+register_rights(main, _data_dir, _settings)
 
 
 @main.group()

@@ -61,7 +61,6 @@ CODES: dict[str, tuple[str, ...]] = {
         "invalid_cccd",
         "invalid_name",
         "invalid_date",
-        "already_enrolled",
         "enrolment_requires_idp",
     ),
     "POST /v1/token": ("invalid_client", "rate_limited"),
@@ -111,6 +110,30 @@ CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/me/restrictions": (),
     "DELETE /v1/me/restrictions/{restriction_id}": ("restriction_not_found",),
     "GET /v1/me/incidents": (),
+    "POST /v1/me/consents/{consent_id}/deletion-requests": ("consent_not_found", "deletion_nothing_pulled"),
+    "GET /v1/me/deletion-requests": (),
+    "POST /v1/me/credentials/{credential_id}/corrections": (
+        "credential_not_found",
+        "correction_unknown_claim",
+    ),
+    "GET /v1/me/corrections": (),
+    "GET /v1/agency/deletion-requests": (),
+    "POST /v1/agency/deletion-requests/{request_id}/attestation": (
+        "rights_request_not_found",
+        "rights_request_closed",
+        "attestation_rejected",
+    ),
+    "POST /v1/agency/deletion-requests/{request_id}/refusal": (
+        "rights_request_not_found",
+        "rights_request_closed",
+    ),
+    "GET /v1/agency/corrections": (),
+    "POST /v1/agency/corrections/{request_id}/reissue": (
+        "rights_request_not_found",
+        "rights_request_closed",
+        "reissue_rejected",
+    ),
+    "POST /v1/agency/corrections/{request_id}/refusal": ("rights_request_not_found", "rights_request_closed"),
     "POST /v1/verify": (),
     "POST /v1/agency/consents": (
         "requests_paused",

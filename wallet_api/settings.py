@@ -54,6 +54,9 @@ class Settings:
     # A started recovery completes this long after it started, unless a device still held cancels it.
     recovery_cooling_off_seconds: int = 86400
     visit_seconds: int = 900  # an assisted visit at a one-stop office ends this long after it opens
+    # How long an agency has to answer a citizen's deletion or correction request before it shows
+    # as overdue and is escalated (72 h: the law's notification period).
+    rights_deadline_seconds: int = 72 * 3600
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -145,6 +148,8 @@ class Settings:
             )
         if not 0 <= self.recovery_cooling_off_seconds <= 30 * 86400:
             raise ConfigError("WALLET_RECOVERY_COOLING_OFF_SECONDS must be between 0 and 2592000 (30 days)")
+        if self.rights_deadline_seconds < 1:
+            raise ConfigError("WALLET_RIGHTS_DEADLINE_SECONDS must be positive")
         if self.blob_concurrency < 1:
             raise ConfigError("WALLET_BLOB_CONCURRENCY must be at least 1")
         if self.public_url is not None and not all(
@@ -233,4 +238,5 @@ _VARIABLES = {
     "replay_purge_batch": _int,
     "recovery_cooling_off_seconds": _int,
     "visit_seconds": _int,
+    "rights_deadline_seconds": _int,
 }

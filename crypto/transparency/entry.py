@@ -43,6 +43,16 @@ class AccessAction(enum.StrEnum):
     MANDATE_END = "mandate-end"  # a mandate was revoked, renounced or ended (``agency_*``: by whom)
     DECIDE = "decide"  # a consent request was answered (by a delegate, under a mandate)
     VISIT = "visit"  # at a one-stop office: a visit opened, a document opened for it (with the PIN)
+    # The citizen's requests to an agency (``wallet_api.rights.requests``); ``agency_*``: the agency asked.
+    DELETION_ASKED = "deletion-asked"  # the citizen asked it to delete what it pulled under a consent
+    DELETION_AUTO_ASKED = "deletion-auto-asked"  # the wallet asked: the retention it promised passed
+    DELETION_ATTESTED = "deletion-attested"  # it answered with a signed deletion attestation
+    DELETION_REFUSED = "deletion-refused"  # it refused; ``purpose`` holds the legal basis it named
+    CORRECTION_ASKED = "correction-asked"  # the citizen disputed a claim of a credential it issued
+    CORRECTION_REISSUED = "correction-reissued"  # it re-issued the credential (the old one revoked)
+    CORRECTION_REFUSED = "correction-refused"  # it refused; ``purpose`` holds its reason
+    REQUEST_OVERDUE = "request-overdue"  # it did not answer by the deadline: escalated to the operator
+    ENROL_ATTEMPT = "enrol-attempt"  # a device not of the wallet tried to enrol the citizen's CCCD
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

@@ -70,6 +70,49 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
         'The recovery of your wallet completed: device "{subject}" replaced every earlier device '
         "(vouched for by {actor})",
     ),
+    AccessAction.ENROL_ATTEMPT: (  # the subject: the key's four words, as pairing shows them
+        'Một thiết bị lạ (khoá "{subject}") đã thử đăng ký ví mới bằng số CCCD của bạn; ví của bạn '
+        "không thay đổi. Nếu đó là bạn, hãy ghép thiết bị đó từ thiết bị này",
+        'A device unknown to your wallet (key "{subject}") tried to enrol a new wallet with your CCCD; '
+        "your wallet is unchanged. If it was you, pair that device from this one",
+    ),
+}
+
+# The citizen's requests to an agency: {agency}, {what} (the type, lower case), {why} (the purpose).
+_REQUEST_EVENTS = {
+    AccessAction.DELETION_ASKED: (
+        "Bạn đã yêu cầu {agency} xoá dữ liệu của bạn mà cơ quan đã nhận{procedure_vi}",
+        "You asked {agency} to delete the data of yours it received{procedure_en}",
+    ),
+    AccessAction.DELETION_AUTO_ASKED: (
+        "Ví đã tự động yêu cầu {agency} xoá dữ liệu của bạn vì thời hạn lưu giữ cơ quan đã cam kết "
+        "đã hết{procedure_vi}",
+        "The wallet asked {agency} to delete your data: the retention it promised has passed{procedure_en}",
+    ),
+    AccessAction.DELETION_ATTESTED: (
+        "{agency} đã xác nhận có chữ ký rằng đã xoá dữ liệu của bạn{procedure_vi}",
+        "{agency} attested, signed, that it deleted your data{procedure_en}",
+    ),
+    AccessAction.DELETION_REFUSED: (
+        "{agency} đã từ chối xoá dữ liệu của bạn{procedure_vi}, căn cứ pháp lý: {why}",
+        "{agency} refused to delete your data{procedure_en}, legal basis: {why}",
+    ),
+    AccessAction.CORRECTION_ASKED: (
+        "Bạn đã yêu cầu {agency} sửa thông tin trong {what_vi} của bạn ({why})",
+        "You asked {agency} to correct your {what_en} ({why})",
+    ),
+    AccessAction.CORRECTION_REISSUED: (
+        "{agency} đã sửa và cấp lại {what_vi} của bạn; bản cũ đã bị thu hồi",
+        "{agency} corrected and re-issued your {what_en}; the old one is revoked",
+    ),
+    AccessAction.CORRECTION_REFUSED: (
+        "{agency} đã từ chối sửa {what_vi} của bạn, lý do: {why}",
+        "{agency} refused to correct your {what_en}, reason: {why}",
+    ),
+    AccessAction.REQUEST_OVERDUE: (
+        "{agency} chưa trả lời {what_vi} của bạn đúng hạn; đơn vị vận hành ví đã được báo",
+        "{agency} has not answered your {what_en} in time; the wallet's operator was told",
+    ),
 }
 
 
@@ -83,6 +126,8 @@ _OWN_NAMES = {
     "presentation": ("Bản trình bày giấy tờ", "Presented credential"),
     "consent-request": ("Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"),
     "incident": ("Sự cố lộ lọt dữ liệu", "Data breach"),
+    "deletion-request": ("Yêu cầu xoá dữ liệu", "Deletion request"),
+    "correction-request": ("Yêu cầu sửa thông tin", "Correction request"),
 }
 
 
@@ -100,6 +145,8 @@ def describe(
         return _device_event(entry, when, _DEVICE_EVENTS)
     if entry.action in _MANDATE_EVENTS:
         return _device_event(entry, when, _MANDATE_EVENTS)
+    if entry.action in _REQUEST_EVENTS:
+        return _request_event(entry, when, type_names, procedure_names)
     verb_vi, verb_en = _VERBS[entry.action]
     names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
     type_vi, type_en = (
@@ -144,6 +191,36 @@ def _device_event(
 ) -> tuple[str, str]:
     """A device added or revoked, a mandate granted or ended: what (``purpose``), by whom."""
     vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in texts[entry.action])
+    vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
+    en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
+    return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)
+
+
+def _request_event(
+    entry: AccessEntry, when: dt.datetime, type_names: TypeNames, procedure_names: TypeNames | None
+) -> tuple[str, str]:
+    """A request of the citizen to an agency (deletion, correction), its answer or its escalation."""
+    names = type_names(entry.resource_type) or _OWN_NAMES.get(entry.resource_type)
+    what_vi, what_en = (
+        (_lower_first(names[0]), _lower_first(names[1])) if names else (entry.resource_type,) * 2
+    )
+    procedure_vi = procedure_en = ""
+    if entry.procedure_code != NO_PROCEDURE:
+        named = procedure_names(entry.procedure_code) if procedure_names else None
+        procedure_vi = f" cho thủ tục {entry.procedure_code}" + (f" {named[0]}" if named else "")
+        procedure_en = f" for procedure {entry.procedure_code}" + (f" {named[1]}" if named else "")
+        if entry.case_number:
+            procedure_vi += f", hồ sơ số {entry.case_number}"
+            procedure_en += f", case {entry.case_number}"
+    fields = {
+        "agency": entry.agency_name,
+        "what_vi": what_vi,
+        "what_en": what_en,
+        "why": entry.purpose,
+        "procedure_vi": procedure_vi,
+        "procedure_en": procedure_en,
+    }
+    vi, en = (template.format(**fields) for template in _REQUEST_EVENTS[entry.action])
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

@@ -88,11 +88,22 @@ def test_name_is_stored_nfc(server: WalletServer) -> None:
     assert person.request("GET", "/v1/me").json()["full_name"] == "Nguyễn Thị Ánh"
 
 
-def test_duplicate_enrolment(server: WalletServer) -> None:
+def test_duplicate_enrolment_reveals_nothing_and_logs_nobody_in(server: WalletServer) -> None:
+    """A second enrolment of a CCCD answers like a first one (docs/rights.md): same status, same
+    shape; only logging in tells the enrolling device that no wallet is its own."""
     cccd, dob = valid_cccd()
-    assert _enrol(server, cccd, dob).status_code == 201
-    again = _enrol(server, cccd, dob, name="Kẻ Mạo Danh")
-    assert again.status_code == 409 and again.json()["code"] == "already_enrolled"
+    owner = RawCitizen(server.url)
+    first = owner.enrol(cccd=cccd, dob=dob)
+    assert first.status_code == 201 and owner.login().status_code == 200
+    intruder = RawCitizen(server.url)
+    again = intruder.enrol(name="Kẻ Mạo Danh", cccd=cccd, dob=dob)
+    fresh = RawCitizen(server.url).enrol(name="Kẻ Mạo Danh")
+    assert again.status_code == fresh.status_code == 201
+    assert again.json().keys() == fresh.json().keys() == {"citizen_id"}
+    assert again.json()["citizen_id"] != first.json()["citizen_id"]
+    refused = intruder.login()
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_client"
+    assert owner.request("GET", "/v1/me").json()["full_name"] != "Kẻ Mạo Danh"
 
 
 @pytest.mark.parametrize(

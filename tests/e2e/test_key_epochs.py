@@ -81,11 +81,12 @@ def test_rewrap_resumes_after_a_crash_and_nothing_breaks(make_server: Callable[.
     for person, document, body in bodies:
         assert person.request("GET", f"/v1/me/documents/{document}/content").content == body
         assert person.request("GET", "/v1/me").status_code == 200
-    # derived keys did not change: tokens, the blind index (a second enrolment is still refused)
+    # derived keys did not change: tokens, the blind index (a second enrolment still makes no wallet)
     again = people[0]
     assert again.login().status_code == 200 and again.request("GET", "/v1/me").status_code == 200
     twin = RawCitizen(server.url)
-    assert twin.enrol(cccd=cccd, dob=dob).status_code == 409
+    assert twin.enrol(cccd=cccd, dob=dob).status_code == 201  # answered like a new one (docs/rights.md)
+    assert twin.login().status_code == 401  # but the blind index found the wallet: no second one made
     # the signing keys were re-wrapped too: the same keys still sign
     assert _kids(server) == kids
     receipt = again.request("DELETE", f"/v1/me/documents/{next(d for p, d, _ in bodies if p is again)}")

@@ -59,7 +59,10 @@ def test_routes_say_which_problems_they_give(document: dict[str, Any]) -> None:
     assert {"400", "422"} <= responses[("GET", "/v1/me/documents")]
     assert "428" in responses[("DELETE", "/v1/me")]
     assert {"403", "413", "415", "422"} <= responses[("POST", "/v1/agency/documents")]
-    assert "409" in responses[("POST", "/v1/citizens")]
+    assert "409" not in responses[("POST", "/v1/citizens")]  # enrolment never says "already enrolled"
+    assert {"404", "409", "422"} <= responses[
+        ("POST", "/v1/agency/deletion-requests/{request_id}/attestation")
+    ]
     assert "503" not in responses[("GET", "/health")]
     limited = {k for k, statuses in responses.items() if "429" in statuses}  # wallet_api.limits
     assert limited == {

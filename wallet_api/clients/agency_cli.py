@@ -13,8 +13,10 @@ import click
 
 import crypto
 from consent import document_types
-from wallet_api.clients.agency import AgencyApiError, AgencyClient
+from wallet_api.clients.agency import AgencyApiError
 from wallet_api.clients.agency_assist_cli import assist
+from wallet_api.clients.agency_cli_rights import register as register_rights
+from wallet_api.clients.agency_rights import RightsAgencyClient
 from wallet_api.recovery.assertion import ASSERTION_TYP, ASSURANCE_LEVELS
 
 
@@ -53,10 +55,12 @@ def main(ctx: click.Context, server: str, home: Path, agency_id: str, lang: str)
     ctx.obj = {"server": server, "home": home, "agency": agency_id, "lang": lang, "load_key": _load_key}
 
 
-def _client(obj: dict[str, Any]) -> AgencyClient:
+def _client(obj: dict[str, Any]) -> RightsAgencyClient:
     if not obj["agency"]:
         raise click.ClickException("Thiếu --agency / --agency is required")
-    return AgencyClient(obj["server"], obj["agency"], _load_key(obj["home"]), accept_language=obj["lang"])
+    return RightsAgencyClient(
+        obj["server"], obj["agency"], _load_key(obj["home"]), accept_language=obj["lang"]
+    )
 
 
 @main.group()
@@ -187,3 +191,4 @@ def vouch(obj: dict[str, Any], cccd: str, nonce: str, jwk_text: str, acr: str, o
 
 
 main.add_command(assist)
+register_rights(main, _client, _report)

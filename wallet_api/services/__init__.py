@@ -14,6 +14,9 @@ from wallet_api.mandates.service import MandateService
 from wallet_api.recovery import RecoveryCodes, RecoveryService
 from wallet_api.recovery.reissue import ReissueService
 from wallet_api.resilience.lanes import Lanes
+from wallet_api.rights.correction import CorrectionService
+from wallet_api.rights.deletion import DeletionService
+from wallet_api.rights.requests import RightsSweep
 from wallet_api.rights.service import IncidentService, RestrictionService
 from wallet_api.services.access_log import AccessLogService
 from wallet_api.services.agencies import AgencyService
@@ -60,6 +63,9 @@ class Services:
     limiter: RateLimiter
     recovery: RecoveryService
     reissues: ReissueService
+    deletions: DeletionService
+    corrections: CorrectionService
+    rights_sweep: RightsSweep
     lanes: Lanes = field(init=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +109,9 @@ class Services:
             limiter=RateLimiter(ctx),
             recovery=RecoveryService(ctx, codes),
             reissues=ReissueService(ctx, agencies, issuance),
+            deletions=DeletionService(ctx, agencies),
+            corrections=CorrectionService(ctx, agencies, citizens),
+            rights_sweep=RightsSweep(ctx),
         )
 
 

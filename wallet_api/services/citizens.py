@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import crypto
 import storage
+from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.erasure.receipts import ErasureReceipt, record_erasure, signed_receipt
-from wallet_api.errors import AlreadyEnrolled, EnrolmentNeedsIdentityProvider, InvalidRequest
+from wallet_api.errors import EnrolmentNeedsIdentityProvider, InvalidRequest
 from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
+from wallet_api.services.access_log import record_by
 
 if TYPE_CHECKING:
     from wallet_api.recovery.codes import RecoveryCodes  # injected: recovery builds on this module
@@ -60,8 +62,17 @@ class CitizenService:
     def enrol(
         self, cccd: str, full_name: str, date_of_birth: str, device_jwk: Mapping[str, object]
     ) -> tuple[str, str]:
-        """Create a wallet for a self-asserted identity (``dev`` mode only); return its id and its
-        recovery code (shown this once; kept only as a slow hash, ``wallet_api.recovery.codes``)."""
+        """Create a wallet for a self-asserted identity (``dev`` mode only); return the id to log in
+        with and a recovery code (shown this once; kept only as a slow hash,
+        ``wallet_api.recovery.codes``).
+
+        The answer never says whether the CCCD already had a wallet: for one that had, the id is the
+        wallet's when this device is already one of its devices, else a random id nothing is stored
+        under (logging in with it fails like any unknown client), and the holder of the wallet reads
+        the attempt in their log. In both of those cases the code is a decoy, made and hashed like a
+        real one but stored nowhere: enrolment does not prove the device key is held, so it must
+        never hand out a working code for an existing wallet. Only the enrolling device learns the
+        outcome, by logging in (``docs/rights.md``, "Enrolment that does not reveal a wallet")."""
         if self.ctx.settings.mode != "dev":
             raise EnrolmentNeedsIdentityProvider()
         dob = parse_date_of_birth(date_of_birth, self.ctx.utcnow().date())
@@ -92,16 +103,33 @@ class CitizenService:
         )
         code, code_record = self.codes.fresh(citizen_id, record.created_at)
         with self.ctx.metadata.unit_of_work() as uow:
-            if uow.citizens.find_by_index(index) is not None:
-                raise AlreadyEnrolled()
-            try:
-                uow.citizens.add(record)
-                uow.recoveries.set_code(code_record)
-                uow.commit()
-            except storage.Conflict:
-                raise AlreadyEnrolled() from None
-        log.info("citizen enrolled %s", citizen_id)
-        return citizen_id, code
+            existing = uow.citizens.find_by_index(index)
+            if existing is None:
+                try:
+                    uow.citizens.add(record)
+                    uow.recoveries.set_code(code_record)
+                    uow.commit()
+                    log.info("citizen enrolled %s", citizen_id)
+                    return citizen_id, code
+                except storage.Conflict:  # enrolled meanwhile by a concurrent request
+                    existing = uow.citizens.find_by_index(index)
+            if existing is None:
+                raise storage.Unavailable("enrolment raced and lost its citizen")
+            if uow.devices.active(existing.id, record.device_jkt) is not None:
+                return existing.id, code  # the same device enrolling again (the code: a decoy)
+        # Someone else's CCCD (or this citizen from a device the wallet does not know): the answer
+        # is the same as for a new wallet, with an id that logs nobody in; the citizen reads the
+        # attempt in their log and may add the device by pairing (docs/rights.md).
+        record_by(
+            self.ctx,
+            existing.id,
+            ("enrolment", "Một thiết bị chưa được ghép với ví / A device not paired with the wallet"),
+            (record.device_jkt, "device"),
+            AccessAction.ENROL_ATTEMPT,
+            purpose=crypto.thumbprint_words(record.device_jkt),
+        )
+        log.info("enrolment of an enrolled CCCD answered like a new one")
+        return str(uuid.uuid4()), code
 
     def citizen_key(self, record: storage.CitizenRecord) -> bytes:
         """Unwrap the citizen's key-encryption key."""

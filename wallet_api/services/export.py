@@ -13,6 +13,7 @@ art. 15 and 20 for comparison).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from crypto.transparency import VIETNAM
 
 if TYPE_CHECKING:
+    from wallet_api.rights.requests import RequestView
     from wallet_api.services import Services
 
 FORMAT = "citizen-data-wallet-export/2"
@@ -164,10 +166,25 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
             }
             for i in services.incidents.of_citizen(citizen_id)
         ]
+        manifest["deletion_requests"] = _requests(services.deletions.of_citizen(citizen_id))
+        manifest["corrections"] = _requests(services.corrections.of_citizen(citizen_id))
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         archive.writestr("schema.json", SCHEMA.read_bytes())
         archive.writestr("summary.html", summary_html(manifest))
     yield sink.drain()
+
+
+def _requests(views: list[RequestView]) -> list[dict[str, Any]]:
+    """Deletion or correction requests with their answers (attestations as the agency signed them)."""
+    return [
+        {
+            **{k: v for k, v in dataclasses.asdict(view).items() if not isinstance(v, dt.datetime)},
+            "created_at": view.created_at.isoformat(),
+            "due_at": view.due_at.isoformat(),
+            "answered_at": _iso(view.answered_at),
+        }
+        for view in views
+    ]
 
 
 def _consents(services: Services, citizen_id: str) -> list[dict[str, Any]]:
@@ -312,9 +329,39 @@ def summary_html(manifest: dict[str, Any]) -> str:
                 for i in manifest["incidents"]
             ],
         ),
+        _h2("Yêu cầu xoá dữ liệu", "Deletion requests", len(manifest["deletion_requests"])),
+        _table(
+            ("Cơ quan / Agency", "Trạng thái / Status", "Gửi / Sent", "Trả lời / Answer"),
+            [
+                (
+                    r["agency_name"],
+                    r["status"],
+                    _when(r["created_at"]),
+                    r["refusal"] or _signed(r["attestation"]),
+                )
+                for r in manifest["deletion_requests"]
+            ],
+        ),
+        _h2("Yêu cầu sửa thông tin", "Correction requests", len(manifest["corrections"])),
+        _table(
+            ("Cơ quan / Agency", "Thông tin / Claim", "Trạng thái / Status", "Trả lời / Answer"),
+            [
+                (
+                    r["agency_name"],
+                    f"{r['claim']} → {r['proposed']}",
+                    r["status"],
+                    r["refusal"] or r["reissued_credential_id"] or "—",
+                )
+                for r in manifest["corrections"]
+            ],
+        ),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _signed(attestation: str | None) -> str:
+    return "Có xác nhận xoá đã ký / Signed deletion attestation" if attestation else "—"
 
 
 def _h2(vi: str, en: str, count: int) -> str:

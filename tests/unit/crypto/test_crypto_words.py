@@ -62,3 +62,78 @@ def test_device_events_in_plain_words(action: AccessAction, vi: str, en: str) ->
     )
     assert parse_entry(entry.canonical()) == entry  # the phone parses what the server logged
     assert describe(entry, lambda _: None) == (vi, en)
+
+
+BIRTH = {"birth-certificate": ("Giấy khai sinh", "Birth certificate")}
+PROCEDURES = {"1.001193": ("Đăng ký khai sinh", "Birth registration")}
+
+
+@pytest.mark.parametrize(
+    ("action", "resource_type", "purpose", "vi", "en"),
+    [
+        (
+            AccessAction.DELETION_ASKED,
+            "deletion-request",
+            "Hồ sơ đã xong",
+            "Bạn đã yêu cầu UBND phường Hải Châu xoá dữ liệu của bạn mà cơ quan đã nhận cho thủ tục "
+            "1.001193 Đăng ký khai sinh, hồ sơ số HS-1",
+            "You asked UBND phường Hải Châu to delete the data of yours it received for procedure "
+            "1.001193 Birth registration, case HS-1",
+        ),
+        (
+            AccessAction.DELETION_REFUSED,
+            "deletion-request",
+            "Luật Hộ tịch 2014",
+            "UBND phường Hải Châu đã từ chối xoá dữ liệu của bạn cho thủ tục 1.001193 Đăng ký khai sinh, "
+            "hồ sơ số HS-1, căn cứ pháp lý: Luật Hộ tịch 2014",
+            "UBND phường Hải Châu refused to delete your data for procedure 1.001193 Birth registration, "
+            "case HS-1, legal basis: Luật Hộ tịch 2014",
+        ),
+        (
+            AccessAction.REQUEST_OVERDUE,
+            "deletion-request",
+            "Quá hạn / Overdue",
+            "UBND phường Hải Châu chưa trả lời yêu cầu xoá dữ liệu của bạn đúng hạn; đơn vị vận hành ví đã "
+            "được báo",
+            "UBND phường Hải Châu has not answered your deletion request in time; the wallet's operator "
+            "was told",
+        ),
+    ],
+)
+def test_deletion_events_in_plain_words(
+    action: AccessAction, resource_type: str, purpose: str, vi: str, en: str
+) -> None:
+    entry = AccessEntry(
+        agency_id="ward",
+        agency_name="UBND phường Hải Châu",
+        resource_id="r-1",
+        resource_type=resource_type,
+        action=action,
+        purpose=purpose,
+        procedure_code="1.001193",
+        consent_id="c-1",
+        at=1_800_000_000,
+        case_number="HS-1",
+    )
+    assert parse_entry(entry.canonical()) == entry
+    words = describe(entry, BIRTH.get, PROCEDURES.get)
+    assert words[0].startswith(vi) and words[1].startswith(en), words
+
+
+def test_a_reissue_names_the_credential_type() -> None:
+    entry = AccessEntry(
+        agency_id="justice",
+        agency_name="Sở Tư pháp",
+        resource_id="cred-1",
+        resource_type="birth-certificate",
+        action=AccessAction.CORRECTION_REISSUED,
+        purpose="place_of_birth: cred-2",
+        procedure_code="-",
+        consent_id=None,
+        at=1_800_000_000,
+    )
+    vi, en = describe(entry, BIRTH.get)
+    assert vi.startswith("Sở Tư pháp đã sửa và cấp lại giấy khai sinh của bạn; bản cũ đã bị thu hồi lúc ")
+    assert en.startswith(
+        "Sở Tư pháp corrected and re-issued your birth certificate; the old one is revoked at "
+    )

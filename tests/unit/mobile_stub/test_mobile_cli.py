@@ -43,7 +43,7 @@ def test_init_enrol_upload_list_show_download(
     )
     assert result.exit_code == 0, result.output
     assert "Đã đăng ký thiết bị / Device enrolled: c-" in result.output
-    enrol = json.loads(transport.wallet.seen[-1].body)
+    enrol = json.loads(next(s for s in transport.wallet.seen if s.request.url.path == "/v1/citizens").body)
     assert enrol["date_of_birth"] == "2001-05-17"
 
     result = run(transport, clock, home, "me")

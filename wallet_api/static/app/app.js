@@ -168,6 +168,7 @@ const shellTexts = {
     notReady: "Phần này chưa có trong phiên bản này.",
     loading: "Đang tải…",
     failed: "Không mở được trang này. Vui lòng tải lại.",
+    enrolNotConfirmed: "Không đăng ký được thiết bị này. Nếu số CCCD này đã có ví, hãy thêm thiết bị này từ thiết bị cũ (Thiết bị → Thêm thiết bị) thay vì đăng ký lại.",
     sessionLost: "Thiết bị này không còn đăng nhập được vào ví (có thể đã bị gỡ khỏi ví). Hãy đăng xuất trên thiết bị này trong Cài đặt, rồi ghép lại từ một thiết bị khác của bạn.",
   },
   en: {
@@ -192,6 +193,7 @@ const shellTexts = {
     notReady: "This part is not in this version yet.",
     loading: "Loading…",
     failed: "This page could not be opened. Please reload.",
+    enrolNotConfirmed: "This device could not be enrolled. If this CCCD number already has a wallet, add this device from your old one (Devices → Add a device) instead of enrolling again.",
     sessionLost: "This device can no longer sign in to the wallet (it may have been removed from it). Sign out on this device in Settings, then pair it again from another of your devices.",
   },
 };
@@ -390,7 +392,18 @@ export async function enrol({ cccd, fullName, dateOfBirth }) {
     device_jwk: device.jwk,
   };
   const answer = await api.open("POST", "/v1/citizens", body);
-  await joined(answer.citizen_id);
+  try {
+    await joined(answer.citizen_id);
+  } catch (error) {
+    // The service answers alike whether or not the CCCD has a wallet (it reveals nothing to
+    // anyone who asks); logging in is how this device learns it got none.
+    if (!(error instanceof ApiError) || error.code !== "invalid_client") throw error;
+    session = null;
+    ctx.citizen = null;
+    await store.del("session");
+    const text = shellTexts[lang].enrolNotConfirmed;
+    throw new ApiError(error.status, "enrolment_not_confirmed", text, text, null);
+  }
   recoveryCode = answer.recovery_code || null; // shown once on the home view, never stored
   return answer.citizen_id;
 }
