@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import httpx
@@ -99,8 +100,18 @@ def test_duplicate_enrolment_reveals_nothing_and_logs_nobody_in(server: WalletSe
     again = intruder.enrol(name="Kẻ Mạo Danh", cccd=cccd, dob=dob)
     fresh = RawCitizen(server.url).enrol(name="Kẻ Mạo Danh")
     assert again.status_code == fresh.status_code == 201
-    assert again.json().keys() == fresh.json().keys() == {"citizen_id"}
+    assert again.json().keys() == fresh.json().keys() == {"citizen_id", "recovery_code"}
     assert again.json()["citizen_id"] != first.json()["citizen_id"]
+    # The code answered for a wallet that exists is a decoy: it recovers nothing.
+    decoy = again.json()["recovery_code"]
+    assert len(decoy) == len(first.json()["recovery_code"]) and decoy != first.json()["recovery_code"]
+    device = crypto.generate_private_key()
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        nonce = http.post("/v1/recovery/nonces", json={"cccd": cccd}).json()["nonce"]
+        proof = crypto.make_dpop_proof(device, "POST", server.url + "/v1/recovery", now=int(time.time()))
+        body = {"name": "Máy lạ", "device_jwk": crypto.public_jwk(device), "nonce": nonce, "code": decoy}
+        tried = http.post("/v1/recovery", json=body, headers={"DPoP": proof})
+    assert tried.status_code == 422 and tried.json()["code"] == "wrong_recovery_code", tried.text
     refused = intruder.login()
     assert refused.status_code == 401 and refused.json()["code"] == "invalid_client"
     assert owner.request("GET", "/v1/me").json()["full_name"] != "Kẻ Mạo Danh"
