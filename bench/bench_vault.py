@@ -209,14 +209,37 @@ def request_rates(server: WalletServer, citizen: RawCitizen, seconds: int) -> No
     print(f"  per-request cost vs floor: {(1 / meta) / floor:.2f}x (aim <= 1.5x)")
 
 
+def rates_only(root: Path, args: argparse.Namespace) -> None:
+    """The request rates alone, embedded then (when the services are up) PostgreSQL + S3."""
+    print("== Requests per second, embedded default ==")
+    server = run_server(root, "embedded")
+    request_rates(server, enrolled(server), args.seconds)
+    server.stop()
+    if args.skip_scaled or not os.environ.get("WALLET_TEST_DATABASE_URL"):
+        return
+    print("\n== Requests per second, PostgreSQL + S3 ==")
+    env = scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"])
+    scaled = run_server(root, "scaled", env=env)
+    request_rates(scaled, enrolled(scaled), args.seconds)
+    scaled.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--big-mib", type=int, default=200)
     parser.add_argument("--skip-scaled", action="store_true")
+    parser.add_argument(
+        "--rates-only",
+        action="store_true",
+        help="only the request rates (the metadata GET against its floor)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="wallet-bench-"))
     size = 20 * MIB
+    if args.rates_only:
+        rates_only(root, args)
+        return
 
     print("== ASGI server choice: unauthenticated /health, 1 worker, wrk -t1 -c16 ==")
     rates = {}

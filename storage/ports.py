@@ -374,6 +374,14 @@ class UnitOfWork(Protocol):
     # the access logs inside this transaction: an append commits or rolls back with it
 
 
+class HotReads(Protocol):
+    """The request path's one-row reads, each a single statement outside any unit of work."""
+
+    def document_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]: ...
+
+    # the citizen's document and their wrapped key; NotFound when either is missing or not theirs
+
+
 class Metadata(Protocol):
     """A metadata backend."""
 
@@ -382,6 +390,8 @@ class Metadata(Protocol):
     # readonly: the caller promises not to write; backends may then skip write locks
 
     def replay_guard(self) -> ReplayGuard: ...
+
+    def hot_reads(self) -> HotReads: ...
 
     # a guard outside any unit of work: each ``remember`` commits on its own
 

@@ -46,6 +46,7 @@ from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
+from storage.sql_hot import DbapiReads
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -71,6 +72,7 @@ if TYPE_CHECKING:
         DeviceRepository,
         DocumentRepository,
         ErasureRepository,
+        HotReads,
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
@@ -368,6 +370,7 @@ class SqlMetadata:
         self._replay_purge = replay_purge or ReplayPurge()
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
+        self._hot_reads = DbapiReads(self._engine)
 
     @property
     def engine(self) -> Engine:
@@ -377,6 +380,10 @@ class SqlMetadata:
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
         return DbapiReplayGuard(self._engine, self._write_lock, self._reserve, self._replay_purge)
+
+    def hot_reads(self) -> HotReads:
+        """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
+        return self._hot_reads
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)
