@@ -371,6 +371,7 @@ class SqlMetadata:
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
         self._hot_reads = DbapiReads(self._engine)
+        self._replay_guard = DbapiReplayGuard(self._engine, self._write_lock, reserve, self._replay_purge)
 
     @property
     def engine(self) -> Engine:
@@ -379,7 +380,7 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve, self._replay_purge)
+        return self._replay_guard  # stateless but for the purge count: one per process
 
     def hot_reads(self) -> HotReads:
         """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
