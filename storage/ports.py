@@ -331,7 +331,9 @@ class PairingRepository(Protocol):
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
 
-    def hit(self, bucket: str, window_start: int) -> int: ...  # the window's count, this call included
+    def hit(self, bucket: str, window_start: int, count: int = 1) -> int: ...
+
+    # adds ``count`` calls to the window; its count after them (every node's calls included)
 
     def purge(self, before: int, limit: int) -> int: ...  # windows that started before ``before``
 

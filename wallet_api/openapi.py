@@ -65,8 +65,8 @@ def operation_codes(method: str, path: str, operation: Operation) -> list[str]:
     parameters = [p for p in operation.parameters or [] if isinstance(p, Parameter)]
     if parameters or operation.request_body:
         codes.append("invalid_request")
-    if _authenticated(path):
-        codes.append("invalid_token")
+    if _authenticated(path):  # the caller's device or agency past its limit (wallet_api.limits)
+        codes += ["invalid_token", "rate_limited"]
     if any(p.param_in == "path" for p in parameters):
         codes.append("not_found")
     if operation.request_body:

@@ -58,6 +58,7 @@ def citizen(request: AnyRequest, services: Services) -> Principal:
     )
     if principal.kind != "citizen":
         raise Unauthenticated()
+    services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)  # per device
     return principal
 
 
@@ -71,6 +72,7 @@ def agency(request: AnyRequest, services: Services) -> Principal:
     )
     if principal.kind != "agency":
         raise Unauthenticated()
+    services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)  # per agency
     return principal
 
 
