@@ -395,6 +395,10 @@ class Metadata(Protocol):
 
     def hot_reads(self) -> HotReads: ...
 
+    def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
+
+    # many citizens (with their enrolment devices) and documents in one transaction: seeding only
+
     # a guard outside any unit of work: each ``remember`` commits on its own
 
     # readonly: the caller promises not to write; backends may then skip write locks

@@ -9,6 +9,7 @@ errors are translated here, at the boundary: ``IntegrityError`` becomes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sqlite3
@@ -27,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     literal,
     or_,
     select,
@@ -42,7 +44,7 @@ from storage.errors import NotFound
 from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
-from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
+from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
@@ -381,6 +383,17 @@ class SqlMetadata:
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
         return self._replay_guard  # stateless but for the purge count: one per process
+
+    @translated
+    def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None:
+        """Insert many citizens (each with its enrolment device) and documents in one transaction,
+        one multi-row statement per table (``wallet dev seed``); a conflict fails the whole batch."""
+        with self._write_lock or contextlib.nullcontext(), self._engine.begin() as connection:
+            if citizens:
+                connection.execute(insert(CITIZENS), [values(c) for c in citizens])
+                connection.execute(insert(DEVICES), [values(enrolment_device(c)) for c in citizens])
+            if documents:
+                connection.execute(insert(DOCUMENTS), [values(d) for d in documents])
 
     def hot_reads(self) -> HotReads:
         """The request path's one-row reads over DB-API (``storage.sql_hot``)."""

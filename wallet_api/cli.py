@@ -19,6 +19,7 @@ from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
 from wallet_api.rights.service import IncidentService
 from wallet_api.routes.operator import metrics_token
+from wallet_api.seed.cli import register as register_seed
 from wallet_api.services.documents import collect_orphans
 from wallet_api.settings import Settings
 
@@ -143,6 +144,7 @@ def rotate_signing(data_dir: Path | None, at_once: bool) -> None:
 
 
 register_erasure(keys, main, _data_dir, _settings)
+register_seed(main, _data_dir, _settings)
 
 
 @main.group()
