@@ -13,6 +13,7 @@
 #      scripts/bench.sh consent --seconds 5                     (consented pull vs the owner's read)
 #      scripts/bench.sh devices --rounds 200                    (login with one of 5 devices vs the only one)
 #      scripts/bench.sh limits --devices 40                     (per-device limit on vs off, metadata GET)
+#      scripts/bench.sh scale --large 100000                    (1,000 vs 100,000 seeded citizens, p50/p99)
 # Each benchmark prints its figures as ratios against a baseline measured in the same run. In the
 # full run a benchmark that fails is reported at the end and the others still run.
 set -euo pipefail
@@ -31,6 +32,7 @@ names() {
 default_args() {
     case "$1" in
         paging | rewrap | devices | limits) echo "--scaled" ;;
+        scale) echo "--large 20000 --rounds 300" ;;  # the full run: --large 100000
         *) ;;
     esac
 }
