@@ -12,6 +12,8 @@
 #      scripts/bench.sh rewrap --citizens 20000                 (master-key re-wrap while serving GETs)
 #      scripts/bench.sh consent --seconds 5                     (consented pull vs the owner's read)
 #      scripts/bench.sh devices --rounds 200                    (login with one of 5 devices vs the only one)
+#      scripts/bench.sh limits --devices 40                     (per-device limit on vs off, metadata GET)
+#      scripts/bench.sh scale --large 100000                    (1,000 vs 100,000 seeded citizens, p50/p99)
 # Each benchmark prints its figures as ratios against a baseline measured in the same run. In the
 # full run a benchmark that fails is reported at the end and the others still run.
 set -euo pipefail
@@ -29,7 +31,8 @@ names() {
 # Options a benchmark always gets, so that its scaled part runs too (the services are up).
 default_args() {
     case "$1" in
-        paging | rewrap | devices) echo "--scaled" ;;
+        paging | rewrap | devices | limits) echo "--scaled" ;;
+        scale) echo "--large 20000 --rounds 300" ;;  # the full run: --large 100000
         *) ;;
     esac
 }

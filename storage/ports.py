@@ -426,7 +426,9 @@ class AssistRepository(Protocol):
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""
 
-    def hit(self, bucket: str, window_start: int) -> int: ...  # the window's count, this call included
+    def hit(self, bucket: str, window_start: int, count: int = 1) -> int: ...
+
+    # adds ``count`` calls to the window; its count after them (every node's calls included)
 
     def purge(self, before: int, limit: int) -> int: ...  # windows that started before ``before``
 
@@ -511,6 +513,14 @@ class UnitOfWork(Protocol):
     # the access logs inside this transaction: an append commits or rolls back with it
 
 
+class HotReads(Protocol):
+    """The request path's one-row reads, each a single statement outside any unit of work."""
+
+    def document_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]: ...
+
+    # the citizen's document and their wrapped key; NotFound when either is missing or not theirs
+
+
 class Metadata(Protocol):
     """A metadata backend."""
 
@@ -519,6 +529,12 @@ class Metadata(Protocol):
     # readonly: the caller promises not to write; backends may then skip write locks
 
     def replay_guard(self) -> ReplayGuard: ...
+
+    def hot_reads(self) -> HotReads: ...
+
+    def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
+
+    # many citizens (with their enrolment devices) and documents in one transaction: seeding only
 
     # a guard outside any unit of work: each ``remember`` commits on its own
 

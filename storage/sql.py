@@ -9,6 +9,7 @@ errors are translated here, at the boundary: ``IntegrityError`` becomes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import sqlite3
@@ -27,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    insert,
     literal,
     or_,
     select,
@@ -43,10 +45,11 @@ from storage.limits import ReplayPurge, Timeouts
 from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
 from storage.reserve import SpaceReserve
 from storage.sql_assisted import SqlAssistRepository
-from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated
+from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
+from storage.sql_hot import DbapiReads
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -76,6 +79,7 @@ if TYPE_CHECKING:
         DeviceRepository,
         DocumentRepository,
         ErasureRepository,
+        HotReads,
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
@@ -382,6 +386,8 @@ class SqlMetadata:
         self._replay_purge = replay_purge or ReplayPurge()
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
+        self._hot_reads = DbapiReads(self._engine)
+        self._replay_guard = DbapiReplayGuard(self._engine, self._write_lock, reserve, self._replay_purge)
 
     @property
     def engine(self) -> Engine:
@@ -390,7 +396,22 @@ class SqlMetadata:
 
     def replay_guard(self) -> ReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
-        return DbapiReplayGuard(self._engine, self._write_lock, self._reserve, self._replay_purge)
+        return self._replay_guard  # stateless but for the purge count: one per process
+
+    @translated
+    def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None:
+        """Insert many citizens (each with its enrolment device) and documents in one transaction,
+        one multi-row statement per table (``wallet dev seed``); a conflict fails the whole batch."""
+        with self._write_lock or contextlib.nullcontext(), self._engine.begin() as connection:
+            if citizens:
+                connection.execute(insert(CITIZENS), [values(c) for c in citizens])
+                connection.execute(insert(DEVICES), [values(enrolment_device(c)) for c in citizens])
+            if documents:
+                connection.execute(insert(DOCUMENTS), [values(d) for d in documents])
+
+    def hot_reads(self) -> HotReads:
+        """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
+        return self._hot_reads
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

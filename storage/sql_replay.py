@@ -4,6 +4,7 @@ Every authenticated request stores its DPoP proof's ``jti`` once; through the
 ORM-free Core path this still cost about four times the statement itself, so
 this guard speaks DB-API directly on a pooled connection of the same engine.
 The SQL is the same ``INSERT ... ON CONFLICT DO NOTHING`` as ``SqlReplayGuard``
+in autocommit (``storage.sql_hot``: the statement is its own transaction, one round trip)
 (the primary key decides, race-free across processes), with the same stored
 forms: a SHA-256 of the ``jti`` and the UTC expiry as the dialect stores it.
 
@@ -21,7 +22,6 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine
@@ -31,6 +31,7 @@ from storage.limits import ReplayPurge
 from storage.records import AgencyHolder, CitizenHolder, Holder
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
+from storage.sql_hot import dbapi_cursor
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
 # With a holder, the same statement stores the id only while its holder still exists, so a token
@@ -82,24 +83,9 @@ class DbapiReplayGuard:
         # The same text SQLAlchemy's DateTime writes on SQLite, so both paths compare alike.
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else value
 
-    @contextlib.contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        lock = self._lock or contextlib.nullcontext()
-        with lock:
-            connection = self._engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                yield cursor
-                cursor.close()
-                connection.commit()  # SQLite connections autocommit; PostgreSQL's do not
-            except BaseException:
-                # A lost connection cannot roll back either: the pool discards it on close.
-                with contextlib.suppress(Exception):
-                    connection.rollback()
-                raise
-            finally:
-                with contextlib.suppress(Exception):
-                    connection.close()  # back to the pool (or discarded if it broke)
+    def _cursor(self) -> contextlib.AbstractContextManager[Any]:
+        # Autocommit: the one statement commits on its own, one round trip on PostgreSQL.
+        return dbapi_cursor(self._engine, self._lock)
 
     def remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None = None) -> bool:
         """True if ``jti`` is new in ``scope`` (and ``holder`` still there), False otherwise.

@@ -95,19 +95,19 @@ class SqlIncidentRepository(Repository):
 
 _HIT = (
     sqlite_insert(RATE_COUNTERS)
-    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=1)
+    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=bindparam("n"))
     .on_conflict_do_update(
         index_elements=[RATE_COUNTERS.c.bucket, RATE_COUNTERS.c.window_start],
-        set_={"hits": RATE_COUNTERS.c.hits + 1},
+        set_={"hits": RATE_COUNTERS.c.hits + bindparam("n")},
     )
     .returning(RATE_COUNTERS.c.hits)
 )
 _HIT_PG = (
     pg_insert(RATE_COUNTERS)
-    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=1)
+    .values(bucket=bindparam("b"), window_start=bindparam("w"), hits=bindparam("n"))
     .on_conflict_do_update(
         index_elements=[RATE_COUNTERS.c.bucket, RATE_COUNTERS.c.window_start],
-        set_={"hits": RATE_COUNTERS.c.hits + 1},
+        set_={"hits": RATE_COUNTERS.c.hits + bindparam("n")},
     )
     .returning(RATE_COUNTERS.c.hits)
 )
@@ -120,10 +120,11 @@ class SqlRateCounterRepository(Repository):
     """Fixed-window counters: one upsert per counted call, race-free across processes."""
 
     @translated
-    def hit(self, bucket: str, window_start: int) -> int:
+    def hit(self, bucket: str, window_start: int, count: int = 1) -> int:
         connection = self._tx.connection()
         statement = _HIT_PG if connection.dialect.name == "postgresql" else _HIT
-        return int(connection.execute(statement, {"b": bucket, "w": window_start}).scalar_one())
+        params = {"b": bucket, "w": window_start, "n": count}
+        return int(connection.execute(statement, params).scalar_one())
 
     @translated
     def purge(self, before: int, limit: int) -> int:

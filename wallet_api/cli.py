@@ -21,6 +21,7 @@ from wallet_api.rights.cli import register as register_rights
 from wallet_api.rights.cli import run_sweep, sweep_lines
 from wallet_api.rights.service import IncidentService
 from wallet_api.routes.operator import metrics_token
+from wallet_api.seed.cli import register as register_seed
 from wallet_api.services.documents import collect_orphans
 from wallet_api.settings import Settings
 
@@ -152,6 +153,7 @@ def rotate_signing(data_dir: Path | None, at_once: bool) -> None:
 
 register_erasure(keys, main, _data_dir, _settings)
 register_rights(main, _data_dir, _settings)
+register_seed(main, _data_dir, _settings)
 
 
 @main.group()

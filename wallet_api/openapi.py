@@ -74,8 +74,8 @@ def operation_codes(method: str, path: str, operation: Operation) -> list[str]:
     parameters = [p for p in operation.parameters or [] if isinstance(p, Parameter)]
     if parameters or operation.request_body:
         codes.append("invalid_request")
-    if _authenticated(path):
-        codes.append("invalid_token")
+    if _authenticated(path):  # the caller's device or agency past its limit (wallet_api.limits)
+        codes += ["invalid_token", "rate_limited"]
     if path == "/v1/me" or path.startswith("/v1/me/"):  # the Wallet-Mandate header (wallet_api.mandates)
         under = f"{method} {path}" in MANDATE_ROUTES
         codes += (

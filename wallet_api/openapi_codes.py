@@ -1,8 +1,8 @@
 """Which problem codes each operation gives beyond the general rules of ``wallet_api.openapi``.
 
 Keyed by ``"METHOD /path"`` as the document writes it. The general rules already
-add ``invalid_request`` (parameters or body), ``invalid_token`` (``/v1/me``,
-``/v1/agency``), ``not_found`` (path parameters), ``payload_too_large`` and
+add ``invalid_request`` (parameters or body), ``invalid_token`` and ``rate_limited``
+(``/v1/me``, ``/v1/agency``), ``not_found`` (path parameters), ``payload_too_large`` and
 ``unsupported_media_type`` (JSON body) and ``storage_unavailable``. A route edit
 that makes a new problem reachable adds its code here; the schemathesis run
 (tests/e2e/test_openapi_fuzz.py) fails on any status the document does not list.

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from storage.limits import Timeouts
 from wallet_api.errors import ConfigError
+from wallet_api.limits.policy import DEFAULT as DEFAULT_RATE_LIMITS
 
 MIB = 1024 * 1024
 _MODES = ("dev", "strict")
@@ -48,7 +49,7 @@ class Settings:
     # ``replay_purge_batch`` (more than the ids added meanwhile, so a backlog drains), in each process.
     replay_purge_every: int = 256
     # Abuse limits (``wallet_api.limits.policy``): KIND=HITS/SECONDS pairs, or "off".
-    rate_limits: str = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60"
+    rate_limits: str = DEFAULT_RATE_LIMITS
     trusted_proxies: str = ""  # proxy addresses whose X-Forwarded-For names the caller (comma-separated)
     replay_purge_batch: int = 1024
     # A started recovery completes this long after it started, unless a device still held cancels it.

@@ -65,15 +65,19 @@ def test_routes_say_which_problems_they_give(document: dict[str, Any]) -> None:
     ]
     assert "503" not in responses[("GET", "/health")]
     limited = {k for k, statuses in responses.items() if "429" in statuses}  # wallet_api.limits
-    assert limited == {
+    # Every authenticated route (per device, per agency) and the abuse-limited public ones.
+    authenticated = {
+        (m, p) for m, p in responses if p == "/v1/me" or p.startswith(("/v1/me/", "/v1/agency/"))
+    }
+    assert limited == authenticated | {
         ("POST", "/v1/citizens"),
         ("POST", "/v1/token"),
-        ("POST", "/v1/me/identity-qr"),
         ("POST", "/v1/devices/pairings"),
         ("POST", "/v1/recovery/nonces"),
         ("POST", "/v1/recovery"),
         ("POST", "/v1/agency/visits/{visit_id}/documents"),  # the PIN's lock-out (wallet_api.assisted)
     }
+    assert ("GET", "/v1/me/documents/{document_id}") in limited and ("GET", "/health") not in limited
 
 
 def test_authenticated_routes_carry_the_dpop_scheme(document: dict[str, Any]) -> None:

@@ -16,7 +16,8 @@ import threading
 
 from wallet_api.context import Context
 from wallet_api.limits.errors import RateLimited
-from wallet_api.limits.policy import parse
+from wallet_api.limits.policy import STEPPED, parse
+from wallet_api.limits.shared import SharedCounts
 
 log = logging.getLogger("wallet.limits")
 KEEP_SECONDS = 86_400
@@ -32,6 +33,7 @@ class RateLimiter:
         self._key = ctx.master.derive("rate-limit-buckets")
         self._calls = 0
         self._lock = threading.Lock()
+        self._shared = SharedCounts(self._add)
 
     def check(self, kind: str, who: str) -> None:
         """Count one call of ``kind`` by ``who``; ``RateLimited`` past the limit (blocking)."""
@@ -41,15 +43,33 @@ class RateLimiter:
         hits, seconds = limit
         now = self.ctx.now()
         window = now - now % seconds
-        digest = hmac.new(self._key, who.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
-        with self.ctx.metadata.unit_of_work() as uow:
-            count = uow.rate_counters.hit(f"{kind}:{digest}", window)
-            uow.commit()
-        self._maybe_purge(now)
+        if kind in STEPPED:  # every authenticated request: counted in steps (``limits.shared``)
+            count = self._shared.hit(f"{kind}:{who}", window, hits)
+        else:
+            count = self._add(f"{kind}:{who}", window, 1)
         if count > hits:
             raise RateLimited(retry_after=max(1, window + seconds - now))
 
+    def check_caller(self, kind: str, subject: str, jkt: str) -> None:
+        """The per-device (citizen) or per-agency limit of an authenticated request (blocking)."""
+        if kind == "citizen":
+            self.check("device", f"{subject}|{jkt}")
+        elif kind == "agency":
+            self.check("agency", subject)
+
+    def _add(self, bucket: str, window: int, calls: int) -> int:
+        """Add ``calls`` to the shared row of ``bucket`` (``kind:who``, ``who`` stored as a keyed
+        hash) in ``window``; the window's count after them."""
+        kind, _, who = bucket.partition(":")
+        digest = hmac.new(self._key, who.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
+        with self.ctx.metadata.unit_of_work() as uow:
+            count = uow.rate_counters.hit(f"{kind}:{digest}", window, calls)
+            uow.commit()
+        self._maybe_purge(window)
+        return count
+
     def _maybe_purge(self, now: int) -> None:
+        # ``now``: a window's start, at most its length in the past (the purge keeps a day).
         with self._lock:
             self._calls += 1
             due = self._calls % PURGE_EVERY == 0

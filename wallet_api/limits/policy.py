@@ -2,7 +2,9 @@
 
 Kinds: ``enrol`` (per source address), ``token`` (per client: a citizen's or agency's id),
 ``identity_qr`` (per citizen), ``pairing`` and ``recovery`` (recovery nonces and starts, per
-source address). ``off`` turns every limit off
+source address), ``device`` (every authenticated request of one citizen device key) and ``agency``
+(every authenticated request of one agency). The last two are counted in steps
+(``wallet_api.limits.shared``). ``off`` turns every limit off
 (for a test bench that enrols thousands of citizens from one address); a kind left out is unlimited.
 """
 
@@ -12,8 +14,12 @@ from typing import Final
 
 from wallet_api.errors import ConfigError
 
-KINDS: Final = ("enrol", "token", "identity_qr", "pairing", "recovery")
-DEFAULT: Final = "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60"
+KINDS: Final = ("enrol", "token", "identity_qr", "pairing", "recovery", "device", "agency")
+STEPPED: Final = frozenset({"device", "agency"})
+DEFAULT: Final = (
+    "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60,"
+    "device=1200/60,agency=120000/60"
+)
 
 Limits = dict[str, tuple[int, int]]  # kind -> (hits, seconds)
 

@@ -79,6 +79,7 @@ def _citizen(request: AnyRequest, services: Services) -> Principal:
     )
     if principal.kind != "citizen":
         raise Unauthenticated()
+    services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)  # per device
     return principal
 
 
@@ -92,6 +93,7 @@ def agency(request: AnyRequest, services: Services) -> Principal:
     )
     if principal.kind != "agency":
         raise Unauthenticated()
+    services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)  # per agency
     return principal
 
 

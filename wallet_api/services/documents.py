@@ -341,8 +341,10 @@ class DocumentService:
     def _record(self, citizen_id: str, document_id: str) -> tuple[storage.DocumentRecord, bytes]:
         try:
             uuid.UUID(document_id)
-            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-                record, wrapped_kek = uow.documents.get_with_owner_key(citizen_id, document_id)
+            # One statement, no unit of work: the request path's read (``storage.sql_hot``).
+            record, wrapped_kek = self.ctx.metadata.hot_reads().document_with_owner_key(
+                citizen_id, document_id
+            )
         except (ValueError, storage.NotFound):
             raise DocumentNotFound() from None
         return record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek)

@@ -9,6 +9,7 @@ pytest's default import mode two test modules may not share a basename.)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -450,6 +451,27 @@ def test_a_document_with_its_owners_key_in_one_read(metadata: SqlMetadata) -> No
         assert record == doc and wrapped == alice.wrapped_kek
         with pytest.raises(NotFound):
             uow.documents.get_with_owner_key(bob.id, doc.id)
+
+
+def test_the_hot_read_matches_the_unit_of_work_and_leaves_transactions_alone(metadata: SqlMetadata) -> None:
+    alice, bob = citizen(1), citizen(2)
+    plain = document(alice, 1)
+    issued = dataclasses.replace(document(alice, 2), issuance='{"issuer": "x"}')
+    store(metadata, alice, bob, plain, issued)
+    reads = metadata.hot_reads()
+    for doc in (plain, issued):
+        with metadata.unit_of_work(readonly=True) as uow:
+            expected = uow.documents.get_with_owner_key(alice.id, doc.id)
+        assert reads.document_with_owner_key(alice.id, doc.id) == expected == (doc, alice.wrapped_kek)
+    with pytest.raises(NotFound):  # another citizen's document is simply not there
+        reads.document_with_owner_key(bob.id, plain.id)
+    with pytest.raises(NotFound):
+        reads.document_with_owner_key(alice.id, "no-such-document")
+    # The pooled connections went back in transactional mode: uncommitted work still rolls back.
+    with metadata.unit_of_work() as uow:
+        uow.citizens.add(citizen(3))
+    with metadata.unit_of_work(readonly=True) as uow, pytest.raises(NotFound):
+        uow.citizens.get(citizen(3).id)
 
 
 def agency(name: str, **changes: Any) -> AgencyRecord:

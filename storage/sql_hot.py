@@ -1,0 +1,96 @@
+"""The request path's single statements over DB-API: one pooled connection, one round trip each.
+
+Through SQLAlchemy Core a one-row read still costs several times the statement itself (compiled
+cache lookups, result processing, events), and on PostgreSQL the driver adds a ``BEGIN`` and the
+pool a ``ROLLBACK``: three round trips for one ``SELECT``. Here a statement runs on a pooled
+connection in the driver's autocommit mode: a single statement is its own transaction on both
+dialects (atomic, one snapshot), so nothing is weakened and one round trip is left.
+
+``dbapi_cursor`` is shared by the replay guard (``storage.sql_replay``) and ``DbapiReads``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine
+
+from storage.errors import NotFound
+from storage.records import DocumentRecord
+from storage.sql_base import translated
+
+_MARKS = {"sqlite": "?", "postgresql": "%s"}
+# The columns of ``DocumentRecord`` in field order, then the owner's wrapped key (``_GET_OWNED``).
+_DOCUMENT_WITH_OWNER_KEY = (
+    "SELECT d.id, d.citizen_id, d.version, d.doc_type, d.provenance, d.content_type, d.size,"
+    " d.wrapped_dek, d.blob_key, d.filename_sealed, d.created_at, d.issuance, c.wrapped_kek"
+    " FROM documents AS d JOIN citizens AS c ON c.id = d.citizen_id"
+    " WHERE d.citizen_id = {0} AND d.id = {0}"
+)
+
+
+@contextlib.contextmanager
+def dbapi_cursor(engine: Engine, lock: threading.Lock | None = None) -> Iterator[Any]:
+    """A DB-API cursor on a pooled connection in autocommit mode (each statement commits on its
+    own); ``lock`` serialises writers (SQLite's single write lock within one process)."""
+    postgres = engine.dialect.name == "postgresql"
+    with lock or contextlib.nullcontext():
+        connection = engine.raw_connection()
+        try:
+            if postgres:  # SQLite's connections are in autocommit already (isolation_level None)
+                connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+            cursor = connection.cursor()
+            yield cursor
+            cursor.close()
+        finally:
+            with contextlib.suppress(Exception):
+                if postgres:  # the pool and SQLAlchemy expect the driver's transactions back
+                    connection.driver_connection.autocommit = False  # type: ignore[union-attr]
+            with contextlib.suppress(Exception):
+                connection.close()  # back to the pool (or discarded if it broke)
+
+
+def read_utc(value: Any) -> dt.datetime:
+    """A stored ``UtcDateTime`` as the ORM path returns it: aware UTC (SQLite keeps naive text)."""
+    when: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC)
+
+
+class DbapiReads:
+    """The request path's one-row reads, each one statement on its own (no unit of work)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._document_with_owner_key = _DOCUMENT_WITH_OWNER_KEY.format(_MARKS[engine.dialect.name])
+
+    @translated
+    def document_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]:
+        """The citizen's document and their wrapped key (``DocumentRepository.get_with_owner_key``)."""
+        with dbapi_cursor(self._engine) as cursor:
+            cursor.execute(self._document_with_owner_key, (citizen_id, document_id))
+            row = cursor.fetchone()
+        if row is None:
+            raise NotFound("no such document")
+        (doc_id, owner, version, doc_type, provenance, content_type, size) = row[:7]
+        wrapped_dek, blob_key, filename_sealed, created_at, issuance, wrapped_kek = row[7:]
+        record = DocumentRecord(
+            doc_id,
+            owner,
+            int(version),
+            doc_type,
+            provenance,
+            content_type,
+            int(size),
+            bytes(wrapped_dek),
+            blob_key,
+            bytes(filename_sealed),
+            read_utc(created_at),
+            issuance,
+        )
+        return record, bytes(wrapped_kek)
