@@ -8,7 +8,7 @@
 const DB_NAME = "citizen-wallet";
 const DB_STORE = "kv";
 const REFRESH_MARGIN = 10; // seconds: log in again rather than send a token about to lapse
-const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol"];
+const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol", "recover"];
 const NAV = ["home", "documents", "credentials", "identity", "consents", "log", "devices", "settings"];
 
 // ---------------------------------------------------------------------------------------------
@@ -410,6 +410,11 @@ export async function enrol({ cccd, fullName, dateOfBirth }) {
 
 let recoveryCode = null;
 
+/** A recovery code to show once on the home view (the one a completed recovery answered with). */
+export function keepRecoveryCodeOnce(code) {
+  recoveryCode = code || null;
+}
+
 /** The recovery code enrolment answered with (dev mode), once: the next call returns null. */
 export function takeRecoveryCode() {
   const code = recoveryCode;
@@ -559,8 +564,8 @@ let routing = 0;
 async function route() {
   const ticket = ++routing;
   let name = currentView();
-  if (!enrolled() && name !== "settings" && name !== "devices") name = "enrol";
-  if (enrolled() && name === "enrol") name = "home"; // one wallet per device key
+  if (!enrolled() && name !== "settings" && name !== "devices" && name !== "recover") name = "enrol";
+  if (enrolled() && (name === "enrol" || name === "recover")) name = "home"; // one wallet per device key
   const main = document.getElementById("main");
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
