@@ -59,6 +59,13 @@ def test_recovering_with_the_code_in_a_new_browser(
     page = _open_recovery(app_browser, server, cccd)
     check_axe(page, "recovery form")
     keep_screenshot(page, "recover-form")
+    page.click("#lang-switch")  # the same page in English, then back
+    wait_ready(page, "recover", lang="en")
+    assert "Get your wallet back" in page.inner_text("h1")
+    check_axe(page, "recovery form (en)")
+    page.click("#lang-switch")
+    wait_ready(page, "recover", lang="vi")
+    page.fill("#recover-cccd", cccd)  # kept as a draft across the re-render; filled again all the same
 
     # A wrong code is refused in words; nothing starts, nothing is kept.
     page.fill("#recover-code", "AAAA-BBBB-CCCC-DDDD")
