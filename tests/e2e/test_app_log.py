@@ -601,3 +601,43 @@ def test_jws_checks_are_strict_and_interoperate(page: Any) -> None:
     }
     refusals = {k: v for k, v in out.items() if k not in ("python", "own", "ownToken", "ownJwk")}
     assert set(refusals.values()) == {"JwsError"}, refusals
+
+
+def test_every_action_is_parsed_and_worded_like_the_phone(page: Any) -> None:
+    """Every ``AccessAction`` (recovery, mandates, requests, visits ...) is accepted by the browser's
+    entry check and worded by ``views/log.js`` exactly as ``crypto.transparency.describe`` words it,
+    including what a delegate did for the citizen and what the citizen did for someone."""
+    from crypto.transparency.entry import AccessAction, AccessEntry
+    from crypto.transparency.wording import ACTING_FOR, ON_BEHALF, describe
+
+    names = {"birth-certificate": ("Giấy khai sinh", "Birth certificate")}
+    cases: list[tuple[str, tuple[str, str] | None, tuple[str, str], str]] = []
+    for action in AccessAction:
+        for who, procedure, case in (
+            ("so-tu-phap", "-", None),
+            (ON_BEHALF + "m1", "-", None),
+            (ACTING_FOR + "m1", "1.001193", "HS-7"),
+        ):
+            entry = AccessEntry(
+                who, "Lê Văn Nam", "r1", "birth-certificate", action,
+                "Trả lời / Answer", procedure, None, 1_790_000_000, case,
+            )  # fmt: skip
+            vi, en = describe(entry, names.get, {"1.001193": ("Đăng ký khai sinh", "Birth registration")}.get)
+            named = ("Đăng ký khai sinh", "Birth registration") if procedure != "-" else None
+            cases.append((entry.canonical(), named, (vi, en), action.value))
+    worded = page.evaluate(
+        """async (cases) => {
+            const log = await import("/static/app/views/log.js");
+            return cases.map(([data, procedureNames]) => {
+                try {
+                    const entry = window.proofs.parseEntry(data);
+                    return log.describe(entry, ["Giấy khai sinh", "Birth certificate"], procedureNames);
+                } catch (exc) {
+                    return ["refused: " + exc.message, ""];
+                }
+            });
+        }""",
+        [[data, named] for data, named, _, _ in cases],
+    )
+    for (_, _, expected, action), got in zip(cases, worded, strict=True):
+        assert tuple(got) == expected, action

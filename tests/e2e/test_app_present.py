@@ -9,10 +9,12 @@ credential bound to another key are each refused.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import qrcode
 
 import crypto
 from qr.decode import read_qr_image
@@ -125,3 +127,35 @@ def test_bad_nonce_and_another_devices_credential_are_refused(
             "() => document.getElementById('present-status').textContent.includes('gắn với thiết bị khác')"
         )
         assert page.locator("#present-qr").count() == 0
+
+
+def test_the_counters_code_is_taken_by_scanning_its_qr(
+    app_browser: Any, server: WalletServer, parties: Agencies, tmp_path: Path
+) -> None:
+    """/verify shows its code as a QR too; the present view reads it from a photo into the code field.
+    A QR that is not a counter's code is refused in words and the field is left alone."""
+    counter = app_browser.new_context(viewport={"width": 800, "height": 900}).new_page()
+    counter.goto(server.url + "/verify")
+    counter.wait_for_selector("#nonce-qr[data-nonce]")
+    code = counter.get_attribute("#nonce-qr", "data-nonce")
+    assert code and code.replace(" ", "") == counter.inner_text("#nonce").replace(" ", "")
+    photo = tmp_path / "counter.png"
+    counter.locator("#nonce-qr").screenshot(path=str(photo))
+    assert json.loads(read_qr_image(photo)) == {"nonce": code}
+    counter.context.close()
+
+    with chromium_page(app_browser, server.url) as page:
+        citizen = _citizen(server, page)
+        issue_birth_certificate(parties.issuer, citizen)
+        show(page, "present", "vi")
+        page.wait_for_selector("#present-scan-photo")
+        stranger = tmp_path / "other.png"
+        qrcode.make("12345678").save(str(stranger))  # digits, but not a counter's code
+        page.set_input_files("#present-scan-photo", str(stranger))
+        page.wait_for_selector("#present-status .notice.error")
+        assert "Không đọc được mã kiểm tra" in page.inner_text("#present-status")
+        assert page.input_value("#present-nonce") == ""
+
+        page.set_input_files("#present-scan-photo", str(photo))
+        page.wait_for_selector("#present-status .notice.ok")
+        assert page.input_value("#present-nonce") == f"{code[:4]} {code[4:]}"

@@ -52,6 +52,38 @@
     return new Date(seconds * 1000).toLocaleTimeString(EN ? "en-GB" : "vi-VN", { hour: "2-digit", minute: "2-digit" });
   }
 
+  // The code as a small QR too ({"nonce": "12345678"}), so the citizen's app can scan it instead of
+  // typing it; drawn with the app's vendored generator (wallet_api/static/app/vendor/VENDORED.md).
+  let qrGenerator = null;
+  async function drawNonceQr(nonce) {
+    const canvas = $("nonce-qr");
+    try {
+      qrGenerator = qrGenerator || (await import("/app/vendor/qrcode.mjs")).default;
+      const code = qrGenerator(0, "M");
+      code.addData(JSON.stringify({ nonce: nonce }), "Byte");
+      code.make();
+      const modules = code.getModuleCount(), border = 4, scale = 5;
+      const size = (modules + 2 * border) * scale;
+      canvas.width = size;
+      canvas.height = size;
+      const g = canvas.getContext("2d");
+      g.fillStyle = "#ffffff";
+      g.fillRect(0, 0, size, size);
+      g.fillStyle = "#000000";
+      for (let y = 0; y < modules; y++) {
+        for (let x = 0; x < modules; x++) {
+          if (code.isDark(y, x)) g.fillRect((x + border) * scale, (y + border) * scale, scale, scale);
+        }
+      }
+      canvas.dataset.nonce = nonce;
+      canvas.setAttribute("aria-label", EN ? "The check code as a QR code, for the citizen's wallet app to scan"
+        : "Mã QR của mã kiểm tra, để công dân quét bằng ứng dụng ví");
+    } catch (e) {
+      canvas.width = 0;  // the typed code still works
+      canvas.height = 0;
+    }
+  }
+
   async function newNonce() {
     ticket = null;
     $("nonce").textContent = "…";
@@ -63,6 +95,7 @@
       ticket = body.ticket;
       $("nonce").textContent = body.nonce.slice(0, 4) + " " + body.nonce.slice(4);
       $("nonce").setAttribute("aria-label", body.nonce.split("").join(" "));
+      drawNonceQr(body.nonce);
       $("audience").textContent = t("for") + " " + body.audience;
       const expiresAt = Math.floor(Date.now() / 1000) + body.expires_in;
       $("nonce-expiry").textContent = t("expires") + " " + clock(expiresAt) + ",";

@@ -8,7 +8,7 @@
 const DB_NAME = "citizen-wallet";
 const DB_STORE = "kv";
 const REFRESH_MARGIN = 10; // seconds: log in again rather than send a token about to lapse
-const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol"];
+const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol", "recover"];
 const NAV = ["home", "documents", "credentials", "identity", "consents", "log", "devices", "settings"];
 
 // ---------------------------------------------------------------------------------------------
@@ -313,6 +313,34 @@ function nameFrom(disposition) {
   return plain ? plain[1] : null;
 }
 
+/** The calls a delegate makes for someone else: the same client, every request naming the mandate
+ * (`Wallet-Mandate`); the service decides what the mandate covers (docs/mandates.md). */
+function mandateApi(mandateId) {
+  const headers = { "Wallet-Mandate": mandateId };
+  return {
+    get: (path, query) => authed("GET", path, { query, headers }),
+    async bytes(path, query) {
+      const response = await authed("GET", path, { query, headers, raw: true });
+      const blob = await response.blob();
+      return { blob, type: response.headers.get("content-type") || blob.type, name: nameFrom(response.headers.get("content-disposition")) };
+    },
+  };
+}
+
+let acting = null; // {mandate_id, name, documents}: whom this browser acts for, if anyone
+
+/** Act for the represented citizen of a held mandate (the documents view then lists theirs). */
+export async function actFor(mandate) {
+  acting = { mandate_id: mandate.mandate_id, name: mandate.represented_name, documents: [...mandate.scope.documents] };
+  await store.set("acting", acting);
+}
+
+/** Back to one's own wallet. */
+export async function stopActing() {
+  acting = null;
+  await store.del("acting");
+}
+
 export const api = {
   get: (path, query) => authed("GET", path, { query }),
   post: (path, body) =>
@@ -410,6 +438,11 @@ export async function enrol({ cccd, fullName, dateOfBirth }) {
 
 let recoveryCode = null;
 
+/** A recovery code to show once on the home view (the one a completed recovery answered with). */
+export function keepRecoveryCodeOnce(code) {
+  recoveryCode = code || null;
+}
+
 /** The recovery code enrolment answered with (dev mode), once: the next call returns null. */
 export function takeRecoveryCode() {
   const code = recoveryCode;
@@ -431,7 +464,8 @@ export async function joined(citizenId) {
 export async function forget() {
   session = null;
   ctx.citizen = null;
-  for (const key of ["session", "profile", "identity-batch", "documents-cache", "credentials-cache"]) await store.del(key);
+  acting = null;
+  for (const key of ["session", "profile", "identity-batch", "documents-cache", "credentials-cache", "acting"]) await store.del(key);
 }
 
 export function enrolled() {
@@ -511,6 +545,14 @@ export const ctx = {
   navigate,
   deviceKey, // this browser's device key: {privateKey (non-extractable), jwk, jkt}
   citizen: null,
+  /** {mandate_id, name, documents} while acting for someone under a mandate, else null. */
+  get acting() {
+    return acting;
+  },
+  /** get/bytes for the person acted for (every call names the mandate), or null. */
+  get actingApi() {
+    return acting ? mandateApi(acting.mandate_id) : null;
+  },
 };
 
 function renderShell() {
@@ -559,8 +601,8 @@ let routing = 0;
 async function route() {
   const ticket = ++routing;
   let name = currentView();
-  if (!enrolled() && name !== "settings" && name !== "devices") name = "enrol";
-  if (enrolled() && name === "enrol") name = "home"; // one wallet per device key
+  if (!enrolled() && name !== "settings" && name !== "devices" && name !== "recover") name = "enrol";
+  if (enrolled() && (name === "enrol" || name === "recover")) name = "home"; // one wallet per device key
   const main = document.getElementById("main");
   for (const link of document.querySelectorAll("#nav a")) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
@@ -632,6 +674,7 @@ async function boot() {
   session = (await store.get("session")) || null;
   if (session && session.origin && session.origin !== location.origin) session = null;
   ctx.citizen = (await store.get("profile")) || null;
+  acting = session ? (await store.get("acting").catch(() => null)) || null : null;
   renderShell();
   document.getElementById("lang-switch").addEventListener("click", () => setLang(lang === "vi" ? "en" : "vi"));
   window.addEventListener("hashchange", () => route());

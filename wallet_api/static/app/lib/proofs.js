@@ -15,8 +15,12 @@ export const ENTRY_VERSION = 1;
 const HEX_HASH = /^[0-9a-f]{64}$/;
 const MAX_ENTRY = 16 * 1024;
 const MAX_TEXT = 512;
+// Every AccessAction of crypto/transparency/entry.py (tests/e2e/test_app_log.py keeps the two in step).
 const ACTIONS = new Set([
   "read", "issue", "revoke", "verify", "lookup", "request-paused", "incident", "device-add", "device-revoke",
+  "recovery-start", "recovery-cancel", "recovery-complete", "credential-reissue", "mandate-grant", "mandate-end",
+  "decide", "visit", "deletion-asked", "deletion-auto-asked", "deletion-attested", "deletion-refused",
+  "correction-asked", "correction-reissued", "correction-refused", "request-overdue", "enrol-attempt",
 ]);
 const TEXT_FIELDS = ["agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code"];
 const REQUIRED = [...TEXT_FIELDS, "action", "consent_id", "at", "v"];

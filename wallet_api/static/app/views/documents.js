@@ -3,6 +3,7 @@
 // list seen is kept in IndexedDB so it still opens with no network.
 import { confirmDialog, el, formatSize, heading, notice, saveBlob } from "../lib/dom.js";
 import { catalog } from "../lib/catalog.js";
+import { refresh, stopActing } from "../app.js";
 
 export const texts = {
   vi: {
@@ -42,6 +43,11 @@ export const texts = {
     offlineList: "Bạn đang ngoại tuyến. Đây là danh sách lưu lúc {when}.",
     offlineNoList: "Bạn đang ngoại tuyến và chưa có danh sách nào được lưu trên thiết bị này.",
     needsNetwork: "Việc này cần có mạng. Vui lòng thử lại khi có mạng.",
+    actingTitle: "Giấy tờ của {name}",
+    acting: "Bạn đang làm thay {name} (theo uỷ quyền). Mọi giấy tờ bạn xem ở đây đều được ghi vào nhật ký truy cập của {name}.",
+    stopActing: "Quay về giấy tờ của tôi",
+    covered: "Được uỷ quyền xem",
+    notCovered: "Không có trong uỷ quyền",
   },
   en: {
     title: "My documents",
@@ -80,6 +86,11 @@ export const texts = {
     offlineList: "You are offline. This is the list as it was on {when}.",
     offlineNoList: "You are offline and no list has been saved on this device yet.",
     needsNetwork: "This needs the network. Please try again when you are online.",
+    actingTitle: "Documents of {name}",
+    acting: "You are acting for {name} (under a mandate). Every document you look at here is recorded in {name}'s access log.",
+    stopActing: "Back to my documents",
+    covered: "Covered by the mandate",
+    notCovered: "Not in the mandate",
   },
 };
 
@@ -90,6 +101,11 @@ export async function render(root, ctx) {
   const tr = (key, vars) => ctx.t(texts, key, vars);
   const types = await catalog(ctx);
   const state = { items: [], cursor: null, type: "", query: "", offline: false };
+  // Acting for someone under a mandate: their documents of a covered type, read only, every call
+  // naming the mandate; nothing of theirs is kept on this device.
+  const acting = ctx.acting;
+  const api = acting ? ctx.actingApi : ctx.api;
+  const typeLabel = (id) => (types[id] ? (ctx.lang === "en" ? types[id].name_en : types[id].name_vi) : id);
 
   // -- upload ------------------------------------------------------------------------------
   const typeSelect = el(
@@ -170,12 +186,23 @@ export async function render(root, ctx) {
   });
 
   // -- list --------------------------------------------------------------------------------
-  const filterSelect = el(
-    "select",
-    { id: "filter-type" },
-    el("option", { value: "" }, tr("allTypes")),
-    Object.entries(types).map(([id, entry]) => el("option", { value: id }, ctx.lang === "en" ? entry.name_en : entry.name_vi)),
-  );
+  const filterSelect = acting
+    ? el(
+        "select",
+        { id: "filter-type" },
+        el("optgroup", { label: tr("covered") }, acting.documents.map((id) => el("option", { value: id }, typeLabel(id)))),
+        el("optgroup", { label: tr("notCovered") }, Object.keys(types).filter((id) => !acting.documents.includes(id)).map((id) => el("option", { value: id }, typeLabel(id)))),
+      )
+    : el(
+        "select",
+        { id: "filter-type" },
+        el("option", { value: "" }, tr("allTypes")),
+        Object.entries(types).map(([id, entry]) => el("option", { value: id }, ctx.lang === "en" ? entry.name_en : entry.name_vi)),
+      );
+  if (acting) {
+    state.type = acting.documents[0] || "";
+    filterSelect.value = state.type;
+  }
   const searchInput = el("input", { type: "search", id: "search", autocomplete: "off" });
   const listStatus = el("div", { id: "list-status" });
   const list = el("ul", { class: "cards", id: "documents" });
@@ -214,7 +241,7 @@ export async function render(root, ctx) {
       el("h3", {}, name),
       el("p", {}, doc.type_name, doc.provenance && doc.provenance !== "uploaded" ? " · " + tr("fromAgency") : ""),
       el("p", { class: "meta" }, tr("added", { date: ctx.formatDate(doc.created_at) }), " · ", formatSize(doc.size, ctx.lang)),
-      el("p", { class: "actions" }, open, download, remove),
+      el("p", { class: "actions" }, open, download, acting ? null : remove),
     );
   }
 
@@ -228,7 +255,7 @@ export async function render(root, ctx) {
   async function fetchContent(doc, openIt) {
     if (needNetwork()) return;
     try {
-      const { blob, name } = await ctx.api.bytes(`/v1/me/documents/${encodeURIComponent(doc.id)}/content`);
+      const { blob, name } = await api.bytes(`/v1/me/documents/${encodeURIComponent(doc.id)}/content`);
       if (openIt) {
         const url = URL.createObjectURL(blob);
         window.open(url, "_blank", "noopener");
@@ -266,11 +293,11 @@ export async function render(root, ctx) {
   }
 
   async function keep() {
-    if (!state.type) await ctx.store.set("documents-cache", { items: state.items.slice(0, 200), at: Date.now(), lang: ctx.lang });
+    if (!state.type && !acting) await ctx.store.set("documents-cache", { items: state.items.slice(0, 200), at: Date.now(), lang: ctx.lang });
   }
 
   async function loadPage() {
-    const page = await ctx.api.get("/v1/me/documents", { limit: PAGE, type: state.type, cursor: state.cursor });
+    const page = await api.get("/v1/me/documents", { limit: PAGE, type: state.type, cursor: state.cursor });
     state.items.push(...page.items);
     state.cursor = page.next_cursor || null;
   }
@@ -284,6 +311,14 @@ export async function render(root, ctx) {
       await loadPage();
       await keep();
     } catch (error) {
+      if (acting) {
+        // The service's refusal (a type the mandate does not cover, a mandate that ended) in words.
+        const message = error.code === "network" ? tr("needsNetwork") : error.detail || error.title || String(error);
+        listStatus.replaceChildren(notice(error.code === "network" ? "warn" : "error", message));
+        ctx.announce(message, true);
+        draw();
+        return;
+      }
       if (error.code !== "network") throw error;
       const cached = await ctx.store.get("documents-cache");
       state.offline = true;
@@ -348,13 +383,24 @@ export async function render(root, ctx) {
     }
   });
 
-  root.append(
-    heading(tr("title")),
-    el("section", { "aria-labelledby": "add-title" }, el("h2", { id: "add-title" }, tr("add")), uploadForm),
+  let banner = null;
+  if (acting) {
+    const back = el("button", { type: "button", id: "stop-acting" }, tr("stopActing"));
+    back.addEventListener("click", async () => {
+      await stopActing();
+      await refresh();
+    });
+    banner = el("section", { class: "notice warn", id: "acting-banner", "aria-label": tr("acting", { name: acting.name }) },
+      el("p", {}, tr("acting", { name: acting.name })), el("p", { class: "actions" }, back));
+  }
+  const parts = [
+    heading(acting ? tr("actingTitle", { name: acting.name }) : tr("title")),
+    banner,
+    acting ? null : el("section", { "aria-labelledby": "add-title" }, el("h2", { id: "add-title" }, tr("add")), uploadForm),
     el(
       "section",
       { "aria-labelledby": "list-title" },
-      el("h2", { id: "list-title" }, tr("list")),
+      el("h2", { id: "list-title" }, acting ? tr("actingTitle", { name: acting.name }) : tr("list")),
       el(
         "div",
         { class: "filters" },
@@ -366,7 +412,8 @@ export async function render(root, ctx) {
       list,
       el("p", { class: "actions" }, more),
     ),
-    el("section", { "aria-labelledby": "export-title" }, el("h2", { id: "export-title" }, tr("export")), el("p", {}, tr("exportText")), el("p", { class: "actions" }, exportButton), exportStatus),
-  );
+    acting ? null : el("section", { "aria-labelledby": "export-title" }, el("h2", { id: "export-title" }, tr("export")), el("p", {}, tr("exportText")), el("p", { class: "actions" }, exportButton), exportStatus),
+  ];
+  root.append(...parts.filter(Boolean));
   await reload();
 }

@@ -23,6 +23,9 @@ export const texts = {
     pairTitle: "Đã có ví trên thiết bị khác?",
     pairText: "Bạn có thể thêm thiết bị này vào ví đó.",
     pairLink: "Thêm thiết bị này vào ví đã có",
+    lostTitle: "Mất điện thoại?",
+    lostText: "Nếu bạn mất mọi thiết bị có ví, hãy lấy lại ví trên thiết bị này bằng mã khôi phục hoặc xác nhận của cơ quan định danh.",
+    lostLink: "Lấy lại ví",
   },
   en: {
     title: "Create your wallet",
@@ -43,6 +46,9 @@ export const texts = {
     pairTitle: "Already have a wallet on another device?",
     pairText: "You can add this device to that wallet.",
     pairLink: "Add this device to an existing wallet",
+    lostTitle: "Lost your phone?",
+    lostText: "If you lost every device holding your wallet, get it back on this device with your recovery code or an identity agency's confirmation.",
+    lostLink: "Get my wallet back",
   },
 };
 
@@ -116,5 +122,8 @@ export async function render(root, ctx) {
     el("h2", {}, tr("pairTitle")),
     el("p", {}, tr("pairText")),
     el("p", {}, el("a", { href: "#/devices", class: "button", id: "join-link" }, tr("pairLink"))),
+    el("h2", {}, tr("lostTitle")),
+    el("p", {}, tr("lostText")),
+    el("p", {}, el("a", { href: "#/recover", class: "button", id: "recover-link" }, tr("lostLink"))),
   );
 }

@@ -55,7 +55,18 @@ const VERBS = {
   lookup: ["đã tra cứu", "looked up"],
   "request-paused": ["đã bị chặn khi xin", "was blocked asking for"],
   incident: ["đã thông báo", "reported"],
+  "credential-reissue": ["đã cấp lại", "re-issued"],
+  decide: ["đã trả lời", "answered"],
+  visit: ["đã mở tại quầy một cửa", "opened at the one-stop counter"],
 };
+const ON_BEHALF = "mandate:"; // agency_id prefix: a delegate did it for you (agency_name: the delegate)
+const ACTING_FOR = "acting-for:"; // agency_id prefix: you did it for someone (agency_name: them)
+// The purpose names "delegate → represented"; who did it, agency_name.
+const MANDATE_EVENTS = {
+  "mandate-grant": ["{actor} đã lập uỷ quyền: {subject}", "{actor} granted a mandate: {subject}"],
+  "mandate-end": ["{actor} đã chấm dứt uỷ quyền: {subject}", "{actor} ended a mandate: {subject}"],
+};
+// The subject device's name is the entry's purpose; who did it, its agency_name.
 const DEVICE_EVENTS = {
   "device-add": [
     'Thiết bị mới "{subject}" đã được thêm vào ví của bạn, do thiết bị "{actor}" phê duyệt',
@@ -65,13 +76,75 @@ const DEVICE_EVENTS = {
     'Thiết bị "{subject}" đã bị thu hồi khỏi ví của bạn, bởi thiết bị "{actor}"',
     'Device "{subject}" was revoked from your wallet by device "{actor}"',
   ],
+  "recovery-start": [
+    'Yêu cầu khôi phục ví cho thiết bị mới "{subject}" đã bắt đầu, xác minh bởi {actor}; ' +
+      "nếu không phải bạn, hãy huỷ trên thiết bị bạn còn giữ",
+    'A recovery of your wallet for new device "{subject}" was started, vouched for by {actor}; ' +
+      "if it was not you, cancel it on a device you still hold",
+  ],
+  "recovery-cancel": [
+    'Yêu cầu khôi phục ví cho thiết bị "{subject}" đã bị huỷ bởi thiết bị "{actor}"',
+    'The recovery of your wallet for device "{subject}" was cancelled by device "{actor}"',
+  ],
+  "recovery-complete": [
+    'Khôi phục ví đã hoàn tất: thiết bị "{subject}" thay thế mọi thiết bị cũ (xác minh bởi {actor})',
+    'The recovery of your wallet completed: device "{subject}" replaced every earlier device ' +
+      "(vouched for by {actor})",
+  ],
+  "enrol-attempt": [
+    'Một thiết bị lạ (khoá "{subject}") đã thử đăng ký ví mới bằng số CCCD của bạn; ví của bạn ' +
+      "không thay đổi. Nếu đó là bạn, hãy ghép thiết bị đó từ thiết bị này",
+    'A device unknown to your wallet (key "{subject}") tried to enrol a new wallet with your CCCD; ' +
+      "your wallet is unchanged. If it was you, pair that device from this one",
+  ],
 };
+// The citizen's requests to an agency: {agency}, {what_*} (the type, lower case), {why} (the purpose).
+const REQUEST_EVENTS = {
+  "deletion-asked": [
+    "Bạn đã yêu cầu {agency} xoá dữ liệu của bạn mà cơ quan đã nhận{procedure_vi}",
+    "You asked {agency} to delete the data of yours it received{procedure_en}",
+  ],
+  "deletion-auto-asked": [
+    "Ví đã tự động yêu cầu {agency} xoá dữ liệu của bạn vì thời hạn lưu giữ cơ quan đã cam kết " + "đã hết{procedure_vi}",
+    "The wallet asked {agency} to delete your data: the retention it promised has passed{procedure_en}",
+  ],
+  "deletion-attested": [
+    "{agency} đã xác nhận có chữ ký rằng đã xoá dữ liệu của bạn{procedure_vi}",
+    "{agency} attested, signed, that it deleted your data{procedure_en}",
+  ],
+  "deletion-refused": [
+    "{agency} đã từ chối xoá dữ liệu của bạn{procedure_vi}, căn cứ pháp lý: {why}",
+    "{agency} refused to delete your data{procedure_en}, legal basis: {why}",
+  ],
+  "correction-asked": [
+    "Bạn đã yêu cầu {agency} sửa thông tin trong {what_vi} của bạn ({why})",
+    "You asked {agency} to correct your {what_en} ({why})",
+  ],
+  "correction-reissued": [
+    "{agency} đã sửa và cấp lại {what_vi} của bạn; bản cũ đã bị thu hồi",
+    "{agency} corrected and re-issued your {what_en}; the old one is revoked",
+  ],
+  "correction-refused": [
+    "{agency} đã từ chối sửa {what_vi} của bạn, lý do: {why}",
+    "{agency} refused to correct your {what_en}, reason: {why}",
+  ],
+  "request-overdue": [
+    "{agency} chưa trả lời {what_vi} của bạn đúng hạn; đơn vị vận hành ví đã được báo",
+    "{agency} has not answered your {what_en} in time; the wallet's operator was told",
+  ],
+};
+// What the log names that is not a document type of the catalog.
 const OWN_NAMES = {
   "device-key": ["Khoá thiết bị", "Device key"],
   device: ["Thiết bị", "Device"],
+  consent: ["Yêu cầu đồng ý", "Consent request"],
+  documents: ["Danh sách giấy tờ", "Document list"],
+  visit: ["Phiên làm việc", "Visit"],
   presentation: ["Bản trình bày giấy tờ", "Presented credential"],
   "consent-request": ["Sự đồng ý (bạn đã tạm dừng các yêu cầu này)", "Consent (you paused such requests)"],
   incident: ["Sự cố lộ lọt dữ liệu", "Data breach"],
+  "deletion-request": ["Yêu cầu xoá dữ liệu", "Deletion request"],
+  "correction-request": ["Yêu cầu sửa thông tin", "Correction request"],
 };
 const NO_PROCEDURE = "-";
 
@@ -83,6 +156,8 @@ function partition(text, separator) {
   return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
+const fill = (template, fields) => template.replace(/\{(\w+)\}/g, (match, name) => (name in fields ? String(fields[name]) : match));
+
 // Vietnam time (UTC+7), as the phone words it: [" lúc HH:MM ngày DD/MM/YYYY", " at HH:MM on YYYY-MM-DD"].
 function when(at) {
   const d = new Date((at + 7 * 3600) * 1000);
@@ -91,20 +166,48 @@ function when(at) {
   return [` lúc ${hm} ngày ${day}/${m}/${y}`, ` at ${hm} on ${y}-${m}-${day}`];
 }
 
+function typeWords(entry, typeNames) {
+  const names = typeNames || OWN_NAMES[entry.resource_type] || null;
+  return names ? [lowerFirst(names[0]), lowerFirst(names[1])] : [entry.resource_type, entry.resource_type];
+}
+
 // A verified entry as [Vietnamese, English]; `typeNames` / `procedureNames`: [vi, en] or null.
+// The same sentences as crypto/transparency/wording.py `describe`.
 export function describe(entry, typeNames, procedureNames) {
   const [atVi, atEn] = when(entry.at);
   let vi;
   let en;
-  if (entry.action in DEVICE_EVENTS) {
-    [vi, en] = DEVICE_EVENTS[entry.action].map((t) =>
-      t.replace("{subject}", entry.purpose).replace("{actor}", entry.agency_name));
+  const events = DEVICE_EVENTS[entry.action] || MANDATE_EVENTS[entry.action];
+  if (events) {
+    [vi, en] = events.map((t) => fill(t, { subject: entry.purpose, actor: entry.agency_name }));
+  } else if (REQUEST_EVENTS[entry.action]) {
+    const [whatVi, whatEn] = typeWords(entry, typeNames);
+    let procedureVi = "";
+    let procedureEn = "";
+    if (entry.procedure_code !== NO_PROCEDURE) {
+      procedureVi = ` cho thủ tục ${entry.procedure_code}` + (procedureNames ? ` ${procedureNames[0]}` : "");
+      procedureEn = ` for procedure ${entry.procedure_code}` + (procedureNames ? ` ${procedureNames[1]}` : "");
+      if (entry.case_number) {
+        procedureVi += `, hồ sơ số ${entry.case_number}`;
+        procedureEn += `, case ${entry.case_number}`;
+      }
+    }
+    const fields = { agency: entry.agency_name, what_vi: whatVi, what_en: whatEn, why: entry.purpose, procedure_vi: procedureVi, procedure_en: procedureEn };
+    [vi, en] = REQUEST_EVENTS[entry.action].map((t) => fill(t, fields));
   } else {
-    const [verbVi, verbEn] = VERBS[entry.action];
-    const names = typeNames || OWN_NAMES[entry.resource_type] || null;
-    const [typeVi, typeEn] = names ? [lowerFirst(names[0]), lowerFirst(names[1])] : [entry.resource_type, entry.resource_type];
-    vi = `${entry.agency_name} ${verbVi} ${typeVi} của bạn`;
-    en = `${entry.agency_name} ${verbEn} your ${typeEn}`;
+    const [verbVi, verbEn] = VERBS[entry.action] || [entry.action, entry.action];
+    const [typeVi, typeEn] = typeWords(entry, typeNames);
+    if (String(entry.agency_id).startsWith(ACTING_FOR)) {
+      vi = `Bạn ${verbVi} ${typeVi} của ${entry.agency_name} (theo uỷ quyền)`;
+      en = `You ${verbEn} the ${typeEn} of ${entry.agency_name} (under a mandate)`;
+    } else {
+      vi = `${entry.agency_name} ${verbVi} ${typeVi} của bạn`;
+      en = `${entry.agency_name} ${verbEn} your ${typeEn}`;
+    }
+    if (String(entry.agency_id).startsWith(ON_BEHALF)) {
+      vi += " thay bạn (theo uỷ quyền)";
+      en += " for you (under a mandate)";
+    }
     if (entry.procedure_code !== NO_PROCEDURE) {
       vi += ` cho thủ tục ${entry.procedure_code}` + (procedureNames ? ` ${procedureNames[0]}` : "");
       en += ` for procedure ${entry.procedure_code}` + (procedureNames ? ` ${procedureNames[1]}` : "");

@@ -3,6 +3,7 @@
 // granting further mandates are never part of a mandate (the service refuses them).
 import { confirmDialog, el, field, heading, notice } from "../lib/dom.js";
 import { catalog } from "../lib/catalog.js";
+import { actFor } from "../app.js";
 
 export const texts = {
   vi: {
@@ -40,6 +41,7 @@ export const texts = {
     badScope: "Hãy chọn ít nhất một việc được làm thay.",
     done: "Đã uỷ quyền cho {name}.",
     offline: "Cần kết nối mạng. Những gì bạn đã điền vẫn được giữ.",
+    actFor: "Làm thay {name}: xem giấy tờ",
   },
   en: {
     title: "Mandates",
@@ -76,6 +78,7 @@ export const texts = {
     badScope: "Choose at least one thing they may do.",
     done: "{name} may now act for you.",
     offline: "This needs the network. What you typed is kept.",
+    actFor: "Act for {name}: see documents",
   },
 };
 
@@ -114,6 +117,15 @@ export async function render(root, ctx) {
       m.scope.credentials.length ? el("p", {}, tr("scopeCredentials", { list: m.scope.credentials.map(typeName).join(", ") })) : null,
     ];
     const item = el("li", { class: "card", dataset: { mandate: m.mandate_id } }, lines);
+    const actions = el("p", { class: "actions" });
+    if (!mine && m.state === "active" && m.scope.documents.length) {
+      const act = el("button", { type: "button", class: "primary", dataset: { actFor: m.mandate_id } }, tr("actFor", { name: other }));
+      act.addEventListener("click", async () => {
+        await actFor(m);
+        ctx.navigate("#/documents");
+      });
+      actions.append(act);
+    }
     const endable = (m.state === "active" || m.state === "pending") && !(mine && m.kind === "guardian");
     if (endable) {
       const label = mine ? tr("revoke", { name: other }) : tr("renounce", { name: other });
@@ -132,8 +144,9 @@ export async function render(root, ctx) {
           say("error", error.detail || error.title || String(error));
         }
       });
-      item.append(el("p", { class: "actions" }, end));
+      actions.append(end);
     }
+    if (actions.childNodes.length) item.append(actions);
     return item;
   };
 

@@ -6,6 +6,7 @@
 
 import { b64urlDecode, b64urlEncode, sha256, signJws, utf8 } from "../lib/jws.js";
 import qrcode from "../vendor/qrcode.mjs";
+import { readQr, scanCamera } from "../lib/scan.js";
 
 const KB_TYP = "kb+jwt";
 const MAGIC_PRESENTATION = "WP1";
@@ -44,6 +45,13 @@ export const texts = {
     error: "Không tạo được mã: {message}",
     issuer: "cấp bởi {name}",
     statuses: { revoked: "đã bị thu hồi", suspended: "đang tạm dừng", expired: "đã hết hạn" },
+    scan: "Quét mã QR của quầy",
+    scanStop: "Dừng quét",
+    scanHint: "Đưa mã QR trên màn hình của người kiểm tra vào khung hình.",
+    scanPhoto: "Hoặc chọn ảnh chụp mã QR của quầy",
+    scanNone: "Không đọc được mã kiểm tra trong ảnh. Hãy thử lại hoặc nhập mã.",
+    noCamera: "Không dùng được máy ảnh. Hãy nhập mã hoặc chọn ảnh chụp mã QR của quầy.",
+    scanned: "Đã đọc mã kiểm tra: {code}",
   },
   en: {
     title: "Present a document",
@@ -68,6 +76,13 @@ export const texts = {
     error: "The code could not be made: {message}",
     issuer: "issued by {name}",
     statuses: { revoked: "revoked", suspended: "suspended", expired: "expired" },
+    scan: "Scan the counter's QR code",
+    scanStop: "Stop scanning",
+    scanHint: "Hold the QR code on the verifier's screen in front of the camera.",
+    scanPhoto: "Or choose a photo of the counter's QR code",
+    scanNone: "No check code could be read in the picture. Try again or type the code.",
+    noCamera: "The camera cannot be used. Type the code or choose a photo of the counter's QR code.",
+    scanned: "Check code read: {code}",
   },
 };
 
@@ -303,12 +318,62 @@ export async function render(root, ctx) {
     otherPlace.setAttribute("aria-expanded", String(open));
     if (open) audience.focus();
   });
+  // The counter's code read from its QR ({"nonce": "12345678"} on /verify), by camera or photo.
+  const video = el("video", { id: "present-scan-video", hidden: true, "aria-hidden": "true", muted: true, playsinline: true });
+  const scanButton = el("button", { type: "button", id: "present-scan", text: t("scan") });
+  const photo = el("input", { type: "file", id: "present-scan-photo", accept: "image/*", capture: "environment" });
+  let scanning = null;
+  const stopScan = () => {
+    if (scanning) scanning.stop();
+    scanning = null;
+    video.hidden = true;
+    scanButton.textContent = t("scan");
+  };
+  const scanned = (bytes) => {
+    stopScan();
+    let code = null;
+    try {
+      const data = JSON.parse(new TextDecoder().decode(bytes));
+      if (data && typeof data.nonce === "string" && NONCE.test(data.nonce)) code = data.nonce;
+    } catch (_) {
+      code = null;
+    }
+    if (!code) return say("error", t("scanNone"), true);
+    nonce.value = code.slice(0, 4) + " " + code.slice(4);
+    nonce.removeAttribute("aria-invalid");
+    saveDraft();
+    say("ok", t("scanned", { code: nonce.value }));
+    nonce.focus();
+  };
+  scanButton.addEventListener("click", async () => {
+    if (scanning) return stopScan();
+    try {
+      video.hidden = false;
+      scanButton.textContent = t("scanStop");
+      say("info", t("scanHint"));
+      scanning = await scanCamera(video, scanned);
+    } catch (_) {
+      stopScan();
+      say("error", t("noCamera"), true);
+    }
+  });
+  photo.addEventListener("change", async () => {
+    const file = photo.files[0];
+    if (!file) return;
+    const bytes = await readQr(file).catch(() => null);
+    photo.value = "";
+    if (bytes) scanned(bytes);
+    else say("error", t("scanNone"), true);
+  });
   form.append(
     el("p", { class: "field" }, el("label", { for: "present-credential", text: t("credential") }), select),
     warn,
     claimsBox,
     el("p", { class: "field" }, el("label", { for: "present-nonce", text: t("nonce") }),
       el("span", { id: "present-nonce-hint", class: "hint", text: t("nonceHint") }), nonce),
+    el("p", { class: "actions" }, scanButton),
+    video,
+    el("p", { class: "field" }, el("label", { for: "present-scan-photo", text: t("scanPhoto") }), photo),
     el("p", { class: "actions" }, otherPlace),
     audienceField,
     el("p", { class: "actions" }, el("button", { type: "submit", class: "primary", id: "present-make", text: t("make") })),
