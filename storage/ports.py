@@ -356,6 +356,8 @@ class RecoveryRepository(Protocol):
 
     def pending(self, citizen_id: str) -> RecoveryRecord | None: ...
 
+    def of_citizen(self, citizen_id: str) -> Sequence[RecoveryRecord]: ...  # every one, oldest first
+
     def end(
         self, recovery_id: str, status: str, at: dt.datetime, by: str | None, device_id: str | None
     ) -> bool: ...  # False: no longer pending
@@ -377,6 +379,8 @@ class ReissueRepository(Protocol):
     def add(self, reissue: ReissueRecord) -> None: ...  # Conflict: already queued
 
     def get(self, credential_id: str) -> ReissueRecord: ...
+
+    def of_citizen(self, citizen_id: str) -> Sequence[ReissueRecord]: ...  # queued or done, oldest first
 
     # not done yet, oldest first
     def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]: ...

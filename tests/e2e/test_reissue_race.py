@@ -8,17 +8,15 @@ are refused with ``reissue_not_found`` and leave nothing behind.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-import crypto
 from tests.support.consents import agencies, issue_birth_certificate, log_entries, race
 from tests.support.raw import RawCitizen
+from tests.support.recovery import recover_by_code
 from tests.support.server import WalletServer
 
 RACERS = 6
@@ -28,28 +26,6 @@ COOLING_OFF = 1
 @pytest.fixture(scope="module")
 def two_workers(make_server: Callable[..., WalletServer]) -> WalletServer:
     return make_server(workers=2, env={"WALLET_RECOVERY_COOLING_OFF_SECONDS": str(COOLING_OFF)})
-
-
-def _recovered(server: WalletServer, citizen: RawCitizen, code: str) -> RawCitizen:
-    """The citizen recovers onto a new device with the recovery code; the old key is no longer held."""
-    http = httpx.Client(timeout=60)
-    nonce = http.post(server.url + "/v1/recovery/nonces", json={"cccd": citizen.cccd})
-    assert nonce.status_code == 201, nonce.text
-    new = RawCitizen(server.url, citizen_id=citizen.citizen_id, cccd=citizen.cccd)
-    url = server.url + "/v1/recovery"
-    body = {"name": "Điện thoại mới", "device_jwk": crypto.public_jwk(new.key)}
-    body |= {"nonce": nonce.json()["nonce"], "code": code}
-    dpop = crypto.make_dpop_proof(new.key, "POST", url, now=int(time.time()))
-    started = http.post(url, json=body, headers={"DPoP": dpop})
-    assert started.status_code == 201, started.text
-    path = f"/v1/recovery/{started.json()['recovery_id']}"
-    for _ in range(40):  # the cooling-off is a second; poll, bounded
-        proof = crypto.make_dpop_proof(new.key, "GET", server.url + path, now=int(time.time()))
-        if http.get(server.url + path, headers={"DPoP": proof}).json()["status"] == "completed":
-            break
-        time.sleep(0.25)
-    assert new.login().status_code == 200
-    return new
 
 
 def _credentials(citizen: RawCitizen) -> dict[str, dict[str, Any]]:
@@ -67,7 +43,7 @@ def test_issuers_racing_on_one_queue_item_store_one_credential(
     enrolled = citizen.enrol()
     assert enrolled.status_code == 201 and citizen.login().status_code == 200
     old_id = issue_birth_certificate(parties.issuer, citizen)
-    phone = _recovered(two_workers, citizen, enrolled.json()["recovery_code"])
+    phone = recover_by_code(two_workers.url, citizen, enrolled.json()["recovery_code"])
     assert _credentials(phone)[old_id]["needs_reissue"] is True
     [item] = parties.issuer.client().reissue_queue()
 

@@ -92,6 +92,11 @@ class ReissueService:
             record_access(self.ctx, citizen_id, agency, resource, AccessAction.LOOKUP, purpose=LOOKUP_PURPOSE)
         return [item for item, _ in items]
 
+    def of_citizen(self, citizen_id: str) -> list[storage.ReissueRecord]:
+        """The citizen's credentials queued for re-issue, waiting or done (the export says which)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            return list(uow.reissues.of_citizen(citizen_id))
+
     def reissue(self, agency_id: str, credential_id: str, sd_jwt: str) -> dict[str, Any]:
         """Store the re-issued credential (same type and claims, a key the citizen holds), revoke the
         old one's status entry and close the queue item."""

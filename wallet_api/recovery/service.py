@@ -174,6 +174,13 @@ class RecoveryService:
             record = uow.recoveries.pending(citizen_id)
         return None if record is None else self._view(record)
 
+    def of_citizen(self, citizen_id: str) -> list[RecoveryView]:
+        """Every recovery of the citizen's wallet, pending or ended, oldest first (no secret: the
+        recovery code is only ever shown once, when it is made)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            records = uow.recoveries.of_citizen(citizen_id)
+        return [self._view(record) for record in records]
+
     def cancel(self, citizen_id: str, caller_jkt: str, recovery_id: str) -> RecoveryView:
         """A device still held cancels a pending recovery of its wallet."""
         now, code = self.ctx.utcnow(), None
