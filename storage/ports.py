@@ -350,6 +350,8 @@ class RecoveryRepository(Protocol):
 
     def purge_nonces(self, before: dt.datetime) -> int: ...
 
+    def forget_nonces(self, blind_index: str) -> int: ...  # every nonce handed out for one CCCD (erasure)
+
     def add(self, recovery: RecoveryRecord) -> None: ...  # Conflict: one is already pending for the citizen
 
     def get(self, recovery_id: str) -> RecoveryRecord: ...

@@ -36,6 +36,7 @@ _SPEND_NONCE = (
     )
     .values(used_at=bindparam("at"))
 )
+_FORGET_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.blind_index == bindparam("blind_index"))
 _PURGE_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.expires_at < bindparam("before"))
 _GET = select(*_RECOVERY).where(RECOVERIES.c.id == bindparam("recovery_id"))
 _PENDING = select(*_RECOVERY).where(RECOVERIES.c.open_citizen == bindparam("citizen_id"))
@@ -109,6 +110,10 @@ class SqlRecoveryRepository(Repository):
     @translated
     def spend_nonce(self, digest: bytes, at: dt.datetime) -> bool:
         return self.execute(_SPEND_NONCE, {"digest": digest, "at": at}).rowcount == 1
+
+    @translated
+    def forget_nonces(self, blind_index: str) -> int:
+        return int(self.execute(_FORGET_NONCES, {"blind_index": blind_index}).rowcount)
 
     @translated
     def purge_nonces(self, before: dt.datetime) -> int:
