@@ -360,6 +360,9 @@ class RecoveryRepository(Protocol):
 
     def of_citizen(self, citizen_id: str) -> Sequence[RecoveryRecord]: ...  # every one, oldest first
 
+    # pending, due (``completes_at``) at or before ``before``, oldest first
+    def stale(self, before: dt.datetime, limit: int) -> Sequence[RecoveryRecord]: ...
+
     def end(
         self, recovery_id: str, status: str, at: dt.datetime, by: str | None, device_id: str | None
     ) -> bool: ...  # False: no longer pending

@@ -40,6 +40,12 @@ _FORGET_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.blind_index == 
 _PURGE_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.expires_at < bindparam("before"))
 _GET = select(*_RECOVERY).where(RECOVERIES.c.id == bindparam("recovery_id"))
 _PENDING = select(*_RECOVERY).where(RECOVERIES.c.open_citizen == bindparam("citizen_id"))
+_STALE = (
+    select(*_RECOVERY)
+    .where(RECOVERIES.c.status == "pending", RECOVERIES.c.completes_at <= bindparam("before"))
+    .order_by(RECOVERIES.c.completes_at, RECOVERIES.c.id)
+    .limit(bindparam("limit"))
+)
 _OF_CITIZEN = (
     select(*_RECOVERY)
     .where(RECOVERIES.c.citizen_id == bindparam("citizen_id"))
@@ -134,6 +140,11 @@ class SqlRecoveryRepository(Repository):
     def pending(self, citizen_id: str) -> RecoveryRecord | None:
         row = self.execute(_PENDING, {"citizen_id": citizen_id}).first()
         return None if row is None else RecoveryRecord(*row)
+
+    @translated
+    def stale(self, before: dt.datetime, limit: int) -> Sequence[RecoveryRecord]:
+        rows = self.execute(_STALE, {"before": before, "limit": limit})
+        return [RecoveryRecord(*row) for row in rows]
 
     @translated
     def of_citizen(self, citizen_id: str) -> Sequence[RecoveryRecord]:
