@@ -26,6 +26,7 @@ _STATUS = {
     "pending": ("đang chờ", "pending"),
     "cancelled": ("đã bị huỷ", "cancelled"),
     "completed": ("đã hoàn tất", "completed"),
+    "expired": ("đã hết hạn, thiết bị mới không quay lại kịp", "expired, the new device came back too late"),
 }
 
 

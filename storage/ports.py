@@ -350,11 +350,18 @@ class RecoveryRepository(Protocol):
 
     def purge_nonces(self, before: dt.datetime) -> int: ...
 
+    def forget_nonces(self, blind_index: str) -> int: ...  # every nonce handed out for one CCCD (erasure)
+
     def add(self, recovery: RecoveryRecord) -> None: ...  # Conflict: one is already pending for the citizen
 
     def get(self, recovery_id: str) -> RecoveryRecord: ...
 
     def pending(self, citizen_id: str) -> RecoveryRecord | None: ...
+
+    def of_citizen(self, citizen_id: str) -> Sequence[RecoveryRecord]: ...  # every one, oldest first
+
+    # pending, due (``completes_at``) at or before ``before``, oldest first
+    def stale(self, before: dt.datetime, limit: int) -> Sequence[RecoveryRecord]: ...
 
     def end(
         self, recovery_id: str, status: str, at: dt.datetime, by: str | None, device_id: str | None
@@ -377,6 +384,8 @@ class ReissueRepository(Protocol):
     def add(self, reissue: ReissueRecord) -> None: ...  # Conflict: already queued
 
     def get(self, credential_id: str) -> ReissueRecord: ...
+
+    def of_citizen(self, citizen_id: str) -> Sequence[ReissueRecord]: ...  # queued or done, oldest first
 
     # not done yet, oldest first
     def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]: ...

@@ -36,9 +36,21 @@ _SPEND_NONCE = (
     )
     .values(used_at=bindparam("at"))
 )
+_FORGET_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.blind_index == bindparam("blind_index"))
 _PURGE_NONCES = delete(RECOVERY_NONCES).where(RECOVERY_NONCES.c.expires_at < bindparam("before"))
 _GET = select(*_RECOVERY).where(RECOVERIES.c.id == bindparam("recovery_id"))
 _PENDING = select(*_RECOVERY).where(RECOVERIES.c.open_citizen == bindparam("citizen_id"))
+_STALE = (
+    select(*_RECOVERY)
+    .where(RECOVERIES.c.status == "pending", RECOVERIES.c.completes_at <= bindparam("before"))
+    .order_by(RECOVERIES.c.completes_at, RECOVERIES.c.id)
+    .limit(bindparam("limit"))
+)
+_OF_CITIZEN = (
+    select(*_RECOVERY)
+    .where(RECOVERIES.c.citizen_id == bindparam("citizen_id"))
+    .order_by(RECOVERIES.c.started_at, RECOVERIES.c.id)
+)
 _END = (
     update(RECOVERIES)
     .where(RECOVERIES.c.id == bindparam("recovery_id"), RECOVERIES.c.status == "pending")
@@ -74,6 +86,11 @@ _QUEUE = (
     .limit(bindparam("limit"))
 )
 _GET_REISSUE = select(*_REISSUE).where(REISSUES.c.credential_id == bindparam("credential_id"))
+_REISSUES_OF = (
+    select(*_REISSUE)
+    .where(REISSUES.c.citizen_id == bindparam("citizen_id"))
+    .order_by(REISSUES.c.queued_at, REISSUES.c.credential_id)
+)
 _DONE = (
     update(REISSUES)
     .where(REISSUES.c.credential_id == bindparam("reissued"), REISSUES.c.done_at.is_(None))
@@ -101,6 +118,10 @@ class SqlRecoveryRepository(Repository):
         return self.execute(_SPEND_NONCE, {"digest": digest, "at": at}).rowcount == 1
 
     @translated
+    def forget_nonces(self, blind_index: str) -> int:
+        return int(self.execute(_FORGET_NONCES, {"blind_index": blind_index}).rowcount)
+
+    @translated
     def purge_nonces(self, before: dt.datetime) -> int:
         return int(self.execute(_PURGE_NONCES, {"before": before}).rowcount)
 
@@ -119,6 +140,15 @@ class SqlRecoveryRepository(Repository):
     def pending(self, citizen_id: str) -> RecoveryRecord | None:
         row = self.execute(_PENDING, {"citizen_id": citizen_id}).first()
         return None if row is None else RecoveryRecord(*row)
+
+    @translated
+    def stale(self, before: dt.datetime, limit: int) -> Sequence[RecoveryRecord]:
+        rows = self.execute(_STALE, {"before": before, "limit": limit})
+        return [RecoveryRecord(*row) for row in rows]
+
+    @translated
+    def of_citizen(self, citizen_id: str) -> Sequence[RecoveryRecord]:
+        return [RecoveryRecord(*row) for row in self.execute(_OF_CITIZEN, {"citizen_id": citizen_id})]
 
     @translated
     def end(
@@ -169,6 +199,10 @@ class SqlReissueRepository(Repository):
         if row is None:
             raise NotFound("no such re-issue")
         return ReissueRecord(*row)
+
+    @translated
+    def of_citizen(self, citizen_id: str) -> Sequence[ReissueRecord]:
+        return [ReissueRecord(*row) for row in self.execute(_REISSUES_OF, {"citizen_id": citizen_id})]
 
     @translated
     def queue(self, agency_ids: Sequence[str], limit: int) -> Sequence[ReissueRecord]:

@@ -17,6 +17,7 @@ from wallet_api.cli_stats import stats
 from wallet_api.erasure.cli import register as register_erasure
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
+from wallet_api.recovery import RecoveryCodes, RecoveryService
 from wallet_api.rights.cli import register as register_rights
 from wallet_api.rights.cli import run_sweep, sweep_lines
 from wallet_api.rights.service import IncidentService
@@ -103,12 +104,17 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
         pairings = uow.pairings.purge(ctx.utcnow() - dt.timedelta(days=1))
         nonces = uow.recoveries.purge_nonces(ctx.utcnow())  # recovery nonces past their 10 minutes
         uow.commit()
+    recoveries = RecoveryService(ctx, RecoveryCodes(ctx)).expire_stale()  # new device never came back
     swept = run_sweep(ctx)  # deletion asked once a promised retention passed; overdue escalated
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
     click.echo(f"Đã xoá {pairings} yêu cầu ghép thiết bị cũ / Removed {pairings} old device pairings")
     click.echo(f"Đã xoá {nonces} mã khôi phục hết hạn / Removed {nonces} expired recovery nonces")
+    click.echo(
+        f"Đã đóng {recoveries} yêu cầu khôi phục ví không thể hoàn tất / "
+        f"Expired {recoveries} wallet recoveries that can no longer complete"
+    )
     for line in sweep_lines(swept):
         click.echo(line)
 

@@ -54,6 +54,9 @@ class Settings:
     replay_purge_batch: int = 1024
     # A started recovery completes this long after it started, unless a device still held cancels it.
     recovery_cooling_off_seconds: int = 86400
+    # A recovery whose new device has not come back this long after ``completes_at`` can no longer
+    # complete: ``wallet collect`` (or the device's late status call) marks it expired.
+    recovery_expire_seconds: int = 7 * 86400
     visit_seconds: int = 900  # an assisted visit at a one-stop office ends this long after it opens
     # How long an agency has to answer a citizen's deletion or correction request before it shows
     # as overdue and is escalated (72 h: the law's notification period).
@@ -149,6 +152,8 @@ class Settings:
             )
         if not 0 <= self.recovery_cooling_off_seconds <= 30 * 86400:
             raise ConfigError("WALLET_RECOVERY_COOLING_OFF_SECONDS must be between 0 and 2592000 (30 days)")
+        if not 3600 <= self.recovery_expire_seconds <= 365 * 86400:
+            raise ConfigError("WALLET_RECOVERY_EXPIRE_SECONDS must be between 3600 and 31536000 (a year)")
         if self.rights_deadline_seconds < 1:
             raise ConfigError("WALLET_RIGHTS_DEADLINE_SECONDS must be positive")
         if self.blob_concurrency < 1:
@@ -238,6 +243,7 @@ _VARIABLES = {
     "trusted_proxies": _str,
     "replay_purge_batch": _int,
     "recovery_cooling_off_seconds": _int,
+    "recovery_expire_seconds": _int,
     "visit_seconds": _int,
     "rights_deadline_seconds": _int,
 }

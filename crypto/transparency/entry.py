@@ -38,6 +38,7 @@ class AccessAction(enum.StrEnum):
     RECOVERY_START = "recovery-start"  # a recovery began (``agency_*``: the idp, or the recovery code)
     RECOVERY_CANCEL = "recovery-cancel"  # a device still held cancelled it (``agency_*``: that device)
     RECOVERY_COMPLETE = "recovery-complete"  # the new device replaced every other one
+    RECOVERY_EXPIRE = "recovery-expire"  # the new device never came back: it can no longer complete
     CREDENTIAL_REISSUE = "credential-reissue"  # the issuer re-issued a credential to a key still held
     MANDATE_GRANT = "mandate-grant"  # a mandate was granted (``agency_*``: who granted it)
     MANDATE_END = "mandate-end"  # a mandate was revoked, renounced or ended (``agency_*``: by whom)

@@ -70,6 +70,12 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
         'The recovery of your wallet completed: device "{subject}" replaced every earlier device '
         "(vouched for by {actor})",
     ),
+    AccessAction.RECOVERY_EXPIRE: (
+        'Yêu cầu khôi phục ví cho thiết bị "{subject}" đã hết hạn vì thiết bị đó không quay lại '
+        "sau thời gian chờ; ví của bạn không thay đổi",
+        'The recovery of your wallet for device "{subject}" expired: that device never came back after '
+        "the cooling-off; your wallet is unchanged",
+    ),
     AccessAction.ENROL_ATTEMPT: (  # the subject: the key's four words, as pairing shows them
         'Một thiết bị lạ (khoá "{subject}") đã thử đăng ký ví mới bằng số CCCD của bạn; ví của bạn '
         "không thay đổi. Nếu đó là bạn, hãy ghép thiết bị đó từ thiết bị này",

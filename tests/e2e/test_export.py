@@ -4,10 +4,12 @@ offline, pauses and breach notices; it follows its published schema and reads as
 
 from __future__ import annotations
 
+import datetime as dt
 import html.parser
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from crypto.transparency.proofs import InclusionProof
 from crypto.transparency.verify import verify_entry, verify_tree_head
 from tests.support.consents import DECISION_TYP, agencies, approve_credential, ask, issue_birth_certificate
 from tests.support.raw import RawCitizen
+from tests.support.recovery import recover_by_code
 from tests.support.server import WalletServer
 
 PDF = b"%PDF-1.7\n" + b"\x00giay to" * 5000 + b"\n%%EOF\n"
@@ -147,3 +150,74 @@ def test_a_tampered_log_entry_in_an_export_fails_its_proof(
     except LogInconsistent:
         return
     raise AssertionError("a changed entry still matched its proof")
+
+
+def _validated(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator(
+        json.loads(archive.read("schema.json")), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(manifest)
+
+
+def _summary(archive: zipfile.ZipFile) -> str:
+    page = _Page()
+    page.feed(archive.read("summary.html").decode("utf-8"))
+    page.close()
+    return " ".join(page.text)
+
+
+def test_the_export_holds_mandates_recoveries_and_the_reissue_status(
+    make_server: Callable[..., WalletServer], tmp_path: Path
+) -> None:
+    server = make_server(env={"WALLET_RECOVERY_COOLING_OFF_SECONDS": "1"})
+    parties = agencies(server, tmp_path)
+    citizen, other = RawCitizen(server.url), RawCitizen(server.url)
+    enrolled = citizen.enrol()
+    assert enrolled.status_code == 201 and citizen.login().status_code == 200
+    assert other.enrol(name="Lê Văn Tám").status_code == 201 and other.login().status_code == 200
+    until = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).isoformat()
+    scope = {"documents": ["other"], "procedures": ["1.001193"]}
+    body = {"delegate_cccd": other.cccd, "scope": scope, "valid_until": until}
+    granted = citizen.request("POST", "/v1/me/mandates", json=body)
+    assert granted.status_code == 201, granted.text
+    body = {"delegate_cccd": citizen.cccd, "scope": {"documents": ["other"]}, "valid_until": until}
+    held = other.request("POST", "/v1/me/mandates", json=body)
+    assert held.status_code == 201, held.text
+    ended = other.request("DELETE", f"/v1/me/mandates/{held.json()['mandate_id']}")
+    assert ended.status_code == 200, ended.text
+    old_id = issue_birth_certificate(parties.issuer, citizen)
+
+    phone = recover_by_code(server.url, citizen, enrolled.json()["recovery_code"])
+    archive, manifest = _export(phone)
+    _validated(archive, manifest)
+    assert "recovery_code" not in archive.read("manifest.json").decode()
+    assert enrolled.json()["recovery_code"] not in archive.read("manifest.json").decode()
+    [recovery] = manifest["recoveries"]
+    assert (recovery["status"], recovery["method"], recovery["device_name"]) == (
+        "completed",
+        "code",
+        "Điện thoại mới",
+    )
+    mandates = {m["role"]: m for m in manifest["mandates"]}
+    assert mandates["granted"]["id"] == granted.json()["mandate_id"]
+    assert mandates["granted"]["state"] == "active" and mandates["granted"]["delegate_name"] == "Lê Văn Tám"
+    assert mandates["granted"]["scope"] == {**scope, "credentials": []}
+    assert mandates["held"]["state"] == "ended" and mandates["held"]["represented_name"] == "Lê Văn Tám"
+    [waiting] = manifest["credentials"]
+    assert (waiting["id"], waiting["reissue"], waiting["replaced_by"]) == (old_id, "pending", None)
+    text = _summary(archive)
+    assert "Uỷ quyền" in text and "Lê Văn Tám" in text and "đã chấm dứt / ended" in text
+    assert "Điện thoại mới" in text and "đã hoàn tất / completed" in text
+    assert "đang chờ cơ quan cấp lại / waiting for the issuer" in text
+
+    [item] = parties.issuer.client().reissue_queue()
+    new_id = parties.issuer.client().reissue(item)["credential_id"]
+    archive, manifest = _export(phone)
+    _validated(archive, manifest)
+    credentials = {c["id"]: c for c in manifest["credentials"]}
+    assert (credentials[old_id]["reissue"], credentials[old_id]["replaced_by"]) == ("done", new_id)
+    assert credentials[old_id]["status"] == "revoked"
+    assert (credentials[new_id]["reissue"], credentials[new_id]["replaces"]) == ("not_needed", old_id)
+
+    _, theirs = _export(other)  # the delegate sees the mandate from their side, nothing of the recovery
+    assert theirs["recoveries"] == [] and theirs["credentials"] == []
+    assert {m["role"] for m in theirs["mandates"]} == {"granted", "held"}

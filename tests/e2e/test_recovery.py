@@ -501,3 +501,44 @@ def test_consented_pulls_keep_working_through_a_recovery(world: Any) -> None:
     assert recovery.status(client, new, recovery_id, int(clock.now)).json()["status"] == "completed"
     ward.token = None  # log in again on the moved clock
     assert ward.pull_credential(asked["id"], credential_id)  # after: no key binding needed
+
+
+EXPIRE = 7 * DAY  # WALLET_RECOVERY_EXPIRE_SECONDS' default
+
+
+def test_collect_expires_a_recovery_whose_new_device_never_came_back(world: Any) -> None:
+    client, clock = world
+    services = client.app.state.services
+    who, idp = Citizen(client, clock), recovery.Idp.registered(client, "vneid-test", now=clock.now)
+    new = crypto.generate_private_key()
+    recovery_id = _by_idp(world, idp, who, new).json()["recovery_id"]
+    clock.now += DAY + EXPIRE - 1  # due, but the new device may still come back
+    assert services.recovery.expire_stale() == 0
+    assert who.phone.login().status_code == 200  # logged in again on the moved clock
+    assert who.phone.call("GET", "/v1/me").json()["pending_recovery"]["recovery_id"] == recovery_id
+    clock.now += 1
+    assert services.recovery.expire_stale() == 1
+    assert services.recovery.expire_stale() == 0  # once
+    assert who.phone.login().status_code == 200
+    assert who.phone.call("GET", "/v1/me").json().get("pending_recovery") is None  # announced no longer
+    entries = who.phone.call("GET", "/v1/me/log").json()["entries"]
+    assert crypto.json_object(entries[-1]["data"])["action"] == "recovery-expire"
+    assert "đã hết hạn" in entries[-1]["text_vi"] and "never came back" in entries[-1]["text_en"]
+    late = recovery.status(client, new, recovery_id, int(clock.now))  # too late: it did not complete
+    assert late.status_code == 200 and late.json()["status"] == "expired", late.text
+    _bilingual(Phone(client, clock, who.phone.citizen_id, new).login(), 401, "invalid_client")
+    assert who.phone.login().status_code == 200  # the wallet is unchanged
+    again = _by_idp(world, idp, who, crypto.generate_private_key())  # no longer blocks another one
+    assert again.status_code == 201, again.text
+
+
+def test_a_new_device_coming_back_too_late_finds_its_recovery_expired(world: Any) -> None:
+    client, clock = world
+    who, idp = Citizen(client, clock), recovery.Idp.registered(client, "vneid-test", now=clock.now)
+    new = crypto.generate_private_key()
+    recovery_id = _by_idp(world, idp, who, new).json()["recovery_id"]
+    clock.now += DAY + EXPIRE  # no collect ran: the rule does not wait for it
+    assert recovery.status(client, new, recovery_id, int(clock.now)).json()["status"] == "expired"
+    assert who.phone.login().status_code == 200
+    assert [d["revoked_at"] for d in who.phone.devices()] == [None]
+    assert who.actions()[-1] == "recovery-expire"

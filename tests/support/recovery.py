@@ -4,6 +4,7 @@ a recovery, so tests can change one step at a time (another CCCD, a stale nonce,
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from litestar.testing import TestClient
 
 import crypto
 from tests.support.inprocess import BASE
+from tests.support.raw import RawCitizen
 from wallet_api.recovery import ASSERTION_TYP
 
 
@@ -79,3 +81,26 @@ def status(client: TestClient, device: crypto.EcPrivateKey, recovery_id: str, no
     """The new device follows its recovery."""
     path = f"/v1/recovery/{recovery_id}"
     return client.get(path, headers={"DPoP": crypto.make_dpop_proof(device, "GET", BASE + path, now=now)})
+
+
+def recover_by_code(base_url: str, citizen: RawCitizen, code: str) -> RawCitizen:
+    """Over HTTP to a real server (a short ``WALLET_RECOVERY_COOLING_OFF_SECONDS``): the citizen recovers
+    onto a new device with the recovery code and waits out the cooling-off; the new device, logged in."""
+    http = httpx.Client(timeout=60)
+    nonce = http.post(base_url + "/v1/recovery/nonces", json={"cccd": citizen.cccd})
+    assert nonce.status_code == 201, nonce.text
+    new = RawCitizen(base_url, citizen_id=citizen.citizen_id, cccd=citizen.cccd)
+    url = base_url + "/v1/recovery"
+    body = {"name": "Điện thoại mới", "device_jwk": crypto.public_jwk(new.key)}
+    body |= {"nonce": nonce.json()["nonce"], "code": code}
+    dpop = crypto.make_dpop_proof(new.key, "POST", url, now=int(time.time()))
+    started = http.post(url, json=body, headers={"DPoP": dpop})
+    assert started.status_code == 201, started.text
+    path = f"/v1/recovery/{started.json()['recovery_id']}"
+    for _ in range(40):  # the cooling-off is a second; poll, bounded
+        proof = crypto.make_dpop_proof(new.key, "GET", base_url + path, now=int(time.time()))
+        if http.get(base_url + path, headers={"DPoP": proof}).json()["status"] == "completed":
+            break
+        time.sleep(0.25)
+    assert new.login().status_code == 200
+    return new

@@ -288,6 +288,36 @@ class MandateService:
             _append(self.ctx, citizen_id, entry, store)
 
 
+ERASURE_ACTOR = ("account-erased", "việc xoá tài khoản ví / an account's erasure")
+
+
+def end_on_erasure(ctx: Context, uow: storage.UnitOfWork, citizen_id: str) -> int:
+    """In the erasure's transaction, before the citizen's row goes: every mandate the citizen granted
+    or holds that has not ended ends now, and the other citizen's log says so (the erased citizen's
+    own log goes with the account). The rows then go with the citizen (``ON DELETE CASCADE``)."""
+    now, ended, store = ctx.utcnow(), 0, uow.log_store()
+    for record in uow.mandates.of_citizen(citizen_id):
+        if record.ended_at is not None or not uow.mandates.end(record.id, now, ERASURE_ACTOR[0]):
+            continue
+        other = record.delegate_id if record.represented_id == citizen_id else record.represented_id
+        delegate = _unsealed_name(ctx, uow.citizens.get(record.delegate_id))
+        represented = _unsealed_name(ctx, uow.citizens.get(record.represented_id))
+        entry = AccessEntry(
+            agency_id=ERASURE_ACTOR[0],
+            agency_name=ERASURE_ACTOR[1],
+            resource_id=record.id,
+            resource_type=MANDATE_RESOURCE,
+            action=AccessAction.MANDATE_END,
+            purpose=f"{delegate} → {represented}"[:512],
+            procedure_code=NO_PROCEDURE,
+            consent_id=None,
+            at=ctx.now(),
+        )
+        _append(ctx, other, entry, store)
+        ended += 1
+    return ended
+
+
 def _append(ctx: Context, citizen_id: str, entry: AccessEntry, store: LogStore) -> None:
     try:
         ctx.access_log.append_many(citizen_id, [entry], store=store)

@@ -92,6 +92,11 @@ class ReissueService:
             record_access(self.ctx, citizen_id, agency, resource, AccessAction.LOOKUP, purpose=LOOKUP_PURPOSE)
         return [item for item, _ in items]
 
+    def of_citizen(self, citizen_id: str) -> list[storage.ReissueRecord]:
+        """The citizen's credentials queued for re-issue, waiting or done (the export says which)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            return list(uow.reissues.of_citizen(citizen_id))
+
     def reissue(self, agency_id: str, credential_id: str, sd_jwt: str) -> dict[str, Any]:
         """Store the re-issued credential (same type and claims, a key the citizen holds), revoke the
         old one's status entry and close the queue item."""
@@ -111,19 +116,17 @@ class ReissueService:
                 reason_vi="giấy tờ cấp lại phải cùng loại và cùng các trường như giấy tờ cũ",
                 reason_en="the re-issued credential must have the old one's type and claims",
             )
-        issued = self.issuance.issue_credential(agency_id, cccd, sd_jwt, None)
-        now = self.ctx.utcnow()
-        with self.ctx.metadata.unit_of_work() as uow:
+
+        def claim(uow: storage.UnitOfWork, new_id: str, now: dt.datetime) -> None:
+            # The queue item is claimed by a conditional UPDATE in the transaction that stores the
+            # new credential: of two issuers racing, the second finds it done (SQLite's write lock or
+            # PostgreSQL's row lock orders them) and its credential is rolled back with the claim.
+            if not uow.reissues.done(credential_id, new_id, now):
+                raise ReissueNotFound()
             uow.status_lists.set_status(old.status_list_id, old.status_idx, 1, now)
-            done = uow.reissues.done(credential_id, issued["credential_id"], now)
-            uow.commit()
-        log.info(
-            "credential %s re-issued as %s by %s (first: %s)",
-            old.id,
-            issued["credential_id"],
-            agency_id,
-            done,
-        )
+
+        issued = self.issuance.issue_credential(agency_id, cccd, sd_jwt, None, within=claim)
+        log.info("credential %s re-issued as %s by %s", old.id, issued["credential_id"], agency_id)
         resource = (str(issued["credential_id"]), old.doc_type)
         record_access(
             self.ctx,

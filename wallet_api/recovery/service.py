@@ -50,6 +50,7 @@ from wallet_api.services.credentials import queue_unheld
 log = logging.getLogger("wallet.recovery")
 RECOVERY = "recovery"  # how the new device was added; the log's resource type
 CODE_ACTOR = ("recovery-code", "mã khôi phục / recovery code")
+EXPIRY_ACTOR = ("wallet-collect", "đơn vị vận hành ví / the wallet's operator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,9 @@ class RecoveryService:
         record = self._get(recovery_id)
         if not secrets.compare_digest(record.jkt.encode(), jkt.encode()):
             raise RecoveryNotFound()
+        if record.status == "pending" and self.ctx.utcnow() >= self._expires_at(record):
+            self._expire(record)  # came back too late: the rule does not wait for ``wallet collect``
+            return self._view(self._get(record.id))
         if record.status == "pending" and self.ctx.utcnow() >= record.completes_at:
             return self._complete(record)
         return self._view(record)
@@ -172,7 +176,17 @@ class RecoveryService:
         """The citizen's pending recovery, announced on every device still held."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             record = uow.recoveries.pending(citizen_id)
+        if record is not None and self.ctx.utcnow() >= self._expires_at(record):
+            self._expire(record)  # announced no longer: it can never complete
+            return None
         return None if record is None else self._view(record)
+
+    def of_citizen(self, citizen_id: str) -> list[RecoveryView]:
+        """Every recovery of the citizen's wallet, pending or ended, oldest first (no secret: the
+        recovery code is only ever shown once, when it is made)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            records = uow.recoveries.of_citizen(citizen_id)
+        return [self._view(record) for record in records]
 
     def cancel(self, citizen_id: str, caller_jkt: str, recovery_id: str) -> RecoveryView:
         """A device still held cancels a pending recovery of its wallet."""
@@ -194,6 +208,32 @@ class RecoveryService:
         log.info("recovery %s of %s cancelled by device %s", record.id, citizen_id, actor.id)
         self._record(record, (f"device:{actor.id}", actor.name), AccessAction.RECOVERY_CANCEL)
         return self._view(self._get(record.id), code)
+
+    def expire_stale(self, limit: int = 500) -> int:
+        """``wallet collect``: end, as ``expired``, every pending recovery whose new device has not come
+        back ``WALLET_RECOVERY_EXPIRE_SECONDS`` after ``completes_at`` (it never completed it); each in
+        the citizen's log. Pages until none is left; a completion or cancel racing it wins or loses
+        on the one conditional update."""
+        expired = 0
+        while True:
+            before = self.ctx.utcnow() - dt.timedelta(seconds=self.ctx.settings.recovery_expire_seconds)
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                page = uow.recoveries.stale(before, limit)
+            expired += sum(self._expire(record) for record in page)
+            if len(page) < limit:
+                return expired
+
+    def _expires_at(self, record: storage.RecoveryRecord) -> dt.datetime:
+        return record.completes_at + dt.timedelta(seconds=self.ctx.settings.recovery_expire_seconds)
+
+    def _expire(self, record: storage.RecoveryRecord) -> bool:
+        with self.ctx.metadata.unit_of_work() as uow:
+            if not uow.recoveries.end(record.id, "expired", self.ctx.utcnow(), EXPIRY_ACTOR[0], None):
+                return False  # completed or cancelled meanwhile
+            uow.commit()
+        log.info("recovery %s of %s expired: the new device never came back", record.id, record.citizen_id)
+        self._record(record, EXPIRY_ACTOR, AccessAction.RECOVERY_EXPIRE)
+        return True
 
     def _complete(self, record: storage.RecoveryRecord) -> RecoveryView:
         now, code = self.ctx.utcnow(), None

@@ -157,9 +157,17 @@ class CitizenService:
         """Crypto-shred the account: the key and every row go; blobs become unreadable at once.
         Final (no copy in any WAL or backup opens) once the key epochs have turned: the receipt
         says by when (``docs/erasure.md``)."""
+        from wallet_api.mandates.service import end_on_erasure  # mandates build on this module
+
         with self.ctx.metadata.unit_of_work() as uow:
             record = uow.citizens.get(citizen_id)
+            ended = end_on_erasure(self.ctx, uow, citizen_id)  # the other citizen's log says so
+            uow.recoveries.forget_nonces(record.blind_index)  # nonces handed out for this CCCD
             documents = uow.documents.delete_all(citizen_id)
+            # The row's ON DELETE CASCADE takes every other table's rows of the citizen: devices,
+            # pairings, credentials, consents and pulls, restrictions, mandates (both sides),
+            # recoveries and the recovery code, the re-issue queue, rights requests, the assist card
+            # and visits (tests/e2e/test_rights_requests.py scans every table after an erasure).
             uow.citizens.delete(citizen_id)
             parts = [("citizens", record.wrapped_kek), *(("documents", d.wrapped_dek) for d in documents)]
             erasure = record_erasure(self.ctx, uow, "account", parts)
@@ -172,5 +180,5 @@ class CitizenService:
             except storage.StorageError:
                 log.warning("blob of an erased account left for the collector")
         self.ctx.access_log.erase(citizen_id)  # the log goes with the account
-        log.info("citizen erased %s (%d blobs removed)", citizen_id, removed)
+        log.info("citizen erased %s (%d blobs removed, %d mandates ended)", citizen_id, removed, ended)
         return signed_receipt(self.ctx, erasure)

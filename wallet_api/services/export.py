@@ -5,7 +5,9 @@ in the archive and served at ``/v1/schemas/export.json``): the profile; every do
 content in ``documents/``) and credential (its SD-JWT in ``credentials/``); every consent with the
 request, the device-signed decision and the service-signed receipt; every access-log entry with
 its inclusion proof against one signed tree head (checkable offline with the service's JWKS); the
-citizen's devices, active and revoked; the pauses on new requests; the breach notices.
+citizen's devices, active and revoked; the mandates the citizen granted and holds (with state and
+scope); the recoveries of the wallet, pending or ended (never a recovery code); each credential's
+re-issue status; the pauses on new requests; the breach notices.
 ``summary.html`` says the same in Vietnamese words (English beside), for a person rather than a
 program. This is the right of access in a machine-readable form (Decree 13/2023, art. 14; GDPR
 art. 15 and 20 for comparison).
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from crypto.transparency import VIETNAM
 
 if TYPE_CHECKING:
+    import storage
     from wallet_api.rights.requests import RequestView
     from wallet_api.services import Services
 
@@ -40,7 +43,19 @@ _STATES = {
     "used_up": ("đã dùng hết lượt", "used up"),
     "valid": ("còn hiệu lực", "valid"),
     "suspended": ("tạm dừng", "suspended"),
+    "active": ("đang có hiệu lực", "active"),
+    "ended": ("đã chấm dứt", "ended"),
+    "cancelled": ("đã huỷ", "cancelled"),
+    "completed": ("đã hoàn tất", "completed"),
+    "not_needed": ("không cần", "not needed"),
+    "done": ("đã cấp lại", "re-issued"),
 }
+_NOT_YET = {"pending": ("chưa đến ngày hiệu lực", "not yet valid")}
+_COOLING_OFF = {
+    "pending": ("đang chờ, thiết bị cũ còn huỷ được", "cooling off, a held device can cancel"),
+    "expired": ("hết hạn, thiết bị mới không quay lại", "expired, the new device never came back"),
+}
+_ROLES = {"granted": ("bạn uỷ quyền", "you granted"), "held": ("bạn được uỷ quyền", "you hold")}
 
 
 class _Sink:
@@ -111,6 +126,8 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
             yield sink.drain()
         manifest["documents"] = documents
         held = []
+        reissues = {r.credential_id: r for r in services.reissues.of_citizen(citizen_id)}
+        replaces = {r.new_credential_id: r.credential_id for r in reissues.values() if r.new_credential_id}
         for credential in services.credentials.list(citizen_id):
             path = f"credentials/{credential.id}.sd-jwt"
             archive.writestr(path, credential.sd_jwt)
@@ -125,6 +142,7 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
                     "expires_at": credential.expires_at.isoformat(),
                     "status": credential.status,
                     "path": path,
+                    **_reissue(credential.id, credential.needs_reissue, reissues, replaces),
                 }
             )
         manifest["credentials"] = held
@@ -143,6 +161,22 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
                 "revoked_at": _iso(d.record.revoked_at),
             }
             for d in services.devices.list(citizen_id, "")
+        ]
+        manifest["mandates"] = _mandates(services, citizen_id)
+        manifest["recoveries"] = [
+            {
+                "id": r.record.id,
+                "status": r.record.status,
+                "method": r.record.method,
+                "vouched_by": r.vouched_by,
+                "assurance": r.record.assurance,
+                "device_name": r.record.name,
+                "device_words": r.words,
+                "started_at": r.record.started_at.isoformat(),
+                "completes_at": r.record.completes_at.isoformat(),
+                "ended_at": _iso(r.record.ended_at),
+            }
+            for r in services.recovery.of_citizen(citizen_id)
         ]
         manifest["restrictions"] = [
             {
@@ -172,6 +206,54 @@ def export_archive(services: Services, citizen_id: str) -> Iterator[bytes]:
         archive.writestr("schema.json", SCHEMA.read_bytes())
         archive.writestr("summary.html", summary_html(manifest))
     yield sink.drain()
+
+
+def _reissue(
+    credential_id: str,
+    needs_reissue: bool,
+    reissues: dict[str, storage.ReissueRecord],
+    replaces: dict[str, str],
+) -> dict[str, Any]:
+    """A credential's re-issue status: ``not_needed`` (bound to a key the citizen holds), ``pending``
+    (bound to a key no longer held, waiting for its issuer) or ``done`` (``replaced_by`` the new one);
+    ``replaces``: the credential a re-issued one took the place of."""
+    entry = reissues.get(credential_id)
+    if entry is not None and entry.done_at is not None:
+        status = "done"
+    elif entry is not None or needs_reissue:
+        status = "pending"
+    else:
+        status = "not_needed"
+    return {
+        "reissue": status,
+        "replaced_by": entry.new_credential_id if entry is not None else None,
+        "replaces": replaces.get(credential_id),
+    }
+
+
+def _mandates(services: Services, citizen_id: str) -> list[dict[str, Any]]:
+    """Mandates the citizen granted (or an agency established for them) and those they hold."""
+    return [
+        {
+            "id": m.record.id,
+            "role": "granted" if m.record.represented_id == citizen_id else "held",
+            "kind": m.record.kind,
+            "basis": m.record.basis,
+            "represented_name": m.represented_name,
+            "delegate_name": m.delegate_name,
+            "state": m.state,
+            "scope": {
+                "documents": list(m.scope.documents),
+                "procedures": list(m.scope.procedures),
+                "credentials": list(m.scope.credentials),
+            },
+            "valid_from": m.record.valid_from.isoformat(),
+            "valid_until": m.record.valid_until.isoformat(),
+            "created_at": m.record.created_at.isoformat(),
+            "ended_at": _iso(m.record.ended_at),
+        }
+        for m in services.mandates.list(citizen_id)
+    ]
 
 
 def _requests(views: list[RequestView]) -> list[dict[str, Any]]:
@@ -231,8 +313,8 @@ def _when(raw: str | None) -> str:
     return f"{at:%H:%M} {at:%d/%m/%Y}"
 
 
-def _state(code: str) -> str:
-    vi, en = _STATES.get(code, (code, code))
+def _state(code: str, own: dict[str, tuple[str, str]] | None = None) -> str:
+    vi, en = (own or {}).get(code) or _STATES.get(code, (code, code))
     return f"{vi} / {en}"
 
 
@@ -268,9 +350,21 @@ def summary_html(manifest: dict[str, Any]) -> str:
         ),
         _h2("Giấy tờ điện tử", "Credentials", len(manifest["credentials"])),
         _table(
-            ("Loại / Type", "Cơ quan cấp / Issuer", "Trạng thái / Status", "Hết hạn / Expires"),
+            (
+                "Loại / Type",
+                "Cơ quan cấp / Issuer",
+                "Trạng thái / Status",
+                "Hết hạn / Expires",
+                "Cấp lại cho thiết bị mới / Re-issue to a new device",
+            ),
             [
-                (c["type"], c["issuer_name"], _state(c["status"]), _when(c["expires_at"]))
+                (
+                    c["type"],
+                    c["issuer_name"],
+                    _state(c["status"]),
+                    _when(c["expires_at"]),
+                    _reissue_words(c["reissue"]),
+                )
                 for c in manifest["credentials"]
             ],
         ),
@@ -307,6 +401,48 @@ def summary_html(manifest: dict[str, Any]) -> str:
             [
                 (d["name"], d["words"], _when(d["added_at"]), _when(d["revoked_at"]))
                 for d in manifest["devices"]
+            ],
+        ),
+        _h2("Uỷ quyền", "Mandates", len(manifest["mandates"])),
+        _table(
+            (
+                "Vai trò / Role",
+                "Người được đại diện / Represented",
+                "Người đại diện / Delegate",
+                "Phạm vi / Scope",
+                "Trạng thái / State",
+                "Hiệu lực đến / Valid until",
+            ),
+            [
+                (
+                    "{} / {}".format(*_ROLES[m["role"]]),
+                    m["represented_name"],
+                    m["delegate_name"],
+                    _scope_words(m["scope"]),
+                    _state(m["state"], _NOT_YET),
+                    _when(m["valid_until"]),
+                )
+                for m in manifest["mandates"]
+            ],
+        ),
+        _h2("Khôi phục ví", "Wallet recoveries", len(manifest["recoveries"])),
+        _table(
+            (
+                "Thiết bị mới / New device",
+                "Xác nhận bởi / Vouched by",
+                "Trạng thái / State",
+                "Bắt đầu / Started",
+                "Kết thúc / Ended",
+            ),
+            [
+                (
+                    f"{r['device_name']} ({r['device_words']})",
+                    r["vouched_by"],
+                    _state(r["status"], _COOLING_OFF),
+                    _when(r["started_at"]),
+                    _when(r["ended_at"]),
+                )
+                for r in manifest["recoveries"]
             ],
         ),
         _h2("Tạm dừng yêu cầu", "Paused requests", len(manifest["restrictions"])),
@@ -358,6 +494,21 @@ def summary_html(manifest: dict[str, Any]) -> str:
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def _reissue_words(status: str) -> str:
+    if status == "pending":
+        return "đang chờ cơ quan cấp lại / waiting for the issuer"
+    return _state(status)
+
+
+def _scope_words(scope: dict[str, list[str]]) -> str:
+    parts = [
+        ("Đọc tài liệu / Read documents", scope["documents"]),
+        ("Trả lời đồng ý / Answer consents", scope["procedures"]),
+        ("Xuất trình / Present", scope["credentials"]),
+    ]
+    return "; ".join(f"{label}: {', '.join(values)}" for label, values in parts if values) or "—"
 
 
 def _signed(attestation: str | None) -> str:

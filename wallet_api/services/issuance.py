@@ -8,6 +8,7 @@ import json
 import logging
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,10 @@ def earlier_response(ctx: Context, agency_id: str, key: str, request_hash: bytes
         raise IdempotencyMismatch()
     stored: dict[str, Any] = json.loads(earlier[1])
     return stored
+
+
+# Runs inside the storing transaction: (unit of work, new credential id, now); raising rolls back.
+WithinStore = Callable[[storage.UnitOfWork, str, dt.datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +167,17 @@ class IssuanceService:
         return StatusRef(self.status_uri(agency_id), idx)
 
     def issue_credential(
-        self, agency_id: str, cccd: str, sd_jwt: str, idempotency_key: str | None
+        self,
+        agency_id: str,
+        cccd: str,
+        sd_jwt: str,
+        idempotency_key: str | None,
+        within: WithinStore | None = None,
     ) -> dict[str, Any]:
-        """Verify an SD-JWT VC the agency signed and store it in the citizen's wallet (all or nothing)."""
+        """Verify an SD-JWT VC the agency signed and store it in the citizen's wallet (all or nothing).
+
+        ``within`` runs in the same transaction, after the credential is added and before the commit,
+        with the unit of work, the new credential's id and the time; what it raises rolls all back."""
         request_hash = hashlib.sha256(json.dumps(["credential", cccd, sd_jwt]).encode()).digest()
         if idempotency_key is not None:
             earlier = earlier_response(self.ctx, agency_id, idempotency_key, request_hash)
@@ -177,7 +190,9 @@ class IssuanceService:
         except ClaimsRejected as exc:
             raise rejected(exc.reason, exc.claim) from None
         try:
-            return self._store(agency, cccd, sd_jwt, verified, doc_type.id, idempotency_key, request_hash)
+            return self._store(
+                agency, cccd, sd_jwt, verified, doc_type.id, idempotency_key, request_hash, within
+            )
         except (storage.Conflict, CredentialRejected):
             # A concurrent retry with the same key may have stored it first: answer as it did.
             earlier = (
@@ -217,6 +232,7 @@ class IssuanceService:
         doc_type: str,
         idempotency_key: str | None,
         request_hash: bytes,
+        within: WithinStore | None = None,
     ) -> dict[str, Any]:
         credential_id = str(uuid.uuid4())
         now = self.ctx.utcnow()
@@ -246,6 +262,8 @@ class IssuanceService:
                 jwt_sha256=issuer_jwt_digest(sd_jwt),
             )
             uow.credentials.add(record)
+            if within is not None:
+                within(uow, credential_id, now)
             response = {
                 "credential_id": credential_id,
                 "type": doc_type,
