@@ -18,7 +18,7 @@ const MAX_TEXT = 512;
 // Every AccessAction of crypto/transparency/entry.py (tests/e2e/test_app_log.py keeps the two in step).
 const ACTIONS = new Set([
   "read", "issue", "revoke", "verify", "lookup", "request-paused", "incident", "device-add", "device-revoke",
-  "recovery-start", "recovery-cancel", "recovery-complete", "credential-reissue", "mandate-grant", "mandate-end",
+  "recovery-start", "recovery-cancel", "recovery-complete", "recovery-expire", "credential-reissue", "mandate-grant", "mandate-end",
   "decide", "visit", "deletion-asked", "deletion-auto-asked", "deletion-attested", "deletion-refused",
   "correction-asked", "correction-reissued", "correction-refused", "request-overdue", "enrol-attempt",
 ]);

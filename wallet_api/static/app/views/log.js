@@ -91,6 +91,12 @@ const DEVICE_EVENTS = {
     'The recovery of your wallet completed: device "{subject}" replaced every earlier device ' +
       "(vouched for by {actor})",
   ],
+  "recovery-expire": [
+    'Yêu cầu khôi phục ví cho thiết bị "{subject}" đã hết hạn vì thiết bị đó không quay lại ' +
+      "sau thời gian chờ; ví của bạn không thay đổi",
+    'The recovery of your wallet for device "{subject}" expired: that device never came back after ' +
+      "the cooling-off; your wallet is unchanged",
+  ],
   "enrol-attempt": [
     'Một thiết bị lạ (khoá "{subject}") đã thử đăng ký ví mới bằng số CCCD của bạn; ví của bạn ' +
       "không thay đổi. Nếu đó là bạn, hãy ghép thiết bị đó từ thiết bị này",
