@@ -29,8 +29,11 @@ OPT = "mandate"  # route handler option: a mandate may cover this route's action
 MANDATE_OK = {OPT: True}  # ``opt=`` of a route a delegate may call under a mandate that covers it
 
 
-def refuse_mandate_header(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Litestar guard: the ``Wallet-Mandate`` header only on routes that opted in."""
+async def refuse_mandate_header(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Litestar guard: the ``Wallet-Mandate`` header only on routes that opted in. A coroutine:
+    litestar runs a plain function guard in a worker thread, a hop per request for a dict lookup."""
     if MANDATE_HEADER in connection.headers and not handler.opt.get(OPT, False):
         raise MandateNotAllowed()
 
