@@ -144,7 +144,14 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> str:
     required = {name: jwk.get(name) for name in members}
     if not all(isinstance(value, str) and value for value in required.values()):
         raise KeyError_("JWK lacks a required member")
+    if kty == "EC":  # a device's DPoP key, presented on every request: cached like the key itself
+        return _ec_thumbprint(*required.values())
     return b64url_encode(sha256(json_compact(required)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ec_thumbprint(crv: str, kty: str, x: str, y: str) -> str:
+    return b64url_encode(sha256(json_compact({"crv": crv, "kty": kty, "x": x, "y": y})))
 
 
 def _require_private(key: object) -> None:

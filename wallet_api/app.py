@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -45,6 +46,13 @@ from wallet_api.verifier import routes as verifier_routes
 OPENAPI_PATH = PAGE_PATH
 
 
+async def screen_request(request: Request[Any, Any, Any]) -> None:
+    """``before_request`` of the app, before any parameter or body is read: the ``Wallet-Mandate``
+    header only where a mandate can cover the action, then no ambiguous parameters."""
+    refuse_mandate_header(request, request.route_handler)
+    await refuse_ambiguous_parameters(request)
+
+
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     """Build the app over the adapters named by ``settings`` (data directory already initialised)."""
     services = Services.over(build_context(settings, clock=clock))
@@ -77,11 +85,10 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
-        guards=[refuse_mandate_header],  # Wallet-Mandate only where a mandate can cover the action
         middleware=[metrics.middleware],
         state=State({"services": services}),
         request_class=StrictRequest,  # every body read strictly, in one place
-        before_request=refuse_ambiguous_parameters,
+        before_request=screen_request,  # Wallet-Mandate only where a mandate can cover the action
         on_shutdown=[close],
         before_send=[add_page_headers],
         request_max_body_size=1024 * 1024,  # JSON bodies; uploads stream past this on their own path

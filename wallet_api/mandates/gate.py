@@ -1,11 +1,12 @@
-"""The app-wide guard: a request naming a mandate reaches only the routes a mandate can cover.
+"""The app-wide screen: a request naming a mandate reaches only the routes a mandate can cover.
 
 Routes opt in with ``opt={"mandate": True}`` (the nine of
 ``wallet_api.openapi_codes.MANDATE_ROUTES``); on every other route the
 ``Wallet-Mandate`` header is refused with 403 ``mandate_not_allowed`` before any
-parameter or body is read. ``wallet_api.routes.common.citizen`` refuses it too,
-so an owner-only handler never acts on a delegate's request even if mounted
-without the guard.
+parameter or body is read (``wallet_api.app.screen_request``, the app's
+``before_request``; a litestar guard would cost a copy of the route handler per
+request). ``wallet_api.routes.common.citizen`` refuses it too, so an owner-only
+handler never acts on a delegate's request even if mounted without the screen.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ MANDATE_OK = {OPT: True}  # ``opt=`` of a route a delegate may call under a mand
 
 
 def refuse_mandate_header(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Litestar guard: the ``Wallet-Mandate`` header only on routes that opted in."""
+    """The ``Wallet-Mandate`` header only on routes that opted in (called on the event loop by the
+    app's ``before_request``: never register it as a plain-function guard, litestar would run it in
+    a worker thread, a hop per request for a dict lookup)."""
     if MANDATE_HEADER in connection.headers and not handler.opt.get(OPT, False):
         raise MandateNotAllowed()
 

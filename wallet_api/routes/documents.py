@@ -20,7 +20,18 @@ from wallet_api.mandates import MANDATE_OK
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
-from wallet_api.routes.common import AnyRequest, Cursor, Limit, Since, Until, acting, citizen, lang, offload
+from wallet_api.routes.common import (
+    AnyRequest,
+    Cursor,
+    Limit,
+    Since,
+    Until,
+    acting,
+    citizen,
+    lang,
+    offload,
+    services_of,
+)
 from wallet_api.services import Services
 from wallet_api.services.documents import DocumentMeta
 from wallet_api.wire import DocumentList, DocumentOut
@@ -124,10 +135,9 @@ async def list_documents(
 
 
 @get("/v1/me/documents/{document_id:str}", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
-async def document_metadata(
-    request: AnyRequest, services: NamedDependency[Services], document_id: FromPath[str]
-) -> DocumentOut:
+async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> DocumentOut:
     """One document's metadata (a delegate's mandate must cover its type)."""
+    services = services_of(request)  # the hottest authenticated route: no per-request DI
 
     def read() -> DocumentMeta:
         found: list[DocumentMeta] = []
