@@ -12,8 +12,6 @@ kept as a 360x640 screenshot in test-artifacts/app/.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +23,13 @@ from tests.support.app_browser import (
     check_axe,
     enrol_in_app,
     go,
+    idb_value,
     keep_screenshot,
     open_app,
+    sample_pdf,
     wait_announced,
     wait_ready,
+    wallet_verify,
 )
 from tests.support.consents import WARD, Agencies, agencies, ask, issue_birth_certificate, refused
 from tests.support.counter import counter_nonce, scan
@@ -66,32 +67,6 @@ def parties(server: WalletServer, tmp_path_factory: pytest.TempPathFactory) -> A
     return agencies(server, tmp_path_factory.mktemp("agencies"))
 
 
-def _idb(page: Any, key: str) -> Any:
-    """A value of the app's IndexedDB store, read in the page."""
-    return page.evaluate(
-        """(key) => new Promise((resolve, reject) => {
-            const open = indexedDB.open("citizen-wallet");
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const get = open.result.transaction("kv").objectStore("kv").get(key);
-                get.onsuccess = () => resolve(
-                    get.result === undefined ? null : JSON.parse(JSON.stringify(get.result)));
-            };
-        })""",
-        key,
-    )
-
-
-def _verify(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from qr.cli import main; main()", "--cache", str(cache), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
-def _pdf(path: Path, size: int) -> Path:
-    path.write_bytes(b"%PDF-1.4\n" + bytes(i % 251 for i in range(size)) + b"\n%%EOF\n")
-    return path
-
-
 def _kept(page: Any, view: str, lang: str) -> None:
     """axe-core clean, a 360x640 screenshot kept, text at 200 % without sideways scrolling, and
     touch targets of at least 44 px."""
@@ -125,13 +100,13 @@ def test_the_whole_journey_in_the_app(
     words = WORDS[lang]
     page = open_app(app_browser, server.url, lang=lang)
     cccd, _ = enrol_in_app(page, NAME, birth_year=1988)
-    citizen_id = _idb(page, "profile")["citizen_id"]
+    citizen_id = idb_value(page, "profile")["citizen_id"]
     citizen = RawCitizen(server.url, citizen_id=citizen_id, cccd=cccd)  # what the agencies know
 
     # Upload, with the progress bar moving.
     go(page, "documents")
     page.select_option("#upload-type", "birth-certificate")
-    page.set_input_files("#upload-file", str(_pdf(tmp_path / "giấy khai sinh.pdf", 400_000)))
+    page.set_input_files("#upload-file", str(sample_pdf(tmp_path / "giấy khai sinh.pdf", 400_000)))
     page.click("#upload-button")
     page.wait_for_selector("#upload-status .notice.ok", timeout=60_000)
     assert page.get_attribute("#upload-progress", "value") == "100"
@@ -168,7 +143,7 @@ def test_the_whole_journey_in_the_app(
     entries = page.locator("#log-entries li").all_inner_texts()
     assert words["read"] in entries[0] and asked["case_number"] in entries[0]
     assert words["verified"] in page.inner_text("#log-status")
-    head = _idb(page, f"log.head.{citizen_id}")
+    head = idb_value(page, f"log.head.{citizen_id}")
     assert head["size"] == len(entries) >= 3
     _no_jargon(page)
     _kept(page, "log", lang)
@@ -191,12 +166,12 @@ def test_the_whole_journey_in_the_app(
     assert words["warning"] in page.inner_text("#log-warning")
     assert page.locator("#log-entries li").count() == 0
     wait_announced(page, words["warning"])
-    assert _idb(page, f"log.head.{citizen_id}") == head
+    assert idb_value(page, f"log.head.{citizen_id}") == head
     _kept(page, "log-tampered", lang)
     page.context.unroute("**/v1/me/log?*")
     page.click("#log-retry")
     page.wait_for_selector("#log-entries li")
-    assert _idb(page, f"log.head.{citizen_id}")["size"] == head["size"] + 2
+    assert idb_value(page, f"log.head.{citizen_id}")["size"] == head["size"] + 2
 
     # A presentation QR for the counter's nonce, made in the browser: valid at the counter.
     go(page, "present")
@@ -220,14 +195,14 @@ def test_the_whole_journey_in_the_app(
     go(page, "identity")
     page.wait_for_selector("#identity-qr")
     cache = tmp_path / "verifier"
-    assert _verify(cache, "sync", "--server", server.url).returncode == 0
+    assert wallet_verify(cache, "sync", "--server", server.url).returncode == 0
     page.context.set_offline(True)
     page.reload()
     wait_ready(page, "identity")
     page.wait_for_selector("#identity-qr")
     identity = tmp_path / "identity.png"
     page.locator("#qr-box").screenshot(path=str(identity))
-    scanned = _verify(cache, "scan", str(identity))
+    scanned = wallet_verify(cache, "scan", str(identity))
     assert scanned.returncode == 0, scanned.stdout + scanned.stderr
     assert words["scan_valid"] in scanned.stdout or "Hợp lệ" in scanned.stdout
     assert NAME in scanned.stdout

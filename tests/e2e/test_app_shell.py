@@ -10,8 +10,6 @@ import gzip
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -27,10 +25,13 @@ from tests.support.app_browser import (
     check_axe,
     enrol_in_app,
     go,
+    idb_value,
     keep_screenshot,
     open_app,
+    sample_pdf,
     wait_announced,
     wait_ready,
+    wallet_verify,
 )
 from tests.support.camera import qr_video
 from tests.support.raw import RawCitizen
@@ -39,32 +40,6 @@ from tests.support.server import WalletServer
 APP_STATIC = Path(__file__).resolve().parents[2] / "wallet_api" / "static" / "app"
 BIRTH = "urn:vn:wallet:vct:birth-certificate:1"
 NAME = "Trần Thị Thuỷ Tiên"
-
-
-def _pdf(path: Path, size: int) -> Path:
-    path.write_bytes(b"%PDF-1.4\n" + bytes(i % 251 for i in range(size)) + b"\n%%EOF\n")
-    return path
-
-
-def _idb(page: Any, key: str) -> Any:
-    """A value of the app's IndexedDB store, read in the page."""
-    return page.evaluate(
-        """(key) => new Promise((resolve, reject) => {
-            const open = indexedDB.open("citizen-wallet");
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const get = open.result.transaction("kv").objectStore("kv").get(key);
-                get.onsuccess = () => resolve(
-                    get.result === undefined ? null : JSON.parse(JSON.stringify(get.result)));
-            };
-        })""",
-        key,
-    )
-
-
-def _verify(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from qr.cli import main; main()", "--cache", str(cache), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_documents_journey_and_staying_logged_in(
@@ -77,7 +52,7 @@ def test_documents_journey_and_staying_logged_in(
     assert NAME in title and unicodedata.normalize("NFD", NAME) not in title
 
     go(page, "documents")
-    pdf = _pdf(tmp_path / "giấy khai sinh.pdf", 3_000_000)
+    pdf = sample_pdf(tmp_path / "giấy khai sinh.pdf", 3_000_000)
     page.select_option("#upload-type", "birth-certificate")
     page.set_input_files("#upload-file", str(pdf))
     page.evaluate(
@@ -178,7 +153,7 @@ def test_the_device_key_cannot_be_exported(server: WalletServer, app_browser: An
     )
     assert refused["extractable"] is False and refused["jwkHasD"] is False
     assert refused["refusals"] == ["InvalidAccessError", "InvalidAccessError"]
-    profile = _idb(page, "profile")
+    profile = idb_value(page, "profile")
     assert profile["device_jkt"] == refused["jkt"]  # the service holds this browser's public key
 
 
@@ -186,14 +161,14 @@ def test_identity_qr_offline_reads_valid(server: WalletServer, app_browser: Any,
     page = open_app(app_browser, server.url)
     enrol_in_app(page, NAME, birth_year=1979)
     go(page, "documents")
-    page.set_input_files("#upload-file", str(_pdf(tmp_path / "hợp đồng.pdf", 2000)))
+    page.set_input_files("#upload-file", str(sample_pdf(tmp_path / "hợp đồng.pdf", 2000)))
     page.click("#upload-button")
     page.wait_for_selector("#documents li")
     go(page, "identity")
     page.wait_for_selector("#identity-qr")
     assert page.evaluate("async () => Boolean(await navigator.serviceWorker.ready)")
     cache = tmp_path / "verifier"
-    assert _verify(cache, "sync", "--server", server.url).returncode == 0
+    assert wallet_verify(cache, "sync", "--server", server.url).returncode == 0
 
     page.context.set_offline(True)
     page.reload()  # the shell comes from the service worker, the codes from IndexedDB
@@ -207,7 +182,7 @@ def test_identity_qr_offline_reads_valid(server: WalletServer, app_browser: Any,
     shot = tmp_path / "identity.png"
     page.locator("#qr-box").screenshot(path=str(shot))
     keep_screenshot(page, "identity-fullscreen-offline")
-    scanned = _verify(cache, "scan", str(shot))
+    scanned = wallet_verify(cache, "scan", str(shot))
     assert scanned.returncode == 0, scanned.stdout + scanned.stderr
     assert "Hợp lệ" in scanned.stdout and NAME in scanned.stdout and "1979" in scanned.stdout
     page.keyboard.press("Escape")
@@ -216,7 +191,7 @@ def test_identity_qr_offline_reads_valid(server: WalletServer, app_browser: Any,
     go(page, "documents")
     assert "ngoại tuyến" in page.inner_text("#list-status")
     assert "hợp đồng.pdf" in page.inner_text("#documents")
-    page.set_input_files("#upload-file", str(_pdf(tmp_path / "đơn.pdf", 100)))
+    page.set_input_files("#upload-file", str(sample_pdf(tmp_path / "đơn.pdf", 100)))
     page.click("#upload-button")
     page.wait_for_selector("#upload-status .notice.warn")
     assert "cần có mạng" in page.inner_text("#upload-status")
@@ -425,7 +400,7 @@ def test_english_run_and_installable(server: WalletServer, app_browser: Any, tmp
     enrol_in_app(page, "Đỗ Mười")
     assert page.inner_text("h1") == "Hello, Đỗ Mười"
     go(page, "documents")
-    page.set_input_files("#upload-file", str(_pdf(tmp_path / "receipt.pdf", 5000)))
+    page.set_input_files("#upload-file", str(sample_pdf(tmp_path / "receipt.pdf", 5000)))
     page.click("#upload-button")
     page.wait_for_selector("#documents li")
     wait_announced(page, "“receipt.pdf” uploaded.")

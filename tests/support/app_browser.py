@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,31 @@ def wait_announced(page: Any, words: str, timeout: float = 10.0) -> None:
     while words not in announced(page):
         assert time.monotonic() < deadline, f"never announced {words!r}; last: {announced(page)!r}"
         page.wait_for_timeout(100)
+
+
+def idb_value(page: Any, key: str) -> Any:
+    """A value of the app's IndexedDB store, read in the page."""
+    return page.evaluate(
+        """(key) => new Promise((resolve, reject) => {
+            const open = indexedDB.open("citizen-wallet");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const get = open.result.transaction("kv").objectStore("kv").get(key);
+                get.onsuccess = () => resolve(
+                    get.result === undefined ? null : JSON.parse(JSON.stringify(get.result)));
+            };
+        })""",
+        key,
+    )
+
+
+def wallet_verify(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``wallet-verify`` (the counter's command line) run as a separate process."""
+    command = [sys.executable, "-c", "from qr.cli import main; main()", "--cache", str(cache), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def sample_pdf(path: Path, size: int) -> Path:
+    """A file that starts and ends like a PDF, ``size`` bytes of filler between."""
+    path.write_bytes(b"%PDF-1.4\n" + bytes(i % 251 for i in range(size)) + b"\n%%EOF\n")
+    return path

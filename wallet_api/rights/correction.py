@@ -19,6 +19,7 @@ from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound
 from wallet_api.rights.errors import ReissueRejected, RequestClosed, UnknownCorrectionClaim
 from wallet_api.rights.requests import (
+    PAGE,
     AddressedRequests,
     RequestView,
     log_request_event,
@@ -78,9 +79,15 @@ class CorrectionService(AddressedRequests):
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, record, self.ctx.utcnow())
 
-    def cccd_of(self, record: storage.RightsRequestRecord) -> str:
-        """The citizen's CCCD, for the issuer to re-issue to (it issued them the credential)."""
-        return self.citizens.profile(record.citizen_id).cccd
+    def open_for_issuer(self, agency_id: str) -> list[tuple[RequestView, str]]:
+        """The issuer's open corrections, soonest due first, each with the citizen's CCCD to re-issue
+        to (it issued them the credential): one read of the requests, not one per request."""
+        ids = self.answering_ids(agency_id)
+        now = self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            records = uow.rights_requests.open_for(ids, self.kind, PAGE)
+            views = [view(uow, r, now) for r in records]
+        return [(v, self.citizens.profile(r.citizen_id).cccd) for v, r in zip(views, records, strict=True)]
 
     def reissue(self, agency_id: str, request_id: str, new_credential_id: str) -> RequestView:
         """Answer with the corrected credential: link it, revoke the disputed one (one transaction)."""

@@ -188,13 +188,8 @@ async def refuse_deletion(
 async def agency_corrections(request: AnyRequest, services: NamedDependency[Services]) -> RequestList:
     """The open correction requests about credentials this issuer (or a predecessor) issued."""
     who = await offload(services, lambda: agency(request, services).subject)
-
-    def listed() -> list[RequestOut]:
-        corrections = services.corrections
-        views = corrections.open_for(who)
-        return [out(v, corrections.cccd_of(corrections.addressed(who, v.id))) for v in views]
-
-    return RequestList(await offload(services, listed))
+    listed = await offload(services, lambda: services.corrections.open_for_issuer(who))
+    return RequestList([out(v, cccd) for v, cccd in listed])
 
 
 @post(
