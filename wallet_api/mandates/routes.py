@@ -8,6 +8,7 @@ from litestar import delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from wallet_api.limits.limiter import caller_address
 from wallet_api.mandates.scope import Grant, checked_scope
 from wallet_api.mandates.wire import GrantIn, GuardianIn, MandateListOut, MandateOut
 from wallet_api.routes.common import AnyRequest, agency, citizen, offload
@@ -25,7 +26,14 @@ async def grant_mandate(
     who = await offload(services, lambda: citizen(request, services).subject)
     scope = checked_scope(data.scope.documents, data.scope.procedures, data.scope.credentials)
     grant = Grant(data.delegate_cccd, scope, data.valid_from, data.valid_until)
-    return MandateOut.of(await offload(services, lambda: services.mandates.grant(who, grant)), who)
+    address = caller_address(request, services.ctx.settings.trusted_proxies)
+
+    def lookup_limits() -> None:  # the answer tells whether a CCCD has a wallet: an oracle, limited
+        services.limiter.check("mandate_lookup", f"citizen:{who}")
+        services.limiter.check("mandate_lookup", f"address:{address}")
+
+    view = await offload(services, lambda: services.mandates.grant(who, grant, before_lookup=lookup_limits))
+    return MandateOut.of(view, who)
 
 
 @get("/v1/me/mandates", tags=TAGS, response_headers=NO_STORE)

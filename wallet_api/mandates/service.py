@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import crypto
@@ -40,6 +40,7 @@ from crypto.transparency.errors import LogBusy, LogCorrupted
 from wallet_api.context import Context
 from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 from wallet_api.identity import parse_cccd_number
+from wallet_api.limits.errors import RateLimited
 from wallet_api.mandates.errors import (
     DelegateNotFound,
     InvalidMandate,
@@ -114,8 +115,14 @@ class MandateService:
 
     # -- the citizens' side ---------------------------------------------------------
 
-    def grant(self, represented_id: str, grant: Grant) -> MandateView:
-        """A citizen lets another enrolled citizen act for them; both logs record it."""
+    def grant(
+        self, represented_id: str, grant: Grant, *, before_lookup: Callable[[], None] | None = None
+    ) -> MandateView:
+        """A citizen lets another enrolled citizen act for them; both logs record it.
+
+        ``before_lookup``: the abuse limit counted just before the delegate is looked up by CCCD
+        (whether a CCCD has a wallet is what a refused grant tells). Every attempt that reaches
+        the lookup is in the service log, by the granting citizen's id (never the CCCD)."""
         now = self.ctx.utcnow()
         start = grant.valid_from or now
         if not now - dt.timedelta(minutes=5) <= start < grant.valid_until:
@@ -125,7 +132,18 @@ class MandateService:
             )
         if grant.valid_until - start > dt.timedelta(days=MAX_DAYS):
             raise InvalidMandate(reason_vi="dài quá 5 năm", reason_en="longer than five years")
-        delegate_id = self.find_citizen(grant.delegate_cccd)
+        if before_lookup is not None:
+            try:
+                before_lookup()
+            except RateLimited:
+                log.warning("mandate grant by %s refused: too many delegate lookups", represented_id)
+                raise
+        try:
+            delegate_id = self.find_citizen(grant.delegate_cccd)
+        except DelegateNotFound:
+            log.warning("mandate grant by %s refused: no wallet has the delegate's CCCD", represented_id)
+            raise
+        log.info("mandate grant by %s: delegate found", represented_id)
         if delegate_id == represented_id:
             raise InvalidMandate(
                 reason_vi="không thể uỷ quyền cho chính mình", reason_en="you cannot mandate yourself"
