@@ -265,6 +265,23 @@ class MandateService:
                 raise MandateOutOfScope()
         return caller
 
+    def held_by(self, principal: Principal, mandate_id: str) -> Caller:
+        """The mandate ``principal`` holds as its delegate, read now and in force (a mandate
+        attestation's issuance): ``MandateNotFound`` if it is not theirs, ``MandateNotValid`` if
+        it is not active (ended, expired, not yet valid)."""
+        try:
+            known = self._read(_uuid(mandate_id))
+        except storage.NotFound:
+            raise MandateNotFound() from None
+        record = known.record
+        if record.delegate_id != principal.subject:
+            raise MandateNotFound()
+        state = state_of(record, self.ctx.utcnow())
+        if state != "active":
+            log.info("mandate attestation for %s refused: %s", record.id, state)
+            raise MandateNotValid()
+        return Caller(record.represented_id, principal, record, known.scope, known.names)
+
     def _read(self, mandate_id: str) -> _Known:
         """The mandate and both citizens' names, in one read transaction; remembered."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:

@@ -9,6 +9,7 @@ from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
+from wallet_api.mandates.attestation import AttestationService
 from wallet_api.mandates.guardian import GuardianService
 from wallet_api.mandates.service import MandateService
 from wallet_api.recovery import RecoveryCodes, RecoveryService
@@ -58,6 +59,7 @@ class Services:
     devices: DeviceService
     pairings: PairingService
     mandates: MandateService
+    attestations: AttestationService
     guardians: GuardianService
     assist: AssistService
     limiter: RateLimiter
@@ -83,6 +85,7 @@ class Services:
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
         mandates = MandateService(ctx)
+        credentials = CredentialService(ctx, agencies)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -90,7 +93,7 @@ class Services:
             documents=documents,
             agencies=agencies,
             issuance=issuance,
-            credentials=CredentialService(ctx, agencies),
+            credentials=credentials,
             trust=trust,
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
             qr=QrService(ctx, citizens, trust, nonces),
@@ -104,6 +107,7 @@ class Services:
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
             mandates=mandates,
+            attestations=AttestationService(ctx, mandates, credentials),
             guardians=GuardianService(ctx, agencies, mandates),
             assist=AssistService(ctx, agencies, documents),
             limiter=RateLimiter(ctx),
