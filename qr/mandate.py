@@ -28,6 +28,17 @@ MANDATE_TYP = "mandate+jwt"
 MAX_LIFETIME = 300  # seconds an attestation lives at most
 SEPARATOR = "~~"
 LEEWAY = 30
+# every refusal of a mandated presentation, each in ``qr.reasons.REASONS``
+MANDATE_REASONS = frozenset(
+    {
+        "mandate_malformed",
+        "mandate_bad_signature",
+        "mandate_expired",
+        "mandate_wrong_credential",
+        "mandate_wrong_key",
+        "mandate_type_not_covered",
+    }
+)
 
 
 class MandateRefused(Exception):
