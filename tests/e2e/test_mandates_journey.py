@@ -85,6 +85,7 @@ def test_a_delegate_presents_her_credential_with_his_own_phone(server: WalletSer
     mother, son = tmp_path / "mother", tmp_path / "son"
     mother_cccd = _enrol(server, mother, "Bà Nguyễn Thị Lan")
     son_cccd = _enrol(server, son, "Trần Văn Minh")
+    (tmp_path / "agencies").mkdir()
     parties = agencies(server, tmp_path / "agencies")
     holder = RawCitizen(server.url)
     holder.cccd = mother_cccd  # the issuer needs only her CCCD: her phone's key is looked up

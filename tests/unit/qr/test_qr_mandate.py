@@ -32,7 +32,8 @@ def _world() -> tuple[TrustStore, crypto.EcPrivateKey, str, str, crypto.EcPrivat
     store.status_lists[URI] = (bytes(16), NOW + 3600)
     issued = crypto.issue_sd_jwt_vc(
         issuer, kid="k1", iss="so-tu-phap", vct=VCT, claims={"full_name": "Lê Thị Hoa"},
-        holder_jwk=crypto.public_jwk(owner), now=NOW - 60, lifetime=86400, status={"status_list": {"idx": 3, "uri": URI}},
+        holder_jwk=crypto.public_jwk(owner), now=NOW - 60, lifetime=86400,
+        status={"status_list": {"idx": 3, "uri": URI}},
     )  # fmt: skip
     return store, service, issued.sd_jwt, issued.issuer_signed_jwt, delegate
 
