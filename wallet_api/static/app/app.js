@@ -8,8 +8,8 @@
 const DB_NAME = "citizen-wallet";
 const DB_STORE = "kv";
 const REFRESH_MARGIN = 10; // seconds: log in again rather than send a token about to lapse
-const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol", "recover"];
-const NAV = ["home", "documents", "credentials", "identity", "consents", "log", "devices", "settings"];
+const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "rights", "settings", "enrol", "recover"];
+const NAV = ["home", "documents", "credentials", "identity", "consents", "rights", "log", "devices", "settings"];
 
 // ---------------------------------------------------------------------------------------------
 // Store: one IndexedDB object store of structured-cloneable values (CryptoKey objects included).
@@ -161,6 +161,7 @@ const shellTexts = {
     present: "Trình mã",
     devices: "Thiết bị",
     mandates: "Uỷ quyền",
+    rights: "Xoá và sửa dữ liệu",
     settings: "Cài đặt",
     offline: "Bạn đang ngoại tuyến. Những gì cần mạng sẽ chờ đến khi có mạng.",
     online: "Đã có mạng trở lại.",
@@ -186,6 +187,7 @@ const shellTexts = {
     present: "Show a code",
     devices: "Devices",
     mandates: "Mandates",
+    rights: "Delete or correct data",
     settings: "Settings",
     offline: "You are offline. Anything that needs the network will wait until you are back online.",
     online: "You are back online.",

@@ -60,6 +60,7 @@ export const texts = {
     sharedNothing: "Không chia sẻ gì",
     decidedAt: "Ngày quyết định",
     close: "Đóng",
+    askDeletion: "Yêu cầu cơ quan xoá dữ liệu đã nhận",
     states: {
       pending: "chờ quyết định", approved: "đã đồng ý", denied: "đã từ chối", revoked: "đã rút lại",
       closed: "đã đóng hồ sơ", expired: "hết hạn", used_up: "đã dùng hết lượt",
@@ -122,6 +123,7 @@ export const texts = {
     sharedNothing: "Nothing shared",
     decidedAt: "Decided on",
     close: "Close",
+    askDeletion: "Ask the agency to delete what it received",
     states: {
       pending: "pending", approved: "approved", denied: "denied", revoked: "withdrawn",
       closed: "case closed", expired: "expired", used_up: "used up",
@@ -476,6 +478,9 @@ export async function render(root, ctx) {
       }
     });
     actions.append(receipt);
+    if (!acting && Number(consent.uses) > 0) { // the agency received data: it may be asked to delete it
+      actions.append(el("a", { href: "#/rights", class: "button", "data-action": "ask-deletion", text: t("askDeletion") }));
+    }
     if (consent.state === "approved" && !acting) { // withdrawing is the owner's alone
       const revoke = el("button", { type: "button", class: "danger", "data-action": "revoke", text: t("revoke") });
       revoke.addEventListener("click", async () => {
