@@ -183,8 +183,12 @@ def test_deletion_and_correction_requests_in_the_app(
 
     # A correction from the certificate's page: a claim of THAT credential, picked by its label.
     go(page, "credentials")
-    page.click(f"button[data-correct='{credential_id}']")
+    page.focus(f"button[data-correct='{credential_id}']")
+    page.keyboard.press("Enter")  # from the keyboard: the form opens on the claim picker
     form = page.locator("form.correction:visible")
+    form.wait_for()
+    assert page.evaluate("() => document.activeElement.tagName") == "SELECT"
+    assert page.get_attribute(f"button[data-correct='{credential_id}']", "aria-expanded") == "true"
     labels = form.locator("select option").all_inner_texts()
     assert any(label.startswith("Nơi sinh: ") for label in labels), labels
     form.locator("select").select_option("place_of_birth")
