@@ -154,6 +154,11 @@ def test_a_delegate_answers_a_covered_request_and_nothing_else(
     for theirs in (covered["id"], later["id"], uncovered["id"], "Bệnh viện Phụ sản", mother_cccd):
         assert theirs not in kept, theirs
 
+    # The mandate covers no documents: the documents view, still acting for her, says so and lists none.
+    go(son, "documents")
+    son.wait_for_selector("#list-status:has-text('không bao gồm việc xem giấy tờ')")
+    assert son.locator("#acting-banner").count() == 1 and son.locator("#documents li").count() == 0
+
     # Both logs say who did it.
     go(son, "log")
     son.wait_for_selector("#main li:has-text('(theo uỷ quyền)')")
