@@ -21,7 +21,7 @@ TITLE = "THẺ VÍ GIẤY TỜ CÔNG DÂN"
 
 def card_pdf(signed: str, card_tail: str, issued_at: dt.datetime) -> bytes:
     """The card: a title, the QR of ``signed``, the card's tail, when it was issued, how to use it."""
-    pdf = FPDF(format="A6")
+    pdf = FPDF(format=(105, 148))  # A6, in mm
     pdf.set_creator("wallet")
     pdf.set_title(TITLE)
     pdf.add_font("DejaVu", fname=str(FONT))

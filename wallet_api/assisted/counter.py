@@ -150,7 +150,7 @@ class CounterService:
                 self.ctx,
                 citizen_id,
                 actor,
-                ("", "card"),
+                ("refused", "card"),
                 AccessAction.CARD_REFUSED,
                 purpose="Cấp thẻ tại quầy / Card at the counter",
             )
