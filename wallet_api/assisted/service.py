@@ -2,7 +2,8 @@
 
 * The citizen's printed wallet card carries a QR with a JWS the service signed
   (``wallet-card+jwt``) naming only an opaque card id: no personal data in clear.
-* The citizen sets a 6-digit PIN from their own device; it is kept as a slow hash
+* The citizen sets a 6-digit PIN from their own device (or at the counter, ``counter.py``, for a
+  wallet with no device); it is kept as a slow hash
   (scrypt, per-card salt), compared in constant time; five wrong PINs in a row
   lock it for 15 minutes (the right PIN is refused meanwhile), doubling each time.
 * An officer of an agency with the ``assistant`` role opens a visit by scanning
@@ -88,7 +89,8 @@ class AssistService:
     # -- the citizen, from their own device ----------------------------------------
 
     def card(self, citizen_id: str) -> str:
-        """The signed QR text of the citizen's printed card (the card id is made once)."""
+        """The signed QR text of the citizen's printed card (its id made on first use, then kept
+        until the card is replaced: ``rotate``)."""
         with self.ctx.metadata.unit_of_work() as uow:
             card = uow.assist.card(citizen_id)
             if card is None:
