@@ -238,6 +238,9 @@ def test_consents_are_answered_at_the_counter_with_the_pin(world: Office) -> Non
     _refused(asking.call("GET", f"/v1/agency/consents/{deny_me}/documents/{doc}"), 403, "consent_denied")
     assert citizen.ok("GET", f"/v1/me/consents/{approve_me}/receipt")["receipt"]["decided_by"] == by
     assert desk.ok("POST", f"/v1/agency/visits/{visit}/end")["consents"] == [approve_me, deny_me]
+    printed = desk.call("GET", f"/v1/agency/visits/{visit}/receipt").content
+    checked = world.client.post("/v1/visit-receipts/check", json={"receipt": qr_of(printed).decode("ascii")})
+    assert checked.status_code == 200 and checked.json()["consents"] == [approve_me, deny_me]
 
     decided = [e for e in citizen.log() if e["entry"]["action"] == "decide"]
     assert len(decided) == 2 and all("CB-0042" in e["entry"]["agency_name"] for e in decided)
@@ -297,6 +300,7 @@ def test_a_lost_card_is_replaced_and_the_old_one_refused_everywhere(world: Offic
 
     issued = [e for e in citizen.log() if e["entry"]["action"] == "card-issue"]
     assert len(issued) == 2
+    assert issued[0]["entry"]["agency_id"].startswith("device:")  # the phone that asked, by its id
     assert "Đổi thẻ từ điện thoại" in issued[0]["text_vi"] and "CB-0042" in issued[1]["entry"]["agency_name"]
 
 

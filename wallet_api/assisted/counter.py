@@ -127,6 +127,7 @@ class CounterService:
                         raise storage.Unavailable("enrolment raced and lost its citizen") from None
         actor = office_actor(agency, officer_id)
         if existing is None:
+            pin_hash(pin, salt)  # the existing-wallet path checks the PIN too: the same slow hashes
             record_by(
                 self.ctx, record.id, actor, (card_id[-4:], "card"), AccessAction.CARD_ISSUE, purpose=ENROLLED
             )

@@ -53,8 +53,7 @@ async def rotate_my_card(request: AnyRequest, services: NamedDependency[Services
 
     def rotate() -> str:
         caller = citizen(request, services)
-        actor = (f"device:{caller.jkt[:16]}", "Điện thoại của bạn / Your phone")
-        return services.assist.rotate(caller.subject, actor, ROTATED_BY_DEVICE)
+        return services.assist.rotate_from_device(caller.subject, caller.jkt, ROTATED_BY_DEVICE)
 
     return CardOut(await offload(services, rotate))
 

@@ -122,6 +122,13 @@ class AssistService:
         log.info("a wallet card was replaced (%d live visits ended)", ended)
         return self.signed_card(new_id)
 
+    def rotate_from_device(self, citizen_id: str, jkt: str, why: str) -> str:
+        """``rotate`` asked by one of the citizen's devices (the log names it, as device events do)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            device = uow.devices.active(citizen_id, jkt)
+        actor = ("device:", "?") if device is None else (f"device:{device.id}", device.name)
+        return self.rotate(citizen_id, actor, why)
+
     def purge_visits(self, retention: dt.timedelta, batch: int = 500) -> int:
         """Delete visits (with the documents and consents opened in them) that ended more than
         ``retention`` ago, ``batch`` rows a transaction; the access log keeps its entries."""
@@ -220,6 +227,7 @@ class AssistService:
         """The printable PDF receipt of the visit (also after it ended), with its signed QR."""
         agency, visit = self._visit(agency_id, visit_id)
         types = [self._type_name(visit.record.citizen_id, d) for d in visit.documents]
+        answered = [str(c) for c in json.loads(visit.record.consents or "[]")]
         claims = {
             "visit": visit.record.id,
             "office": agency.id,
@@ -227,6 +235,7 @@ class AssistService:
             "officer": visit.record.officer_id,
             "opened_at": int(visit.record.opened_at.timestamp()),
             "documents": types,
+            "consents": answered,
             "iat": self.ctx.now(),
         }
         signed = self.ctx.service_keys.sign(claims, typ=RECEIPT_TYP)
@@ -238,6 +247,8 @@ class AssistService:
             ("Bắt đầu / Opened", f"{when:%H:%M} ngày {when:%d/%m/%Y}"),
             ("Giấy tờ công dân đã mở / Documents opened", ", ".join(types) or "không có / none"),
         ]
+        if answered:
+            lines.append(("Yêu cầu đồng ý đã trả lời / Consent requests answered", str(len(answered))))
         return receipt_pdf(lines, signed, self.ctx.utcnow())
 
     def check_receipt(self, signed: str) -> dict[str, object]:
