@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wallet_api.assisted.counter import CounterService
 from wallet_api.assisted.service import AssistService
 from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
@@ -60,6 +61,7 @@ class Services:
     mandates: MandateService
     guardians: GuardianService
     assist: AssistService
+    counter: CounterService
     limiter: RateLimiter
     recovery: RecoveryService
     reissues: ReissueService
@@ -83,6 +85,8 @@ class Services:
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
         mandates = MandateService(ctx)
+        decisions = ConsentDecisionService(ctx, consents)
+        assist = AssistService(ctx, agencies, documents)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -96,7 +100,7 @@ class Services:
             qr=QrService(ctx, citizens, trust, nonces),
             nonces=nonces,
             consents=consents,
-            decisions=ConsentDecisionService(ctx, consents),
+            decisions=decisions,
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),
             access_log=AccessLogService(ctx),
             restrictions=restrictions,
@@ -105,7 +109,8 @@ class Services:
             pairings=PairingService(ctx),
             mandates=mandates,
             guardians=GuardianService(ctx, agencies, mandates),
-            assist=AssistService(ctx, agencies, documents),
+            assist=assist,
+            counter=CounterService(ctx, assist, citizens, decisions, codes),
             limiter=RateLimiter(ctx),
             recovery=RecoveryService(ctx, codes),
             reissues=ReissueService(ctx, agencies, issuance),
