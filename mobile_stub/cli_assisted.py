@@ -1,7 +1,8 @@
 """``wallet-mobile card`` and ``wallet-mobile pin``: for being served at a one-stop office.
 
 ``card --png the-card.png`` saves the QR to print on the wallet card (it names the wallet by an
-opaque id, nothing about the citizen); ``pin set`` sets the 6-digit PIN the citizen types on the
+opaque id, nothing about the citizen); ``card --new`` replaces a lost card (the old card's QR is
+refused from then on); ``pin set`` sets the 6-digit PIN the citizen types on the
 office's device to confirm each action.
 """
 
@@ -20,11 +21,23 @@ from mobile_stub._text import bilingual
 @click.option(
     "--png", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Lưu QR / Save the QR"
 )
+@click.option(
+    "--new",
+    "rotate",
+    is_flag=True,
+    help="Thẻ mới thay thẻ mất; thẻ cũ hết hiệu lực / A new card for a lost one; the old one stops working",
+)
 @pass_env
-def card(env: CliEnv, png: Path | None) -> None:
+def card(env: CliEnv, png: Path | None, rotate: bool) -> None:
     """Mã QR in trên thẻ ví / The QR code printed on the wallet card."""
     with env.client() as client:
-        text = client.card()
+        text = client.new_card() if rotate else client.card()
+    if rotate:
+        click.echo(
+            bilingual(
+                "Đã cấp thẻ mới; thẻ cũ không còn dùng được", "New card issued; the old one no longer works"
+            )
+        )
     shown, _ = qr.render_terminal(text.encode("ascii"))
     click.echo(shown)
     if png is not None:

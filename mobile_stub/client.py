@@ -417,6 +417,10 @@ class WalletClient:
         """The QR text of the printed wallet card (a signed, opaque card id)."""
         return str(json_object(self._authed("GET", "/v1/me/card"))["card"])
 
+    def new_card(self) -> str:
+        """A lost card: a new card id; the old card's QR is refused from now on. The new QR text."""
+        return str(json_object(self._authed_json("POST", "/v1/me/card/rotation", {}))["card"])
+
     def set_assist_pin(self, pin: str) -> None:
         """Set the 6-digit PIN confirmed at one-stop offices."""
         self._authed_json("PUT", "/v1/me/assist-pin", {"pin": pin}).close()

@@ -36,6 +36,7 @@ from storage.ports import (
     UnitOfWork,
 )
 from storage.records import (
+    NO_DEVICE,
     AgencyHolder,
     AgencyRecord,
     AssistCardRecord,
@@ -67,6 +68,7 @@ from storage.records import (
 )
 
 __all__ = [
+    "NO_DEVICE",
     "AgencyHolder",
     "AgencyRecord",
     "AgencyRepository",

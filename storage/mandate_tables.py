@@ -73,7 +73,9 @@ ASSIST_CARDS = Table(
 
 # A visit at a one-stop office: opened by an officer of an ``assistant`` agency by scanning the
 # card, alive until ``expires_at`` (or ``ended_at``); ``documents``: JSON list of the ids the
-# citizen opened for it with their PIN.
+# citizen opened for it with their PIN; ``consents``: JSON list of the consent ids the citizen
+# answered in it with their PIN (``NULL``: none). ``wallet collect`` purges visits past their
+# retention by ``expires_at`` (migration 0015).
 VISITS = Table(
     "visits",
     metadata,
@@ -90,5 +92,7 @@ VISITS = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime, nullable=True),
     Column("documents", Text, nullable=False),
+    Column("consents", Text, nullable=True),
     Index("ix_visits_citizen_id", "citizen_id"),
+    Index("ix_visits_expires_at", "expires_at"),
 )

@@ -435,6 +435,20 @@ class AssistRepository(Protocol):
 
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool: ...  # True if it was not yet ended
 
+    def answered(self, visit_id: str, consents: str) -> bool: ...  # False once ended
+
+    def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool: ...
+
+    # True if ``old_card_id`` was still the citizen's card (a racing rotation loses)
+
+    def end_open_visits(self, citizen_id: str, at: dt.datetime, keep: str = "") -> int: ...
+
+    # ends the citizen's live visits but ``keep``; how many
+
+    def purge_visits(self, before: dt.datetime, batch: int) -> int: ...
+
+    # deletes at most ``batch`` visits that expired before ``before``; how many
+
 
 class RateCounterRepository(Protocol):
     """Fixed-window call counters shared by every node (``wallet_api.limits``)."""

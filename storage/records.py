@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+NO_DEVICE = ""  # the enrolment key of a wallet enrolled without a device
+
 
 @dataclass(frozen=True, slots=True)
 class CitizenRecord:
-    """A citizen's account. Personal values are sealed under the citizen key."""
+    """A citizen's account. Personal values are sealed under the citizen key. ``device_jwk`` and
+    ``device_jkt`` are the enrolment key, ``NO_DEVICE`` for a wallet enrolled at a one-stop office
+    (``wallet_api.assisted``): it has no device until one joins by recovery."""
 
     id: str
     blind_index: str
@@ -376,6 +380,7 @@ class VisitRecord:
     expires_at: dt.datetime
     ended_at: dt.datetime | None
     documents: str
+    consents: str | None = None  # JSON list of the consent ids answered in the visit with the PIN
 
 
 @dataclass(frozen=True, slots=True)

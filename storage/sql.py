@@ -42,7 +42,15 @@ from sqlalchemy.sql import Executable
 from storage.device_tables import DEVICES
 from storage.errors import NotFound
 from storage.limits import ReplayPurge, Timeouts
-from storage.records import AgencyHolder, CitizenRecord, DocumentRecord, Holder, PageWindow, SigningKeyRecord
+from storage.records import (
+    NO_DEVICE,
+    AgencyHolder,
+    CitizenRecord,
+    DocumentRecord,
+    Holder,
+    PageWindow,
+    SigningKeyRecord,
+)
 from storage.reserve import SpaceReserve
 from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
@@ -174,9 +182,11 @@ class SqlCitizenRepository(Repository):
 
     @translated
     def add(self, citizen: CitizenRecord) -> None:
-        """The account and its enrolment key as its first device, in one transaction."""
+        """The account and its enrolment key as its first device, in one transaction (a wallet
+        enrolled at a one-stop office has no device key: ``NO_DEVICE``, and no device row)."""
         self.insert(CITIZENS, citizen)
-        self.insert(DEVICES, enrolment_device(citizen))
+        if citizen.device_jkt != NO_DEVICE:
+            self.insert(DEVICES, enrolment_device(citizen))
 
     @translated
     def get(self, citizen_id: str) -> CitizenRecord:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from storage.errors import NotFound
 from storage.mandate_tables import ASSIST_CARDS, VISITS
@@ -48,6 +48,35 @@ _OPEN_DOCS = (
     update(VISITS)
     .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
     .values(documents=bindparam("docs"))
+)
+_ANSWERED = (
+    update(VISITS)
+    .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
+    .values(consents=bindparam("answered"))
+)
+_ROTATE = (
+    update(ASSIST_CARDS)
+    .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"), ASSIST_CARDS.c.card_id == bindparam("old"))
+    .values(card_id=bindparam("new"))
+)
+_END_OTHERS = (
+    update(VISITS)
+    .where(
+        VISITS.c.citizen_id == bindparam("owner"),
+        VISITS.c.ended_at.is_(None),
+        VISITS.c.expires_at > bindparam("at"),
+        VISITS.c.id != bindparam("keep"),
+    )
+    .values(ended_at=bindparam("at"))
+)
+_PURGE_VISITS = delete(VISITS).where(
+    VISITS.c.id.in_(
+        select(VISITS.c.id)
+        .where(VISITS.c.expires_at < bindparam("before"))
+        .order_by(VISITS.c.expires_at)
+        .limit(bindparam("batch"))
+        .scalar_subquery()
+    )
 )
 _END = (
     update(VISITS)
@@ -111,3 +140,20 @@ class SqlAssistRepository(Repository):
     @translated
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool:
         return self.execute(_END, {"visit_id": visit_id, "at": at}).rowcount == 1
+
+    @translated
+    def answered(self, visit_id: str, consents: str) -> bool:
+        return self.execute(_ANSWERED, {"visit_id": visit_id, "answered": consents}).rowcount == 1
+
+    @translated
+    def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool:
+        params = {"owner": citizen_id, "old": old_card_id, "new": new_card_id}
+        return self.execute(_ROTATE, params).rowcount == 1
+
+    @translated
+    def end_open_visits(self, citizen_id: str, at: dt.datetime, keep: str = "") -> int:
+        return int(self.execute(_END_OTHERS, {"owner": citizen_id, "at": at, "keep": keep}).rowcount)
+
+    @translated
+    def purge_visits(self, before: dt.datetime, batch: int) -> int:
+        return int(self.execute(_PURGE_VISITS, {"before": before, "batch": batch}).rowcount)

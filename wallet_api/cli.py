@@ -14,6 +14,7 @@ import crypto
 from wallet_api.bootstrap import build_context, initialise, rotate_signing_key
 from wallet_api.cli_agency import agency, trust
 from wallet_api.cli_stats import stats
+from wallet_api.context import Context
 from wallet_api.erasure.cli import register as register_erasure
 from wallet_api.errors import WalletError
 from wallet_api.logs import configure_logging
@@ -106,6 +107,7 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
         uow.commit()
     recoveries = RecoveryService(ctx, RecoveryCodes(ctx)).expire_stale()  # new device never came back
     swept = run_sweep(ctx)  # deletion asked once a promised retention passed; overdue escalated
+    visits = _visit_purge(ctx, settings)  # counter visits past their retention, in batches
     ctx.metadata.close()
     click.echo(f"Đã xoá {removed} đối tượng mồ côi / Removed {removed} orphan objects")
     click.echo(f"Đã xoá {forgotten} mã dùng một lần hết hạn / Forgot {forgotten} expired one-time ids")
@@ -115,8 +117,18 @@ def collect(data_dir: Path | None, grace: int | None) -> None:
         f"Đã đóng {recoveries} yêu cầu khôi phục ví không thể hoàn tất / "
         f"Expired {recoveries} wallet recoveries that can no longer complete"
     )
+    click.echo(
+        f"Đã xoá {visits} phiên làm việc tại quầy cũ hơn {settings.visit_retention_days} ngày / "
+        f"Removed {visits} counter visits older than {settings.visit_retention_days} days"
+    )
     for line in sweep_lines(swept):
         click.echo(line)
+
+
+def _visit_purge(ctx: Context, settings: Settings) -> int:
+    from wallet_api.services import Services  # late: building the services is for this command only
+
+    return Services.over(ctx).assist.purge_visits(dt.timedelta(days=settings.visit_retention_days))
 
 
 main.add_command(agency)

@@ -53,6 +53,16 @@ PUBLIC_NO_STORAGE = frozenset({"/health", "/metrics", "/.well-known/jwks.json"})
 _CONSENT_USE = ("consent_pending", "consent_denied", "consent_revoked", "consent_closed", "consent_expired")
 _INTEGRITY = ("integrity_error",)
 _ISSUER = ("forbidden_role", "citizen_not_found")
+# A step at the counter the citizen confirms with the PIN, in a live visit of the calling office.
+_COUNTER_PIN = (
+    "forbidden_role",
+    "visit_not_found",
+    "visit_ended",
+    "pin_not_set",
+    "wrong_pin",
+    "pin_locked",
+    "access_log_busy",
+)
 
 CODES: dict[str, tuple[str, ...]] = {
     "GET /v1/status-lists/{list_id}": ("agency_not_found",),
@@ -247,7 +257,27 @@ CODES: dict[str, tuple[str, ...]] = {
     "POST /v1/agency/mandates": ("forbidden_role", "invalid_guardian_request", "access_log_busy"),
     "GET /v1/me/card": (),
     "PUT /v1/me/assist-pin": ("invalid_pin",),
-    "POST /v1/agency/visits": ("forbidden_role", "invalid_card", "access_log_busy"),
+    "POST /v1/me/card/rotation": ("access_log_busy",),
+    "POST /v1/agency/enrolments": (
+        "forbidden_role",
+        "rate_limited",
+        "invalid_pin",
+        "pins_differ",
+        "invalid_cccd",
+        "invalid_name",
+        "invalid_date",
+        "access_log_busy",
+    ),
+    "POST /v1/agency/visits": ("forbidden_role", "invalid_card", "card_replaced", "access_log_busy"),
+    "POST /v1/agency/visits/{visit_id}/card": _COUNTER_PIN,
+    "POST /v1/agency/visits/{visit_id}/consents": _COUNTER_PIN,
+    "POST /v1/agency/visits/{visit_id}/consents/{consent_id}/decision": (
+        *_COUNTER_PIN,
+        "consent_not_found",
+        "consent_already_decided",
+        "approval_exceeds_request",
+        "consent_expired",
+    ),
     "POST /v1/agency/visits/{visit_id}/documents": (
         "forbidden_role",
         "visit_not_found",

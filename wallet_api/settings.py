@@ -58,6 +58,9 @@ class Settings:
     # complete: ``wallet collect`` (or the device's late status call) marks it expired.
     recovery_expire_seconds: int = 7 * 86400
     visit_seconds: int = 900  # an assisted visit at a one-stop office ends this long after it opens
+    # ``wallet collect`` deletes visits (and the documents and consents opened in them) this many
+    # days after they ended; the citizen's access log keeps its entries.
+    visit_retention_days: int = 90
     # How long an agency has to answer a citizen's deletion or correction request before it shows
     # as overdue and is escalated (72 h: the law's notification period).
     rights_deadline_seconds: int = 72 * 3600
@@ -127,6 +130,8 @@ class Settings:
             raise ConfigError("WALLET_WORKERS must be at least 1")
         if not 60 <= self.visit_seconds <= 4 * 3600:
             raise ConfigError("WALLET_VISIT_SECONDS must be between 60 and 14400")
+        if not 1 <= self.visit_retention_days <= 3650:
+            raise ConfigError("WALLET_VISIT_RETENTION_DAYS must be between 1 and 3650")
         if self.blocking not in ("auto", "inline", "thread"):
             raise ConfigError("WALLET_BLOCKING must be auto, inline or thread")
         if min(self.key_announce_seconds, self.key_overlap_seconds) < 0 or self.key_refresh_seconds < 1:
@@ -245,5 +250,6 @@ _VARIABLES = {
     "recovery_cooling_off_seconds": _int,
     "recovery_expire_seconds": _int,
     "visit_seconds": _int,
+    "visit_retention_days": _int,
     "rights_deadline_seconds": _int,
 }

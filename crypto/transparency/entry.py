@@ -55,6 +55,9 @@ class AccessAction(enum.StrEnum):
     CORRECTION_REFUSED = "correction-refused"  # it refused; ``purpose`` holds its reason
     REQUEST_OVERDUE = "request-overdue"  # it did not answer by the deadline: escalated to the operator
     ENROL_ATTEMPT = "enrol-attempt"  # a device not of the wallet tried to enrol the citizen's CCCD
+    # The wallet card of the assisted route (``wallet_api.assisted``); ``purpose``: what happened.
+    CARD_ISSUE = "card-issue"  # a wallet card was issued or replaced (the old one refused from then on)
+    CARD_REFUSED = "card-refused"  # an office tried to issue a card for the CCCD, the PIN did not match
 
 
 _TEXT_FIELDS = ("agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code")

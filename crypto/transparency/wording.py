@@ -83,6 +83,16 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
         'A device unknown to your wallet (key "{subject}") tried to enrol a new wallet with your CCCD; '
         "your wallet is unchanged. If it was you, pair that device from this one",
     ),
+    AccessAction.CARD_ISSUE: (  # the subject: what was done ("Đăng ký ví tại quầy / Enrolled at ...")
+        "{actor} đã cấp thẻ ví cho bạn ({subject}); mọi thẻ cũ không còn dùng được",
+        "{actor} issued you a wallet card ({subject}); every earlier card no longer works",
+    ),
+    AccessAction.CARD_REFUSED: (
+        "{actor} đã thử cấp thẻ ví cho số CCCD của bạn tại quầy nhưng mã PIN không khớp; ví và thẻ "
+        "của bạn không thay đổi",
+        "{actor} tried to issue a wallet card for your CCCD at the counter but the PIN did not match; "
+        "your wallet and card are unchanged",
+    ),
 }
 
 # The citizen's requests to an agency: {agency}, {what} (the type, lower case), {why} (the purpose).

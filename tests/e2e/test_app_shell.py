@@ -223,7 +223,7 @@ def test_credentials_with_labels_and_plain_status(
     good = page.locator(f"#credentials li[data-id='{kept['credential_id']}']")
     assert "Đã bị thu hồi" in bad.inner_text() and bad.get_attribute("data-status") == "revoked"
     assert "Còn hiệu lực" in good.inner_text() and "Sở Tư pháp thành phố Đà Nẵng" in good.inner_text()
-    good.locator("button[aria-expanded]").click()
+    good.locator("button[aria-controls^='cred-details']").click()
     details = good.locator("dl").inner_text()
     assert "Họ và tên" in details and "Nguyễn Thị Minh Khai" in details
     assert "Ngày sinh" in details and "01/05/1990" in details
@@ -234,7 +234,7 @@ def test_credentials_with_labels_and_plain_status(
     wait_ready(page, "credentials", lang="en")
     good = page.locator(f"#credentials li[data-id='{kept['credential_id']}']")
     assert "Revoked" in page.locator(f"#credentials li[data-id='{revoked['credential_id']}']").inner_text()
-    good.locator("button[aria-expanded]").click()
+    good.locator("button[aria-controls^='cred-details']").click()
     assert "Full name" in good.locator("dl").inner_text() and "1 May 1990" in good.locator("dl").inner_text()
 
 

@@ -4,7 +4,8 @@ The citizen prints their card's QR (``wallet-mobile card --png``) and sets a PIN
 the operator registers a ward office with the ``assistant`` role; the officer
 (``wallet-agency assist``) scans the card image, the citizen types the PIN, the
 officer reads the opened document and prints the receipt, whose QR is decoded and
-checked; the citizen's phone shows the office and the officer in its checked log.
+checked; the citizen's phone shows the office and the officer in its checked log. A lost card is
+replaced from the phone (``wallet-mobile card --new``) and the old one refused at the counter.
 """
 
 from __future__ import annotations
@@ -85,3 +86,12 @@ def test_a_citizen_without_a_smartphone_is_served_at_the_counter(
     log = _ok(citizen("log"))
     assert "UBND phường Hải Châu (cán bộ / officer CB-0042) đã mở tại quầy một cửa" in log
     assert "Log verified" in log
+
+    # The card is lost: a new one from the phone; the old card's QR is refused from then on.
+    new_png = tmp_path / "new-card.png"
+    assert "New card issued" in _ok(citizen("card", "--new", "--png", str(new_png)))
+    refused = desk("assist", "open", "--card-png", str(card_png), "--officer", "CB-0042")
+    assert refused.returncode == 1 and "card_replaced" in refused.stderr
+    assert "Visit:" in _ok(desk("assist", "open", "--card-png", str(new_png), "--officer", "CB-0042"))
+    log = _ok(citizen("log"))
+    assert "đã cấp thẻ ví cho bạn" in log and "Log verified" in log

@@ -353,10 +353,15 @@ def test_a_correction_is_answered_by_a_reissue_that_revokes_the_old_credential(w
     assert w.ward.corrections() == []
     problem = refused(lambda: w.ward.reissue_correction(asked["id"], old))
     assert (problem.status, problem.code) == (404, "rights_request_not_found")
+    before = len(_words(w.alice, "lookup")), len(_words(w.bob, "lookup"))  # issuing looked them up
     listed = w.issuer.corrections()
     assert [(i["id"], i["cccd"], i["proposed"]) for i in listed] == [
         (asked["id"], w.alice.cccd, "Bệnh viện C Đà Nẵng")
     ]
+    # The issuer read Alice's CCCD: a lookup in her log (none in Bob's, whom it did not list).
+    lookups = [json.loads(e["data"]) for e in w.alice.log() if json.loads(e["data"])["action"] == "lookup"]
+    assert [(d["agency_id"], d["resource_id"]) for d in lookups[before[0] :]] == [(w.issuer.agency_id, old)]
+    assert len(_words(w.bob, "lookup")) == before[1]
 
     bobs = _credential(w, w.bob)
     for wrong in (old, bobs, str(uuid.uuid4()), "nope"):

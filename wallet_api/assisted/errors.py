@@ -57,6 +57,18 @@ class DocumentNotOpened(WalletError):
     code = "document_not_opened"
 
 
+class PinsDiffer(WalletError):
+    """The PIN typed twice at enrolment was not the same both times."""
+
+    code = "pins_differ"
+
+
+class CardReplaced(WalletError):
+    """A card the service signed, but no longer the wallet's card: replaced by a newer one."""
+
+    code = "card_replaced"
+
+
 class InvalidVisitReceipt(WalletError):
     """The receipt is not one this service signed."""
 
@@ -119,6 +131,22 @@ ASSIST_PROBLEMS: dict[str, tuple[int, str, str, str, str]] = {
         "Document not opened for this visit",
         "Công dân chưa xác nhận mở giấy tờ này cho phiên làm việc.",
         "The citizen did not open this document for this visit.",
+    ),
+    "pins_differ": (
+        422,
+        "Hai lần nhập mã PIN không khớp",
+        "The two PINs differ",
+        "Mã PIN nhập lần hai khác lần đầu; hãy nhập lại cả hai lần.",
+        "The second PIN was not the same as the first; type both again.",
+    ),
+    "card_replaced": (
+        410,
+        "Thẻ ví không còn hiệu lực",
+        "Wallet card no longer valid",
+        "Thẻ này đã được thay bằng thẻ mới (hoặc ví không còn); hãy dùng thẻ mới nhất của công dân, "
+        "hoặc cấp lại thẻ tại quầy bằng số CCCD và mã PIN.",
+        "This card was replaced by a newer one (or the wallet is gone); use the citizen's newest card, "
+        "or re-issue the card at the counter with the CCCD and the PIN.",
     ),
     "invalid_visit_receipt": (
         422,

@@ -2,7 +2,8 @@
 
 * The citizen's printed wallet card carries a QR with a JWS the service signed
   (``wallet-card+jwt``) naming only an opaque card id: no personal data in clear.
-* The citizen sets a 6-digit PIN from their own device; it is kept as a slow hash
+* The citizen sets a 6-digit PIN from their own device (or at the counter, ``counter.py``, for a
+  wallet with no device); it is kept as a slow hash
   (scrypt, per-card salt), compared in constant time; five wrong PINs in a row
   lock it for 15 minutes (the right PIN is refused meanwhile), doubling each time.
 * An officer of an agency with the ``assistant`` role opens a visit by scanning
@@ -31,6 +32,7 @@ import storage
 from consent.wording import catalog_names
 from crypto.transparency import AccessAction
 from wallet_api.assisted.errors import (
+    CardReplaced,
     DocumentNotOpened,
     InvalidCard,
     InvalidPin,
@@ -53,8 +55,13 @@ CARD_TYP = "wallet-card+jwt"
 RECEIPT_TYP = "visit-receipt+jwt"
 MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
-_PIN = re.compile(r"[0-9]{6}")
+PIN_PATTERN = re.compile(r"[0-9]{6}")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # about 16 MiB and tens of ms: slow to guess
+
+
+def office_actor(agency: storage.AgencyRecord, officer_id: str) -> tuple[str, str]:
+    """Who did it, as the citizen's log names it: the office and its officer."""
+    return agency.id, f"{agency.display_name} (cán bộ / officer {officer_id})"
 
 
 def pin_hash(pin: str, salt: bytes) -> bytes:
@@ -82,7 +89,8 @@ class AssistService:
     # -- the citizen, from their own device ----------------------------------------
 
     def card(self, citizen_id: str) -> str:
-        """The signed QR text of the citizen's printed card (the card id is made once)."""
+        """The signed QR text of the citizen's printed card (its id made on first use, then kept
+        until the card is replaced: ``rotate``)."""
         with self.ctx.metadata.unit_of_work() as uow:
             card = uow.assist.card(citizen_id)
             if card is None:
@@ -91,11 +99,51 @@ class AssistService:
                 )
                 uow.assist.add_card(card)
                 uow.commit()
-        return self.ctx.service_keys.sign({"card": card.card_id, "iat": self.ctx.now()}, typ=CARD_TYP)
+        return self.signed_card(card.card_id)
+
+    def signed_card(self, card_id: str) -> str:
+        """The QR text of a card: a JWS naming only the opaque card id."""
+        return self.ctx.service_keys.sign({"card": card_id, "iat": self.ctx.now()}, typ=CARD_TYP)
+
+    def rotate(self, citizen_id: str, actor: tuple[str, str], why: str, keep_visit: str = "") -> str:
+        """A new card id for the citizen (a lost card): the old card's QR is refused from now on
+        (``card_replaced``) and the citizen's live visits but ``keep_visit`` end. Logged with
+        ``actor`` (id, name); ``why`` says how it was done. The new card's QR text."""
+        new_id, now = secrets.token_urlsafe(16), self.ctx.utcnow()
+        with self.ctx.metadata.unit_of_work() as uow:
+            card = uow.assist.card(citizen_id, lock=True)
+            if card is None:
+                uow.assist.add_card(storage.AssistCardRecord(citizen_id, new_id, None, None, 0, None, now))
+            elif not uow.assist.rotate_card(citizen_id, card.card_id, new_id):
+                raise storage.Unavailable("card rotation raced")
+            ended = uow.assist.end_open_visits(citizen_id, now, keep_visit)
+            uow.commit()
+        record_by(self.ctx, citizen_id, actor, (new_id[-4:], "card"), AccessAction.CARD_ISSUE, purpose=why)
+        log.info("a wallet card was replaced (%d live visits ended)", ended)
+        return self.signed_card(new_id)
+
+    def rotate_from_device(self, citizen_id: str, jkt: str, why: str) -> str:
+        """``rotate`` asked by one of the citizen's devices (the log names it, as device events do)."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            device = uow.devices.active(citizen_id, jkt)
+        actor = ("device:", "?") if device is None else (f"device:{device.id}", device.name)
+        return self.rotate(citizen_id, actor, why)
+
+    def purge_visits(self, retention: dt.timedelta, batch: int = 500) -> int:
+        """Delete visits (with the documents and consents opened in them) that ended more than
+        ``retention`` ago, ``batch`` rows a transaction; the access log keeps its entries."""
+        before, removed = self.ctx.utcnow() - retention, 0
+        while True:
+            with self.ctx.metadata.unit_of_work() as uow:
+                count = uow.assist.purge_visits(before, batch)
+                uow.commit()
+            removed += count
+            if count < batch:
+                return removed
 
     def set_pin(self, citizen_id: str, pin: str) -> None:
         """Set (or change) the PIN the citizen types on office devices."""
-        if not _PIN.fullmatch(pin):
+        if not PIN_PATTERN.fullmatch(pin):
             raise InvalidPin()
         self.card(citizen_id)  # the card exists from now on
         salt = secrets.token_bytes(16)
@@ -123,8 +171,9 @@ class AssistService:
             raise InvalidCard() from None
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             card = uow.assist.by_card(str(claims.get("card", "")))
-        if card is None:
-            raise InvalidCard()
+        if card is None:  # signed by this service, so a card that was: replaced (or its wallet gone)
+            log.info("card refused: no longer the wallet's card")
+            raise CardReplaced()
         now = self.ctx.utcnow()
         record = storage.VisitRecord(
             str(uuid.uuid4()),
@@ -139,13 +188,13 @@ class AssistService:
         with self.ctx.metadata.unit_of_work() as uow:
             uow.assist.add_visit(record)
             uow.commit()
-        self._log(agency, record, (record.id, "visit"), AccessAction.VISIT)
+        self.log_visit(agency, record, (record.id, "visit"), AccessAction.VISIT)
         return Visit(record, (), "open")
 
     def open_documents(self, agency_id: str, visit_id: str, pin: str, document_ids: Sequence[str]) -> Visit:
         """The citizen types their PIN on the office device to open these documents for the visit."""
-        agency, visit = self._live(agency_id, visit_id)
-        self._check_pin(visit.record.citizen_id, pin)
+        agency, visit = self.live(agency_id, visit_id)
+        self.check_pin(visit.record.citizen_id, pin)
         metas = [self.documents.get(visit.record.citizen_id, d) for d in dict.fromkeys(document_ids)]
         opened = tuple(dict.fromkeys([*visit.documents, *(m.id for m in metas)]))
         with self.ctx.metadata.unit_of_work() as uow:
@@ -153,21 +202,21 @@ class AssistService:
                 raise VisitEnded()
             uow.commit()
         for meta in metas:
-            self._log(agency, visit.record, (meta.id, meta.doc_type), AccessAction.VISIT)
+            self.log_visit(agency, visit.record, (meta.id, meta.doc_type), AccessAction.VISIT)
         return Visit(visit.record, opened, "open")
 
     def read(self, agency_id: str, visit_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
         """A document the citizen opened for this live visit, logged with office and officer."""
-        agency, visit = self._live(agency_id, visit_id)
+        agency, visit = self.live(agency_id, visit_id)
         if document_id not in visit.documents:
             raise DocumentNotOpened()
         meta, chunks = self.documents.open_lazy(visit.record.citizen_id, document_id)
-        self._log(agency, visit.record, (meta.id, meta.doc_type), AccessAction.READ)
+        self.log_visit(agency, visit.record, (meta.id, meta.doc_type), AccessAction.READ)
         return meta, chunks
 
     def end(self, agency_id: str, visit_id: str) -> Visit:
         """The officer closes the visit: nothing more can be done in it."""
-        _, visit = self._live(agency_id, visit_id)
+        _, visit = self.live(agency_id, visit_id)
         now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work() as uow:
             uow.assist.end_visit(visit.record.id, now)
@@ -178,6 +227,7 @@ class AssistService:
         """The printable PDF receipt of the visit (also after it ended), with its signed QR."""
         agency, visit = self._visit(agency_id, visit_id)
         types = [self._type_name(visit.record.citizen_id, d) for d in visit.documents]
+        answered = [str(c) for c in json.loads(visit.record.consents or "[]")]
         claims = {
             "visit": visit.record.id,
             "office": agency.id,
@@ -185,6 +235,7 @@ class AssistService:
             "officer": visit.record.officer_id,
             "opened_at": int(visit.record.opened_at.timestamp()),
             "documents": types,
+            "consents": answered,
             "iat": self.ctx.now(),
         }
         signed = self.ctx.service_keys.sign(claims, typ=RECEIPT_TYP)
@@ -196,6 +247,8 @@ class AssistService:
             ("Bắt đầu / Opened", f"{when:%H:%M} ngày {when:%d/%m/%Y}"),
             ("Giấy tờ công dân đã mở / Documents opened", ", ".join(types) or "không có / none"),
         ]
+        if answered:
+            lines.append(("Yêu cầu đồng ý đã trả lời / Consent requests answered", str(len(answered))))
         return receipt_pdf(lines, signed, self.ctx.utcnow())
 
     def check_receipt(self, signed: str) -> dict[str, object]:
@@ -221,13 +274,13 @@ class AssistService:
         live = record.ended_at is None and self.ctx.utcnow() < record.expires_at
         return agency, Visit(record, tuple(json.loads(record.documents)), "open" if live else "ended")
 
-    def _live(self, agency_id: str, visit_id: str) -> tuple[storage.AgencyRecord, Visit]:
+    def live(self, agency_id: str, visit_id: str) -> tuple[storage.AgencyRecord, Visit]:
         agency, visit = self._visit(agency_id, visit_id)
         if visit.state != "open":
             raise VisitEnded()
         return agency, visit
 
-    def _check_pin(self, citizen_id: str, pin: str) -> None:
+    def check_pin(self, citizen_id: str, pin: str) -> None:
         now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work() as uow:
             card = uow.assist.card(citizen_id, lock=True)
@@ -235,7 +288,9 @@ class AssistService:
                 raise PinNotSet()
             if card.locked_until is not None and now < card.locked_until:
                 raise PinLocked(retry_after=int((card.locked_until - now).total_seconds()) + 1)
-            if _PIN.fullmatch(pin) and hmac.compare_digest(pin_hash(pin, card.pin_salt), card.pin_hash):
+            if PIN_PATTERN.fullmatch(pin) and hmac.compare_digest(
+                pin_hash(pin, card.pin_salt), card.pin_hash
+            ):
                 uow.assist.pin_ok(citizen_id)
                 uow.commit()
                 return
@@ -257,13 +312,13 @@ class AssistService:
         names = catalog_names(doc_type)
         return names[0] if names else doc_type
 
-    def _log(
+    def log_visit(
         self,
         agency: storage.AgencyRecord,
         visit: storage.VisitRecord,
         resource: tuple[str, str],
         action: AccessAction,
     ) -> None:
-        actor = (agency.id, f"{agency.display_name} (cán bộ / officer {visit.officer_id})")
+        actor = office_actor(agency, visit.officer_id)
         purpose = f"Làm thủ tục tại quầy, phiên {visit.id} / At the counter, visit {visit.id}"
         record_by(self.ctx, visit.citizen_id, actor, resource, action, purpose=purpose)

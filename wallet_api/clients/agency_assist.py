@@ -28,6 +28,31 @@ class AssistClient(AgencyClient):
         result: dict[str, Any] = self._call("POST", f"{_visit(visit_id)}/documents", json=body)
         return result
 
+    def enrol(self, identity: dict[str, str], pin: str, pin_again: str, officer_id: str) -> dict[str, Any]:
+        """Enrol a citizen with no smartphone (``identity``: cccd, full_name, date_of_birth)."""
+        body = {**identity, "pin": pin, "pin_again": pin_again, "officer_id": officer_id}
+        result: dict[str, Any] = self._call("POST", "/v1/agency/enrolments", json=body)
+        return result
+
+    def pending_consents(self, visit_id: str, pin: str) -> list[dict[str, Any]]:
+        """The citizen's pending consent requests (the PIN typed on this device)."""
+        result: list[dict[str, Any]] = self._call("POST", f"{_visit(visit_id)}/consents", json={"pin": pin})
+        return result
+
+    def answer(
+        self, visit_id: str, consent_id: str, pin: str, decision: str, items: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The citizen's answer to a consent request, confirmed with the PIN; the receipt."""
+        body = {"pin": pin, "decision": decision, "items": items}
+        path = f"{_visit(visit_id)}/consents/{quote(consent_id, safe='')}/decision"
+        result: dict[str, Any] = self._call("POST", path, json=body)
+        return result
+
+    def new_card(self, visit_id: str, pin: str) -> dict[str, Any]:
+        """A lost card replaced in the visit, with the PIN."""
+        result: dict[str, Any] = self._call("POST", f"{_visit(visit_id)}/card", json={"pin": pin})
+        return result
+
     def end_visit(self, visit_id: str) -> dict[str, Any]:
         """Close the visit."""
         result: dict[str, Any] = self._call("POST", f"{_visit(visit_id)}/end")

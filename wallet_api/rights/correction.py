@@ -27,9 +27,12 @@ from wallet_api.rights.requests import (
     text,
     view,
 )
+from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import AgencyService
 from wallet_api.services.citizens import CitizenService
 from wallet_api.services.issuance import STATUS_VALUES
+
+LOOKUP_PURPOSE = "Sửa thông tin theo yêu cầu của bạn / Correcting a credential at your request"
 
 
 class CorrectionService(AddressedRequests):
@@ -81,13 +84,24 @@ class CorrectionService(AddressedRequests):
 
     def open_for_issuer(self, agency_id: str) -> list[tuple[RequestView, str]]:
         """The issuer's open corrections, soonest due first, each with the citizen's CCCD to re-issue
-        to (it issued them the credential): one read of the requests, not one per request."""
+        to (it issued them the credential): one read of the requests, not one per request.
+
+        The CCCD is the citizen's data read by someone else: each listed request is a lookup in that
+        citizen's access log, as the re-issue queue's listing is."""
         ids = self.answering_ids(agency_id)
+        lister = self.agencies.get(agency_id)
         now = self.ctx.utcnow()
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             records = uow.rights_requests.open_for(ids, self.kind, PAGE)
             views = [view(uow, r, now) for r in records]
-        return [(v, self.citizens.profile(r.citizen_id).cccd) for v, r in zip(views, records, strict=True)]
+            disputed = [uow.credentials.get_any(r.credential_id or "") for r in records]
+        listed = [(v, self.citizens.profile(r.citizen_id).cccd) for v, r in zip(views, records, strict=True)]
+        for record, credential in zip(records, disputed, strict=True):
+            resource = (credential.id, credential.doc_type)
+            record_access(
+                self.ctx, record.citizen_id, lister, resource, AccessAction.LOOKUP, purpose=LOOKUP_PURPOSE
+            )
+        return listed
 
     def reissue(self, agency_id: str, request_id: str, new_credential_id: str) -> RequestView:
         """Answer with the corrected credential: link it, revoke the disputed one (one transaction)."""

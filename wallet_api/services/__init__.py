@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wallet_api.assisted.counter import CounterService
 from wallet_api.assisted.service import AssistService
 from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
@@ -62,6 +63,7 @@ class Services:
     attestations: AttestationService
     guardians: GuardianService
     assist: AssistService
+    counter: CounterService
     limiter: RateLimiter
     recovery: RecoveryService
     reissues: ReissueService
@@ -86,6 +88,8 @@ class Services:
         nonces = CounterNonces(ctx)
         mandates = MandateService(ctx)
         credentials = CredentialService(ctx, agencies)
+        decisions = ConsentDecisionService(ctx, consents)
+        assist = AssistService(ctx, agencies, documents)
         return cls(
             ctx=ctx,
             auth=AuthService(ctx),
@@ -99,7 +103,7 @@ class Services:
             qr=QrService(ctx, citizens, trust, nonces),
             nonces=nonces,
             consents=consents,
-            decisions=ConsentDecisionService(ctx, consents),
+            decisions=decisions,
             pulls=ConsentPullService(ctx, consents, CredentialService(ctx, agencies), documents),
             access_log=AccessLogService(ctx),
             restrictions=restrictions,
@@ -109,7 +113,8 @@ class Services:
             mandates=mandates,
             attestations=AttestationService(ctx, mandates, credentials),
             guardians=GuardianService(ctx, agencies, mandates),
-            assist=AssistService(ctx, agencies, documents),
+            assist=assist,
+            counter=CounterService(ctx, assist, citizens, decisions, codes),
             limiter=RateLimiter(ctx),
             recovery=RecoveryService(ctx, codes),
             reissues=ReissueService(ctx, agencies, issuance),

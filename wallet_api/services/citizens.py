@@ -87,20 +87,8 @@ class CitizenService:
                 reason_en="the device key must be a public EC P-256 JWK",
             ) from None
         public = {k: str(device_jwk[k]) for k in ("kty", "crv", "x", "y")}
-        index = crypto.blind_index(self.ctx.blind_key, number)
-        citizen_id = str(uuid.uuid4())
-        kek = crypto.new_key()
-        record = storage.CitizenRecord(
-            id=citizen_id,
-            blind_index=index,
-            wrapped_kek=self.ctx.master.wrap(kek, kek_aad(citizen_id)),
-            national_id_sealed=crypto.seal(kek, number.encode(), field_aad(citizen_id, "cccd")),
-            full_name_sealed=crypto.seal(kek, name.encode(), field_aad(citizen_id, "name")),
-            date_of_birth_sealed=crypto.seal(kek, dob.isoformat().encode(), field_aad(citizen_id, "dob")),
-            device_jwk=json.dumps(public, sort_keys=True),
-            device_jkt=crypto.jwk_thumbprint(public),
-            created_at=self.ctx.utcnow(),
-        )
+        record = self.new_record(number, name, dob, public)
+        citizen_id, index = record.id, record.blind_index
         code, code_record = self.codes.fresh(citizen_id, record.created_at)
         with self.ctx.metadata.unit_of_work() as uow:
             existing = uow.citizens.find_by_index(index)
@@ -130,6 +118,25 @@ class CitizenService:
         )
         log.info("enrolment of an enrolled CCCD answered like a new one")
         return str(uuid.uuid4()), code
+
+    def new_record(
+        self, number: str, name: str, dob: dt.date, public: Mapping[str, str] | None
+    ) -> storage.CitizenRecord:
+        """A new wallet's row (not stored yet): its key, the sealed identity and the enrolment
+        device key (``public``; ``None``: a wallet enrolled at a one-stop office, no device)."""
+        citizen_id = str(uuid.uuid4())
+        kek = crypto.new_key()
+        return storage.CitizenRecord(
+            id=citizen_id,
+            blind_index=crypto.blind_index(self.ctx.blind_key, number),
+            wrapped_kek=self.ctx.master.wrap(kek, kek_aad(citizen_id)),
+            national_id_sealed=crypto.seal(kek, number.encode(), field_aad(citizen_id, "cccd")),
+            full_name_sealed=crypto.seal(kek, name.encode(), field_aad(citizen_id, "name")),
+            date_of_birth_sealed=crypto.seal(kek, dob.isoformat().encode(), field_aad(citizen_id, "dob")),
+            device_jwk=storage.NO_DEVICE if public is None else json.dumps(dict(public), sort_keys=True),
+            device_jkt=storage.NO_DEVICE if public is None else crypto.jwk_thumbprint(dict(public)),
+            created_at=self.ctx.utcnow(),
+        )
 
     def citizen_key(self, record: storage.CitizenRecord) -> bytes:
         """Unwrap the citizen's key-encryption key."""

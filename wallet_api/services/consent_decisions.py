@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -33,6 +34,7 @@ log = logging.getLogger("wallet.consents")
 DECISION_TYP = "consent-decision+jwt"
 DECISION_MAX_AGE = 300  # seconds a signed decision stays acceptable
 DECISION_LEEWAY = 30
+ASSISTED = "assisted"  # a decision the service signed for the citizen at a one-stop office
 
 
 class ConsentDecisionService:
@@ -76,6 +78,48 @@ class ConsentDecisionService:
                 raise ConsentAlreadyDecided()
             uow.commit()
         log.info("consent %s %s by the citizen", view.record.id, decided.status)
+        return self.consents.for_citizen(citizen_id, consent_id)
+
+    def decide_assisted(
+        self,
+        citizen_id: str,
+        consent_id: str,
+        decision: str,
+        raw_items: object,
+        on_behalf: Mapping[str, Any],
+    ) -> ConsentView:
+        """Record a decision the citizen confirmed with their PIN at a one-stop office: no device
+        key, so the wallet service signs the decision on the citizen's behalf, and the decision says
+        so (``method: assisted`` and ``on_behalf``: office, officer, visit). The same checks of the
+        request and the citizen's holdings as a device's decision; no device key thumbprint."""
+        view = self.consents.for_citizen(citizen_id, consent_id)
+        if view.state != "pending":
+            raise ConsentAlreadyDecided() if view.state != "expired" else refused("expired")
+        approve = decision == "approve"
+        items = self._approval(citizen_id, view, raw_items) if approve else ()
+        claims = {
+            "consent_id": view.record.id,
+            "decision": "approve" if approve else "deny",
+            "items": [i.to_json() for i in items],
+            "sub": citizen_id,
+            "method": ASSISTED,
+            ASSISTED: dict(on_behalf),
+            "iat": self.ctx.now(),
+            "jti": str(uuid.uuid4()),
+        }
+        decided = replace(
+            view.record,
+            status="approved" if approve else "denied",
+            approved=json.dumps([i.to_json() for i in items]) if approve else None,
+            decision=self.ctx.service_keys.sign(claims, typ=DECISION_TYP),
+            device_jkt=None,
+            decided_at=self.ctx.utcnow(),
+        )
+        with self.ctx.metadata.unit_of_work() as uow:
+            if not uow.consents.decide(decided):
+                raise ConsentAlreadyDecided()
+            uow.commit()
+        log.info("consent %s %s at a one-stop office", view.record.id, decided.status)
         return self.consents.for_citizen(citizen_id, consent_id)
 
     def revoke(self, citizen_id: str, consent_id: str) -> ConsentView:

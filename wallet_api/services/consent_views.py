@@ -135,11 +135,34 @@ def receipt(view: ConsentView, base_url: str) -> dict[str, Any]:
         },
         "decision_jws": record.decision,
     }
+    assisted = _assisted(record)
+    if assisted is not None:  # confirmed with the PIN at a one-stop office, signed by the service
+        body["decided_by"] = assisted
     delegate = _delegate(record)
     if delegate is not None:  # decided under a mandate: the receipt names both citizens
         body["delegate"] = delegate
         body["pii_principal"] = {"citizen_id": record.citizen_id, "device_key_thumbprint": None}
     return body
+
+
+def _decision_payload(record: storage.ConsentRecord) -> dict[str, Any]:
+    """The stored decision's payload (verified when it was stored; read back, not checked again)."""
+    if not record.decision:
+        return {}
+    try:
+        payload = json.loads(crypto.b64url_decode(record.decision.split(".")[1]))
+    except (ValueError, IndexError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _assisted(record: storage.ConsentRecord) -> dict[str, Any] | None:
+    """How a decision made at a one-stop office was made: ``method: assisted``, the office, the
+    officer and the visit (the wallet service signed it for the citizen, who typed their PIN)."""
+    payload = _decision_payload(record)
+    if payload.get("method") != "assisted" or not isinstance(payload.get("assisted"), dict):
+        return None
+    return {"method": "assisted", "signed_by": "wallet service (PIN)", **payload["assisted"]}
 
 
 def _delegate(record: storage.ConsentRecord) -> dict[str, Any] | None:

@@ -8,8 +8,8 @@
 const DB_NAME = "citizen-wallet";
 const DB_STORE = "kv";
 const REFRESH_MARGIN = 10; // seconds: log in again rather than send a token about to lapse
-const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "settings", "enrol", "recover"];
-const NAV = ["home", "documents", "credentials", "identity", "consents", "log", "devices", "settings"];
+const VIEWS = ["home", "documents", "credentials", "consents", "log", "identity", "present", "devices", "mandates", "rights", "settings", "enrol", "recover"];
+const NAV = ["home", "documents", "credentials", "identity", "consents", "rights", "log", "devices", "settings"];
 
 // ---------------------------------------------------------------------------------------------
 // Store: one IndexedDB object store of structured-cloneable values (CryptoKey objects included).
@@ -161,6 +161,7 @@ const shellTexts = {
     present: "Trình mã",
     devices: "Thiết bị",
     mandates: "Uỷ quyền",
+    rights: "Xoá và sửa dữ liệu",
     settings: "Cài đặt",
     offline: "Bạn đang ngoại tuyến. Những gì cần mạng sẽ chờ đến khi có mạng.",
     online: "Đã có mạng trở lại.",
@@ -186,6 +187,7 @@ const shellTexts = {
     present: "Show a code",
     devices: "Devices",
     mandates: "Mandates",
+    rights: "Delete or correct data",
     settings: "Settings",
     offline: "You are offline. Anything that needs the network will wait until you are back online.",
     online: "You are back online.",
@@ -319,6 +321,8 @@ function mandateApi(mandateId) {
   const headers = { "Wallet-Mandate": mandateId };
   return {
     get: (path, query) => authed("GET", path, { query, headers }),
+    post: (path, body) =>
+      authed("POST", path, body === undefined ? { headers } : { body: JSON.stringify(body), headers: { ...headers, "Content-Type": "application/json" } }),
     async bytes(path, query) {
       const response = await authed("GET", path, { query, headers, raw: true });
       const blob = await response.blob();
@@ -327,11 +331,17 @@ function mandateApi(mandateId) {
   };
 }
 
-let acting = null; // {mandate_id, name, documents}: whom this browser acts for, if anyone
+let acting = null; // {mandate_id, name, documents, procedures}: whom this browser acts for, if anyone
 
-/** Act for the represented citizen of a held mandate (the documents view then lists theirs). */
+/** Act for the represented citizen of a held mandate (the documents and consents views then show
+ * theirs, within the mandate's document types and procedures). */
 export async function actFor(mandate) {
-  acting = { mandate_id: mandate.mandate_id, name: mandate.represented_name, documents: [...mandate.scope.documents] };
+  acting = {
+    mandate_id: mandate.mandate_id,
+    name: mandate.represented_name,
+    documents: [...mandate.scope.documents],
+    procedures: [...mandate.scope.procedures],
+  };
   await store.set("acting", acting);
 }
 
@@ -545,11 +555,15 @@ export const ctx = {
   navigate,
   deviceKey, // this browser's device key: {privateKey (non-extractable), jwk, jkt}
   citizen: null,
-  /** {mandate_id, name, documents} while acting for someone under a mandate, else null. */
+  /** This browser's citizen id (the delegate's own id when acting for someone), or null. */
+  get citizenId() {
+    return session ? session.citizen_id : null;
+  },
+  /** {mandate_id, name, documents, procedures} while acting for someone under a mandate, else null. */
   get acting() {
     return acting;
   },
-  /** get/bytes for the person acted for (every call names the mandate), or null. */
+  /** get/post/bytes for the person acted for (every call names the mandate), or null. */
   get actingApi() {
     return acting ? mandateApi(acting.mandate_id) : null;
   },
@@ -675,6 +689,7 @@ async function boot() {
   if (session && session.origin && session.origin !== location.origin) session = null;
   ctx.citizen = (await store.get("profile")) || null;
   acting = session ? (await store.get("acting").catch(() => null)) || null : null;
+  if (acting) acting = { documents: [], procedures: [], ...acting }; // kept by an earlier version
   renderShell();
   document.getElementById("lang-switch").addEventListener("click", () => setLang(lang === "vi" ? "en" : "vi"));
   window.addEventListener("hashchange", () => route());

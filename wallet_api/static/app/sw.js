@@ -22,6 +22,7 @@ const SHELL = [
   "/app/views/settings.js",
   "/app/views/mandates.js",
   "/app/views/recover.js",
+  "/app/views/rights.js",
   // the consents, log and presentation views (another part of the app); missing files are skipped
   "/app/views/consents.js",
   "/app/views/log.js",

@@ -21,6 +21,7 @@ const ACTIONS = new Set([
   "recovery-start", "recovery-cancel", "recovery-complete", "recovery-expire", "credential-reissue", "mandate-grant", "mandate-end",
   "decide", "present", "visit", "deletion-asked", "deletion-auto-asked", "deletion-attested", "deletion-refused",
   "correction-asked", "correction-reissued", "correction-refused", "request-overdue", "enrol-attempt",
+  "card-issue", "card-refused",
 ]);
 const TEXT_FIELDS = ["agency_id", "agency_name", "resource_id", "resource_type", "purpose", "procedure_code"];
 const REQUIRED = [...TEXT_FIELDS, "action", "consent_id", "at", "v"];

@@ -60,11 +60,20 @@ export const texts = {
     sharedNothing: "Không chia sẻ gì",
     decidedAt: "Ngày quyết định",
     close: "Đóng",
+    askDeletion: "Yêu cầu cơ quan xoá dữ liệu đã nhận",
     states: {
       pending: "chờ quyết định", approved: "đã đồng ý", denied: "đã từ chối", revoked: "đã rút lại",
       closed: "đã đóng hồ sơ", expired: "hết hạn", used_up: "đã dùng hết lượt",
     },
     status: { valid: "còn hiệu lực", revoked: "ĐÃ BỊ THU HỒI", suspended: "ĐANG TẠM DỪNG", expired: "ĐÃ HẾT HẠN", unknown: "không rõ trạng thái" },
+    actingTitle: "Yêu cầu chia sẻ dữ liệu của {name}",
+    acting: "Bạn đang làm thay {name} (theo uỷ quyền). Đây là các yêu cầu gửi {name} cho những thủ tục bạn được uỷ quyền trả lời; mỗi quyết định của bạn được ghi vào nhật ký của {name} và biên nhận ghi tên cả hai người.",
+    stopActing: "Quay về yêu cầu của tôi",
+    actingIntro: "Cơ quan nhà nước xin xem dữ liệu trong ví của {name}. Bạn quyết định thay {name} chia sẻ gì.",
+    noProcedures: "Uỷ quyền của {name} không bao gồm việc trả lời yêu cầu chia sẻ dữ liệu.",
+    asksFor: "{agency} xin xem dữ liệu của {name}",
+    decidedBy: "Người quyết định",
+    byDelegate: "người được uỷ quyền, thay người có dữ liệu",
   },
   en: {
     title: "Requests for your data",
@@ -114,11 +123,20 @@ export const texts = {
     sharedNothing: "Nothing shared",
     decidedAt: "Decided on",
     close: "Close",
+    askDeletion: "Ask the agency to delete what it received",
     states: {
       pending: "pending", approved: "approved", denied: "denied", revoked: "withdrawn",
       closed: "case closed", expired: "expired", used_up: "used up",
     },
     status: { valid: "valid", revoked: "REVOKED", suspended: "SUSPENDED", expired: "EXPIRED", unknown: "status unknown" },
+    actingTitle: "Requests for {name}'s data",
+    acting: "You are acting for {name} (under a mandate). These are the requests to {name} for the procedures you may answer; each decision you make is recorded in {name}'s access log and the receipt names you both.",
+    stopActing: "Back to my requests",
+    actingIntro: "Government agencies ask to see data in {name}'s wallet. You decide for {name} what to share.",
+    noProcedures: "{name}'s mandate does not cover answering requests to share data.",
+    asksFor: "{agency} asks to see {name}'s data",
+    decidedBy: "Decided by",
+    byDelegate: "a delegate, for the person whose data it is",
   },
 };
 
@@ -219,21 +237,45 @@ export async function render(root, ctx) {
   const words = texts[ctx.lang] || texts.vi;
   const stateWord = (s) => words.states[s] || s;
   const statusWord = (s) => words.status[s || "valid"] || s;
-  const heading = el("h1", { text: t("title"), tabindex: "-1" });
+  // Acting for someone under a mandate: their requests for the procedures it covers, every call
+  // naming the mandate (ctx.actingApi); the decision is signed with this device's key and names the
+  // delegate and the mandate (`act`). Nothing of theirs is kept on this device, not even drafts.
+  const acting = ctx.acting || null;
+  const api = acting ? ctx.actingApi : ctx.api;
+  const heading = el("h1", { text: acting ? t("actingTitle", { name: acting.name }) : t("title"), tabindex: "-1" });
   const status = el("p", { id: "consents-status", class: "meta" });
   const pendingList = el("div", { id: "consents-pending", class: "cards" });
   const decidedList = el("div", { id: "consents-decided", class: "cards" });
-  root.append(
+  let banner = null;
+  if (acting) {
+    const back = el("button", { type: "button", id: "stop-acting", text: t("stopActing") });
+    back.addEventListener("click", async () => {
+      const app = await import("../app.js");
+      await app.stopActing();
+      await app.refresh();
+    });
+    banner = el("section", { class: "notice warn", id: "acting-banner", "aria-label": t("acting", { name: acting.name }) },
+      el("p", { text: t("acting", { name: acting.name }) }), el("p", { class: "actions" }, back));
+  }
+  root.append(...[
     heading,
-    el("p", { text: t("intro") }),
+    banner || el("p", { text: t("intro") }),
+    acting ? el("p", { text: t("actingIntro", { name: acting.name }) }) : null,
     status,
     el("h2", { text: t("pending") }),
     pendingList,
     el("h2", { text: t("decided") }),
     decidedList,
-  );
+  ].filter(Boolean));
+  if (acting && !(acting.procedures || []).length) {
+    status.textContent = t("noProcedures", { name: acting.name });
+    ctx.announce(status.textContent, true);
+    return;
+  }
   let jwks = null;
-  const drafts = (await ctx.store.get("consents.drafts")) || {}; // choices kept across reloads/offline
+  // choices kept across reloads/offline (only one's own: nothing of someone acted for is stored)
+  const drafts = acting ? {} : (await ctx.store.get("consents.drafts")) || {};
+  const keepDrafts = async () => { if (!acting) await ctx.store.set("consents.drafts", drafts); };
 
   async function keys() {
     jwks = jwks || (await serviceKeys());
@@ -270,6 +312,7 @@ export async function render(root, ctx) {
         [t("caseNumber"), claims.purpose && claims.purpose.case_number],
         [t("state"), stateWord(claims.state)],
         [t("decidedAt"), claims.consent_given_at ? ctx.formatDateTime(claims.consent_given_at) : ""],
+        [t("decidedBy"), claims.delegate ? t("byDelegate") : ""],
         [t("shared"), shared.length ? shared.join("; ") : t("sharedNothing")],
       ]));
     }
@@ -287,10 +330,11 @@ export async function render(root, ctx) {
     card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
     try {
       const claims = { consent_id: consent.id, decision, items, iat: Math.floor(Date.now() / 1000), jti: randomId() };
+      if (acting) claims.act = { sub: ctx.citizenId, mandate_id: acting.mandate_id }; // RFC 8693 actor
       const token = await signJws(await deviceKey(ctx), claims, { typ: DECISION_TYP });
-      const answer = await ctx.api.post("/v1/me/consents/" + encodeURIComponent(consent.id) + "/decision", { decision: token });
+      const answer = await api.post("/v1/me/consents/" + encodeURIComponent(consent.id) + "/decision", { decision: token });
       delete drafts[consent.id];
-      await ctx.store.set("consents.drafts", drafts);
+      await keepDrafts();
       await refresh();
       const verified = await showReceiptFor(consent, answer);
       const message = verified ? t(decision === "approve" ? "approved" : "denied") : t("receiptInvalid");
@@ -311,7 +355,8 @@ export async function render(root, ctx) {
   function pendingCard(consent) {
     const id = "c-" + consent.id;
     const card = el("article", { class: "card consent", "data-consent": consent.id, "aria-labelledby": id + "-h" });
-    card.append(el("h3", { id: id + "-h", text: t("asks", { agency: consent.agency_name }) }));
+    const asks = acting ? t("asksFor", { agency: consent.agency_name, name: acting.name }) : t("asks", { agency: consent.agency_name });
+    card.append(el("h3", { id: id + "-h", text: asks }));
     card.append(facts([
       [t("agency"), consent.agency_name],
       [t("purpose"), consent.purpose],
@@ -323,7 +368,7 @@ export async function render(root, ctx) {
     ]));
     const draft = drafts[consent.id] || {};
     const choices = {};
-    const save = () => { drafts[consent.id] = choices; ctx.store.set("consents.drafts", drafts); };
+    const save = () => { drafts[consent.id] = choices; keepDrafts(); };
     card.append(el("h4", { text: t("asked") }));
     for (const item of consent.items) {
       const itemId = `${id}-i${item.index}`;
@@ -425,7 +470,7 @@ export async function render(root, ctx) {
     const receipt = el("button", { type: "button", class: "secondary", "data-action": "receipt", text: t("receipt") });
     receipt.addEventListener("click", async () => {
       try {
-        const answer = await ctx.api.get("/v1/me/consents/" + encodeURIComponent(consent.id) + "/receipt");
+        const answer = await api.get("/v1/me/consents/" + encodeURIComponent(consent.id) + "/receipt");
         const verified = await receiptBox(consent, answer, card);
         ctx.announce(verified ? t("receiptValid") : t("receiptInvalid"), !verified);
       } catch (exc) {
@@ -433,7 +478,10 @@ export async function render(root, ctx) {
       }
     });
     actions.append(receipt);
-    if (consent.state === "approved") {
+    if (!acting && Number(consent.uses) > 0) { // the agency received data: it may be asked to delete it
+      actions.append(el("a", { href: "#/rights", class: "button", "data-action": "ask-deletion", text: t("askDeletion") }));
+    }
+    if (consent.state === "approved" && !acting) { // withdrawing is the owner's alone
       const revoke = el("button", { type: "button", class: "danger", "data-action": "revoke", text: t("revoke") });
       revoke.addEventListener("click", async () => {
         if (!ctx.online()) {
@@ -464,7 +512,7 @@ export async function render(root, ctx) {
     do {
       const query = { limit: PAGE };
       if (cursor) query.cursor = cursor;
-      const page = await ctx.api.get("/v1/me/consents", query);
+      const page = await api.get("/v1/me/consents", query);
       out.push(...(page.items || []));
       cursor = page.next_cursor;
     } while (cursor && out.length < 500);

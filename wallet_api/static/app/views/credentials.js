@@ -1,6 +1,8 @@
 // Certificates issued to the citizen by agencies: who issued each, until when it is valid, whether
-// it was revoked or suspended (said plainly), and every detail with the label verifiers show.
-import { el, heading, notice } from "../lib/dom.js";
+// it was revoked or suspended (said plainly), and every detail with the label verifiers show. A
+// detail that is wrong can be disputed here: its issuer then corrects and re-issues, or refuses
+// (docs/rights.md; the requests are followed in views/rights.js).
+import { el, field, heading, notice } from "../lib/dom.js";
 
 export const texts = {
   vi: {
@@ -23,6 +25,16 @@ export const texts = {
     offlineNone: "Bạn đang ngoại tuyến và chưa có danh sách nào được lưu trên thiết bị này.",
     needsNetwork: "Việc này cần có mạng. Vui lòng thử lại khi có mạng.",
     count: "Có {count} chứng nhận.",
+    correct: "Yêu cầu sửa thông tin",
+    correctLabel: "Yêu cầu sửa thông tin trong {name}",
+    correctClaim: "Thông tin nào sai?",
+    correctValue: "Thông tin đúng là",
+    correctNote: "Ghi chú cho cơ quan cấp (không bắt buộc)",
+    correctSend: "Gửi yêu cầu sửa",
+    correctEmpty: "Hãy nhập thông tin đúng.",
+    correctAsked: "Đã gửi yêu cầu sửa tới {agency}. Hạn trả lời: {due}",
+    correctFollow: "Theo dõi các yêu cầu",
+    correctFailed: "Không gửi được yêu cầu sửa: {message}",
   },
   en: {
     title: "My certificates",
@@ -44,6 +56,16 @@ export const texts = {
     offlineNone: "You are offline and no list has been saved on this device yet.",
     needsNetwork: "This needs the network. Please try again when you are online.",
     count: "{count} certificates.",
+    correct: "Ask for a correction",
+    correctLabel: "Ask for a correction of {name}",
+    correctClaim: "Which information is wrong?",
+    correctValue: "What is right",
+    correctNote: "A note for the issuer (optional)",
+    correctSend: "Send the correction request",
+    correctEmpty: "Please type what is right.",
+    correctAsked: "Correction asked of {agency}. Answer due: {due}",
+    correctFollow: "Follow your requests",
+    correctFailed: "The correction request was not sent: {message}",
   },
 };
 
@@ -84,6 +106,7 @@ export async function render(root, ctx) {
       toggle.textContent = open ? tr("details") : tr("hide");
       claims.hidden = open;
     });
+    const fix = correction(cred, index);
     return el(
       "li",
       { class: "card credential", dataset: { id: cred.id, status: kind } },
@@ -92,9 +115,63 @@ export async function render(root, ctx) {
       el("p", {}, tr("issuer", { name: cred.issuer_name || cred.issuer })),
       el("p", { class: "meta" }, tr("validity", { from: ctx.formatDate(cred.issued_at), until: ctx.formatDate(cred.expires_at) })),
       cred.needs_reissue ? el("p", { class: "notice warn" }, tr("reissue")) : null,
-      el("p", { class: "actions" }, toggle),
+      el("p", { class: "actions" }, toggle, fix.toggle),
       claims,
+      fix.form,
     );
+  }
+
+  /** The correction form of one credential: which labelled claim is wrong, what is right, a note. */
+  function correction(cred, index) {
+    const formId = `correct-${index}`;
+    const labelled = cred.claims || [];
+    const toggle = el("button", { type: "button", "aria-expanded": "false", "aria-controls": formId, dataset: { correct: cred.id },
+      "aria-label": tr("correctLabel", { name: cred.type_name }) }, tr("correct"));
+    if (!labelled.length) toggle.hidden = true;
+    const claim = el("select", { id: `${formId}-claim`, name: "claim" },
+      labelled.map((c) => el("option", { value: c.key }, `${ctx.lang === "en" ? c.label_en : c.label_vi}: ${ctx.lang === "en" ? c.value_en : c.value_vi}`)));
+    const value = field(`${formId}-value`, tr("correctValue"), { maxlength: "500", autocomplete: "off", required: true });
+    const note = field(`${formId}-note`, tr("correctNote"), { tag: "textarea", maxlength: "1000", rows: "2" });
+    const result = el("div", { class: "correct-status" });
+    const send = el("button", { type: "submit", class: "primary" }, tr("correctSend"));
+    const form = el("form", { id: formId, class: "correction", novalidate: true, hidden: true },
+      el("p", { class: "field" }, el("label", { for: claim.id }, tr("correctClaim")), claim),
+      value.wrap, note.wrap, el("p", { class: "actions" }, send), result);
+    const say = (kind, message, ...more) => {
+      result.replaceChildren(notice(kind, message), ...more);
+      ctx.announce(message, kind === "error" || kind === "warn");
+    };
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", String(!open));
+      form.hidden = open;
+      if (!open) claim.focus();
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const proposed = value.input.value.trim().normalize("NFC");
+      if (!proposed) {
+        say("error", tr("correctEmpty"));
+        value.input.focus();
+        return;
+      }
+      if (!ctx.online()) return say("warn", tr("needsNetwork")); // what was typed stays
+      send.disabled = true;
+      try {
+        const text = note.input.value.trim().normalize("NFC");
+        const body = { claim: claim.value, proposed, ...(text ? { note: text } : {}) };
+        const made = await ctx.api.post(`/v1/me/credentials/${encodeURIComponent(cred.id)}/corrections`, body);
+        value.input.value = "";
+        note.input.value = "";
+        say("ok", tr("correctAsked", { agency: made.agency_name, due: ctx.formatDateTime(made.due_at) }),
+          el("p", { class: "actions" }, el("a", { href: "#/rights", class: "button" }, tr("correctFollow"))));
+      } catch (error) {
+        say("error", tr("correctFailed", { message: error.detail || error.title || String(error) }));
+      } finally {
+        send.disabled = false;
+      }
+    });
+    return { toggle, form };
   }
 
   function draw() {

@@ -48,6 +48,7 @@ export const texts = {
     stopActing: "Quay về giấy tờ của tôi",
     covered: "Được uỷ quyền xem",
     notCovered: "Không có trong uỷ quyền",
+    noDocuments: "Uỷ quyền của {name} không bao gồm việc xem giấy tờ.",
   },
   en: {
     title: "My documents",
@@ -91,6 +92,7 @@ export const texts = {
     stopActing: "Back to my documents",
     covered: "Covered by the mandate",
     notCovered: "Not in the mandate",
+    noDocuments: "{name}'s mandate does not cover seeing documents.",
   },
 };
 
@@ -415,5 +417,10 @@ export async function render(root, ctx) {
     acting ? null : el("section", { "aria-labelledby": "export-title" }, el("h2", { id: "export-title" }, tr("export")), el("p", {}, tr("exportText")), el("p", { class: "actions" }, exportButton), exportStatus),
   ];
   root.append(...parts.filter(Boolean));
+  if (acting && !acting.documents.length) {
+    // A mandate for answering requests only: nothing to list (the service would refuse it).
+    listStatus.replaceChildren(notice("warn", tr("noDocuments", { name: acting.name })));
+    return;
+  }
   await reload();
 }

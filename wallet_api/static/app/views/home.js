@@ -15,6 +15,7 @@ export const texts = {
     log: "Ai đã xem dữ liệu của tôi",
     devices: "Thiết bị của tôi",
     mandates: "Người làm thay tôi (uỷ quyền)",
+    rights: "Yêu cầu cơ quan xoá hoặc sửa dữ liệu",
     codeTitle: "Mã khôi phục ví của bạn",
     codeText: "Hãy chép mã này ra giấy và cất kỹ. Nếu mất mọi thiết bị, bạn dùng nó để lấy lại ví. Mã chỉ hiện một lần này.",
     recoveryTitle: "Có người đang khôi phục ví của bạn",
@@ -38,6 +39,7 @@ export const texts = {
     log: "Who looked at my data",
     devices: "My devices",
     mandates: "People acting for me (mandates)",
+    rights: "Ask agencies to delete or correct data",
     codeTitle: "Your wallet recovery code",
     codeText: "Write this code on paper and keep it safe. If you lose every device, it gets your wallet back. It is shown only this once.",
     recoveryTitle: "Someone is recovering your wallet",
@@ -54,7 +56,7 @@ export const texts = {
 export async function render(root, ctx) {
   const tr = (key, vars) => ctx.t(texts, key, vars);
   const name = ctx.citizen && ctx.citizen.full_name;
-  const tiles = ["identity", "documents", "credentials", "consents", "present", "log", "devices", "mandates"].map((view) =>
+  const tiles = ["identity", "documents", "credentials", "consents", "present", "log", "rights", "devices", "mandates"].map((view) =>
     el("li", {}, el("a", { href: "#/" + view }, tr(view))),
   );
   root.append(heading(name ? tr("hello", { name }) : tr("title")));

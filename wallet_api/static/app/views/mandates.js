@@ -42,6 +42,7 @@ export const texts = {
     done: "Đã uỷ quyền cho {name}.",
     offline: "Cần kết nối mạng. Những gì bạn đã điền vẫn được giữ.",
     actFor: "Làm thay {name}: xem giấy tờ",
+    actForConsents: "Làm thay {name}: trả lời yêu cầu chia sẻ dữ liệu",
   },
   en: {
     title: "Mandates",
@@ -79,6 +80,7 @@ export const texts = {
     done: "{name} may now act for you.",
     offline: "This needs the network. What you typed is kept.",
     actFor: "Act for {name}: see documents",
+    actForConsents: "Act for {name}: answer requests to share data",
   },
 };
 
@@ -118,11 +120,17 @@ export async function render(root, ctx) {
     ];
     const item = el("li", { class: "card", dataset: { mandate: m.mandate_id } }, lines);
     const actions = el("p", { class: "actions" });
-    if (!mine && m.state === "active" && m.scope.documents.length) {
-      const act = el("button", { type: "button", class: "primary", dataset: { actFor: m.mandate_id } }, tr("actFor", { name: other }));
+    // "Act for": one entry per kind of thing the mandate lets the delegate do in this app.
+    const entries = [
+      [m.scope.documents.length, "actFor", "#/documents", { actFor: m.mandate_id }],
+      [m.scope.procedures.length, "actForConsents", "#/consents", { actForConsents: m.mandate_id }],
+    ];
+    for (const [covered, label, hash, data] of entries) {
+      if (mine || m.state !== "active" || !covered) continue;
+      const act = el("button", { type: "button", class: "primary", dataset: data }, tr(label, { name: other }));
       act.addEventListener("click", async () => {
         await actFor(m);
-        ctx.navigate("#/documents");
+        ctx.navigate(hash);
       });
       actions.append(act);
     }
