@@ -5,7 +5,8 @@ revoked). The four extra devices are paired through the API, as phones do.
 
 And a request by a delegate against the same request by the owner (goal: ratio >= 0.8, the
 owner's time over the delegate's): reading one document's metadata, the delegate under a mandate
-(``Wallet-Mandate``: the mandate read and checked, the act written to both citizens' logs).
+(``Wallet-Mandate``: the mandate checked, its liveness re-read and the act written to both
+citizens' logs in one write transaction).
 
 Run ``PYTHONPATH=. .venv/bin/python -m bench.bench_devices`` (embedded default), or
 ``scripts/bench.sh devices`` (adds PostgreSQL + S3).

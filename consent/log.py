@@ -15,11 +15,11 @@ retried from a fresh read.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from consent.compact import NodeId, extend, fold, frontier, perfect_subtrees
-from consent.log_store import LogStore
+from consent.log_store import LogAppend, LogStore, LogTransaction
 from crypto import EcPrivateKey
 from crypto.transparency.entry import AccessEntry, parse_entry
 from crypto.transparency.errors import InvalidLogEntry, LogBusy, LogCorrupted, LogError
@@ -43,9 +43,15 @@ class LoggedEntry:
 class AccessLog:
     """Per-citizen tamper-evident access logs; the log id is the citizen id."""
 
+    FRONTIERS = 4096  # logs whose last frontier ``append_across`` remembers
+
     def __init__(self, store: LogStore, *, attempts: int = 16) -> None:
         self._store = store
         self._attempts = attempts
+        # log id -> (size, root, frontier hashes) as this process last appended: the next batch on
+        # that log skips reading its frontier when the head read still has that size and root
+        # (and the hashes still fold to the root, checked as a read frontier is)
+        self._frontiers: dict[str, tuple[int, bytes, list[bytes]]] = {}
 
     def append(self, citizen_id: str, entry: AccessEntry) -> int:
         """Append one entry; its leaf index."""
@@ -74,6 +80,50 @@ class AccessLog:
             if store.append(citizen_id, size, rows, nodes, fold(edge)):
                 return range(size, size + len(rows))
         raise LogBusy()
+
+    def append_across(
+        self, batches: Mapping[str, Sequence[AccessEntry]], *, store: LogTransaction
+    ) -> dict[str, range]:
+        """Append to several logs inside the caller's transaction, all or none, in a handful of
+        statements whatever the number of logs (heads, frontiers, head advances, entries, nodes);
+        each log's leaf indexes. The heads are read and locked in sorted id order. A head that
+        moved anyway is ``LogBusy``: the caller's transaction must roll back."""
+        if not batches or not all(batches.values()):
+            raise LogError("nothing to append")
+        ids = sorted(batches)
+        heads = store.heads(ids)
+        sizes = {log_id: heads.get(log_id, (0, EMPTY_ROOT)) for log_id in ids}
+        edges: dict[str, list[bytes]] = {}
+        for log_id in ids:
+            known = self._frontiers.get(log_id)
+            if known is not None and known[:2] == sizes[log_id]:
+                edges[log_id] = known[2]
+        wanted = {log_id: frontier(sizes[log_id][0]) for log_id in ids if log_id not in edges}
+        found = store.nodes_of_logs({log_id: nodes for log_id, nodes in wanted.items() if nodes})
+        appends: list[LogAppend] = []
+        remembered: list[tuple[str, int, bytes, list[bytes]]] = []
+        for log_id in ids:
+            size, root = sizes[log_id]
+            try:
+                edge = edges.get(log_id) or [found[log_id][node] for node in wanted.get(log_id, ())]
+            except KeyError:
+                raise LogCorrupted("stored hashes are missing") from None
+            if not hmac.compare_digest(fold(edge), root):
+                raise LogCorrupted("the stored head does not match the stored tree")
+            data = [entry.canonical() for entry in batches[log_id]]
+            leaves = [leaf_hash(text.encode()) for text in data]
+            nodes, edge = extend(size, edge, leaves)
+            rows = [(size + i, text, leaf) for i, (text, leaf) in enumerate(zip(data, leaves, strict=True))]
+            new_root = fold(edge)
+            appends.append((log_id, size, rows, nodes, new_root))
+            remembered.append((log_id, size + len(rows), new_root, edge))
+        if not store.append_logs(appends):
+            raise LogBusy()
+        if len(self._frontiers) > self.FRONTIERS:
+            self._frontiers.clear()
+        for log_id, size, root, edge in remembered:  # a rolled-back batch leaves a head never read
+            self._frontiers[log_id] = (size, root, edge)
+        return {log_id: range(size, size + len(rows)) for log_id, size, rows, _, _ in appends}
 
     def size(self, citizen_id: str) -> int:
         """The number of entries in the citizen's log."""

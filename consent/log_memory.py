@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from consent.log_store import LogAppend
 
 __all__ = ["MemoryLogStore"]
 
@@ -66,6 +68,27 @@ class MemoryLogStore:
                 log.nodes[level, index] = value
             log.size, log.root_hash = expected_size + len(entries), root_hash
             return True
+
+    def heads(self, log_ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """The heads of those logs appended to before."""
+        return {i: head for i in log_ids if (head := self.head(i)) is not None}
+
+    def nodes_of_logs(
+        self, wanted: Mapping[str, Sequence[tuple[int, int]]]
+    ) -> dict[str, dict[tuple[int, int], bytes]]:
+        """``nodes`` of each log."""
+        return {log_id: self.nodes(log_id, ids) for log_id, ids in wanted.items()}
+
+    def append_logs(self, appends: Sequence[LogAppend]) -> bool:
+        """``append`` of each, all or none."""
+        with self._lock:
+            if any(self._size(a[0]) != a[1] for a in appends):
+                return False
+        return all(self.append(*a) for a in appends)
+
+    def _size(self, log_id: str) -> int:
+        log = self.logs.get(log_id)
+        return 0 if log is None else log.size
 
     def erase(self, log_id: str) -> None:
         """Forget the log."""

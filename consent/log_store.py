@@ -7,10 +7,10 @@ this port, so ``storage`` need not import ``consent``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-__all__ = ["LogStore"]
+__all__ = ["LogAppend", "LogStore", "LogTransaction"]
 
 
 class LogStore(Protocol):
@@ -53,3 +53,29 @@ class LogStore(Protocol):
     ) -> bool: ...
 
     def erase(self, log_id: str) -> None: ...
+
+
+# One log's part of a batched append: (log_id, expected_size, entries, nodes, root_hash), as ``append``.
+LogAppend = tuple[str, int, Sequence[tuple[int, str, bytes]], Sequence[tuple[int, int, bytes]], bytes]
+
+
+class LogTransaction(LogStore, Protocol):
+    """A ``LogStore`` inside a caller's open transaction (``UnitOfWork.log_store``), which can also
+    append to several logs at once in a few statements (an act under a mandate: two logs).
+
+    * ``heads(log_ids)`` maps each log appended to before to ``(size, root_hash)``, in one
+      statement, locking those heads for the transaction (``FOR UPDATE`` on PostgreSQL) in the
+      order given (callers sort the ids: two batches crossing never deadlock).
+    * ``nodes_of_logs(wanted)`` is ``nodes`` for several logs in one statement.
+    * ``append_logs(appends)`` is ``append`` for each, the entries and nodes of all in one
+      statement each. False when a head had moved: part may be written, so the caller's
+      transaction must roll back (with the heads locked by ``heads`` it cannot happen).
+    """
+
+    def heads(self, log_ids: Sequence[str]) -> dict[str, tuple[int, bytes]]: ...
+
+    def nodes_of_logs(
+        self, wanted: Mapping[str, Sequence[tuple[int, int]]]
+    ) -> dict[str, dict[tuple[int, int], bytes]]: ...
+
+    def append_logs(self, appends: Sequence[LogAppend]) -> bool: ...

@@ -304,8 +304,13 @@ def verify_presentation(
     now: int,
     max_kb_age: int = 300,
     leeway: int = DEFAULT_LEEWAY,
+    binding_key: EcPublicKey | None = None,
 ) -> VerifiedCredential:
-    """Verify an SD-JWT+KB made for ``audience`` and ``nonce``: issuer, Disclosures, Key Binding, times."""
+    """Verify an SD-JWT+KB made for ``audience`` and ``nonce``: issuer, Disclosures, Key Binding, times.
+
+    ``binding_key``: the Key Binding JWT must be signed by this key instead of the credential's
+    ``cnf`` key (a delegate presenting under a mandate attestation whose ``cnf`` names it; the
+    caller has checked that attestation and that it binds to this credential)."""
     compact = split(text)
     if compact.kb_jwt is None:
         raise CredentialError("missing_key_binding")
@@ -313,7 +318,7 @@ def verify_presentation(
     check_key_binding(
         compact.kb_jwt,
         compact.presented,
-        holder_key,
+        holder_key if binding_key is None else binding_key,
         nonce=nonce,
         audience=audience,
         now=now,
@@ -342,8 +347,12 @@ def present(
     nonce: str,
     audience: str,
     now: int,
+    delegated: bool = False,
 ) -> str:
-    """An SD-JWT+KB revealing the claims at ``disclose`` (each whole), signed by the device key."""
+    """An SD-JWT+KB revealing the claims at ``disclose`` (each whole), signed by the device key.
+
+    ``delegated``: ``holder_key`` is a delegate's, not the ``cnf`` key (the verifier then needs the
+    mandate attestation naming it, ``qr.mandate``)."""
     if isinstance(disclose, str):
         raise CryptoError("disclose takes a collection of claim paths, not one string")
     compact = split(sd_jwt_text)
@@ -352,7 +361,7 @@ def present(
     _, payload = unverified(compact.issuer_jwt)
     holder_jwk, _ = _holder_jwk(payload)
     own = public_jwk(holder_key)
-    if (holder_jwk.get("x"), holder_jwk.get("y")) != (own["x"], own["y"]):
+    if not delegated and (holder_jwk.get("x"), holder_jwk.get("y")) != (own["x"], own["y"]):
         raise KeyError_("holder key is not the credential's cnf key")
     chosen = select(payload, decode_disclosures(compact.disclosures), [_segments(p) for p in disclose])
     presented = join(compact.issuer_jwt, [d for d in compact.disclosures if d in chosen])

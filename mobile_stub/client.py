@@ -47,6 +47,7 @@ from mobile_stub.errors import (
     UnsupportedContentType,
     WalletError,
 )
+from qr.mandate import join_presentation
 
 MANDATE_HEADER = "Wallet-Mandate"  # act for another citizen under this mandate
 TOKEN_PATH = "/v1/token"  # noqa: S105 -- a URL path, not a secret
@@ -389,6 +390,24 @@ class WalletClient:
     def grant_mandate(self, body: Mapping[str, object]) -> JsonObject:
         """Grant a mandate (``delegate_cccd``, ``scope``, ``valid_until``, optional ``valid_from``)."""
         return json_object(self._authed_json("POST", "/v1/me/mandates", body))
+
+    def mandate_presentation(
+        self, mandate_id: str, credential_id: str, claims: list[str], *, nonce: str, audience: str
+    ) -> str:
+        """As a delegate: the represented citizen's credential presented with THIS device's key, after
+        the wallet's five-minute mandate attestation naming that key (``qr.mandate``)."""
+        path = f"/v1/me/mandates/{quote(mandate_id, safe='')}/attestation"
+        issued = json_object(self._authed_json("POST", path, {"credential_id": credential_id}))
+        bound = present(
+            str(issued["sd_jwt"]),
+            disclose=claims,
+            holder_key=self.device.private_key(),
+            nonce=nonce,
+            audience=audience,
+            now=self._now(),
+            delegated=True,
+        )
+        return join_presentation(str(issued["attestation"]), bound)
 
     def end_mandate(self, mandate_id: str) -> JsonObject:
         """Revoke a mandate granted, or renounce one held."""

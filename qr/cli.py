@@ -123,6 +123,9 @@ def _report(verdict: Verdict, lang: str, store: TrustStore | None = None) -> Non
             f"  Trạng thái cập nhật lúc {at:%H:%M} ngày {at:%d/%m/%Y} (ngoại tuyến) / "
             f"Status as of {at:%Y-%m-%d %H:%M} Vietnam time (offline)"
         )
+    if verdict.mandate is not None:  # a delegate presented it (qr.mandate): said plainly, vi then en
+        vi, en = verdict.mandate.words()
+        click.echo(f"  {vi}\n  {en}")
     if verdict.issuer_name:
         click.echo(f"  {'Issuer' if lang == 'en' else 'Cơ quan cấp'}: {verdict.issuer_name}")
     doc_type = store.types.get(verdict.doc_type) if store and verdict.doc_type else None

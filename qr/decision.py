@@ -4,11 +4,14 @@ The wallet at issuance, ``POST /v1/verify``, the ``/verify`` page and ``wallet-v
 ``decide_credential`` over a ``TrustStore`` (built from the database online, from the signed cache
 offline), so none can be more lenient than another. Reasons come from ``qr.reasons.REASONS``.
 
-Checks, in order: the trust list's freshness; the issuer's signature with a key the trust list
-gives a registered ``issuer``; holder binding (nonce, audience, age) for a presentation; times
-(``exp`` required); the issuer active when it signed (dissolved agencies); the type from the
-catalog and registered for that agency; a status reference (required: a credential that cannot
-be revoked is refused) and its value; and, online, that the service registered the credential.
+Checks, in order: the trust list's freshness; for a delegate's presentation, the mandate
+attestation (``qr.mandate``: a trusted wallet key, its lifetime, this very credential); the
+issuer's signature with a key the trust list gives a registered ``issuer``; holder binding
+(nonce, audience, age) for a presentation, by the ``cnf`` key or, under a mandate, by the
+delegate's key the attestation names; times (``exp`` required); the issuer active when it signed
+(dissolved agencies); the type from the catalog and registered for that agency (and covered by
+the mandate); a status reference (required: a credential that cannot be revoked is refused) and
+its value; and, online, that the service registered the credential.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import crypto
+from qr.mandate import Attestation, MandateRefused, check_attestation, split_presentation
 from qr.trust import AgencyEntry, TrustStore
 
 _STATUS = {1: "revoked", 2: "suspended", 3: "status_invalid"}
@@ -39,6 +43,7 @@ class Verdict:
     claims: dict[str, Any] = field(default_factory=dict)
     credential: crypto.VerifiedCredential | None = None
     status_as_of: int | None = None  # the status list consulted is older than its ttl: its time
+    mandate: Attestation | None = None  # presented by a delegate under this mandate attestation
 
     def refuse(self, reason: str) -> Verdict:
         """Mark the verdict invalid for ``reason``."""
@@ -65,12 +70,23 @@ def _key_lookup(store: TrustStore, sent_by: str | None) -> Callable[[str, str | 
 
 
 def _checked(
-    store: TrustStore, text: str, now: int, nonce: str | None, audience: str | None, sent_by: str | None
+    store: TrustStore,
+    text: str,
+    now: int,
+    nonce: str | None,
+    audience: str | None,
+    sent_by: str | None,
+    mandate: Attestation | None = None,
 ) -> crypto.VerifiedCredential:
     lookup = _key_lookup(store, sent_by)
     if nonce is not None:
         return crypto.verify_presentation(
-            text, issuer_key_for=lookup, nonce=nonce, audience=audience or "", now=now
+            text,
+            issuer_key_for=lookup,
+            nonce=nonce,
+            audience=audience or "",
+            now=now,
+            binding_key=mandate.binding_key if mandate is not None else None,
         )
     return crypto.verify_sd_jwt(text, issuer_key_for=lookup, now=now)
 
@@ -93,15 +109,29 @@ def decide_credential(
     verdict = Verdict(valid=True, kind="presentation" if nonce is not None else "credential")
     if now > store.expires_at:
         verdict.refuse("stale_trust_list")
+    attestation, text = split_presentation(text)
+    if attestation is not None:  # a delegate presenting under a mandate (qr.mandate)
+        if nonce is None:
+            return verdict.refuse("malformed")
+        try:
+            verdict.mandate = check_attestation(attestation, store.service_keys, now=now)
+        except MandateRefused as exc:
+            return verdict.refuse(exc.reason)
+        if verdict.mandate.credential_digest != crypto.b64url_encode(issuer_jwt_digest(text)):
+            return verdict.refuse("mandate_wrong_credential")
     try:
-        checked = _checked(store, text, now, nonce, audience, sent_by)
+        checked = _checked(store, text, now, nonce, audience, sent_by, verdict.mandate)
     except crypto.CredentialError as exc:
+        if verdict.mandate is not None and exc.reason == "bad_key_binding":
+            return verdict.refuse("mandate_wrong_key")  # not signed by the key the mandate names
         return verdict.refuse(exc.reason)
     agency = store.agencies[checked.issuer]
     verdict.issuer, verdict.issuer_name, verdict.credential = agency.id, agency.name, checked
     verdict.claims = dict(checked.claims)
     _check_issuer(verdict, agency, checked, now)
     _check_type(verdict, store, agency, checked)
+    if verdict.mandate is not None and verdict.doc_type not in verdict.mandate.credentials:
+        verdict.refuse("mandate_type_not_covered")
     _check_status(verdict, store, checked, now)
     if registered is not None and (
         checked.status is None or not registered(issuer_jwt_digest(text), checked.status)

@@ -75,6 +75,31 @@ REASONS: dict[str, tuple[str, str]] = {
         "Khoá người giữ không phải khoá thiết bị của công dân",
         "The credential is not bound to this citizen's device key",
     ),
+    # a delegate presenting under a mandate attestation (qr.mandate)
+    "mandate_malformed": (
+        "Giấy xác nhận uỷ quyền không đúng định dạng",
+        "The mandate attestation is malformed",
+    ),
+    "mandate_bad_signature": (
+        "Giấy xác nhận uỷ quyền không do ví ký bằng khoá tin cậy: đã bị sửa hoặc giả mạo",
+        "The mandate attestation is not signed by a trusted wallet key: altered or forged",
+    ),
+    "mandate_expired": (
+        "Giấy xác nhận uỷ quyền đã hết hạn (chỉ dùng được 5 phút)",
+        "The mandate attestation has expired (it lasts 5 minutes)",
+    ),
+    "mandate_wrong_credential": (
+        "Giấy xác nhận uỷ quyền dành cho một giấy tờ khác",
+        "The mandate attestation is for another credential",
+    ),
+    "mandate_wrong_key": (
+        "Người xuất trình không phải người được uỷ quyền: chữ ký thiết bị không khớp",
+        "Not presented by the delegate: the device signature does not match the mandate",
+    ),
+    "mandate_type_not_covered": (
+        "Uỷ quyền không bao gồm loại giấy tờ này",
+        "The mandate does not cover this type of credential",
+    ),
     # status
     "missing_status": (
         "Giấy tờ không có tham chiếu trạng thái nên không thể thu hồi",

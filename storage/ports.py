@@ -51,7 +51,7 @@ from storage.records import (
 )
 
 if TYPE_CHECKING:
-    from consent.log_store import LogStore  # a protocol of plain types: no runtime dependency
+    from consent.log_store import LogTransaction  # a protocol of plain types: no runtime dependency
 
 
 class BlobStore(Protocol):
@@ -405,6 +405,10 @@ class MandateRepository(Protocol):
 
     def end(self, mandate_id: str, at: dt.datetime, by: str) -> bool: ...  # True if it was not yet ended
 
+    # not ended (and still there): read inside an act's write transaction, FOR SHARE on PostgreSQL,
+    # so a revocation racing the act waits for it or is seen by it
+    def is_open(self, mandate_id: str) -> bool: ...
+
 
 class AssistRepository(Protocol):
     """Wallet cards with their PIN, and visits at one-stop offices (``wallet_api.assisted``)."""
@@ -531,7 +535,7 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
-    def log_store(self) -> LogStore: ...
+    def log_store(self) -> LogTransaction: ...
 
     # the access logs inside this transaction: an append commits or rolls back with it
 

@@ -77,7 +77,7 @@ from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 if TYPE_CHECKING:
     import datetime as dt
 
-    from consent.log_store import LogStore
+    from consent.log_store import LogTransaction
     from storage.ports import (
         AgencyRepository,
         AssistRepository,
@@ -366,7 +366,7 @@ class SqlUnitOfWork:
         # Closing ends the transaction: whatever was not committed is rolled back.
         self._tx.close()
 
-    def log_store(self) -> LogStore:
+    def log_store(self) -> LogTransaction:
         """The access logs on this unit of work's connection (``SqlLogStore.within``)."""
         return SqlLogStore(self._tx.engine).within(self._tx.connection())
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     BigInteger,
@@ -45,6 +45,9 @@ from sqlalchemy.sql import Executable
 
 from storage.log_tables import LOG_ENTRIES, LOG_HEADS, LOG_NODES
 from storage.sql_base import READONLY, translated
+
+if TYPE_CHECKING:  # a protocol's plain types: storage does not import consent at run time
+    from consent.log_store import LogAppend
 
 __all__ = ["SqlLogStore"]
 
@@ -240,6 +243,16 @@ _RAW_NEW_HEAD = (
 )
 _RAW_ADD_ENTRY = "INSERT INTO log_entries (citizen_id, idx, entry, leaf_hash) VALUES ({0}, {0}, {0}, {0})"
 _RAW_ADD_NODE = "INSERT INTO log_nodes (citizen_id, level, idx, hash) VALUES ({0}, {0}, {0}, {0})"
+_RAW_HEADS = "SELECT citizen_id, size, root_hash FROM log_heads WHERE citizen_id IN ({1}) ORDER BY citizen_id"
+_RAW_ROW = "({0}, {0}, {0}, {0})"  # one row of a multi-row INSERT into log_entries or log_nodes
+_RAW_INSERT_ENTRIES = "INSERT INTO log_entries (citizen_id, idx, entry, leaf_hash) VALUES "
+_RAW_INSERT_NODES = "INSERT INTO log_nodes (citizen_id, level, idx, hash) VALUES "
+_PG_HEAD_ROW = "(%s::text, %s::bigint, %s::bigint, %s::bytea)"
+_PG_ADVANCE = (
+    "UPDATE log_heads AS h SET size = v.new_size, root_hash = v.root FROM (VALUES {0}) "
+    "AS v(citizen_id, expected, new_size, root) "
+    "WHERE h.citizen_id = v.citizen_id AND h.size = v.expected RETURNING 1"
+)
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
 
 
@@ -263,6 +276,7 @@ class _BoundLogStore:
         self._new_head = _RAW_NEW_HEAD.format(mark)
         self._add_entry = _RAW_ADD_ENTRY.format(mark)
         self._add_node = _RAW_ADD_NODE.format(mark)
+        self._for_update = " FOR UPDATE" if dialect == "postgresql" else ""
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -324,6 +338,85 @@ class _BoundLogStore:
                 cursor.execute(self._add_entry, (log_id, index, data, leaf))
             for level, index, value in nodes:
                 cursor.execute(self._add_node, (log_id, level, index, value))
+        return True
+
+    @translated
+    def heads(self, log_ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+        """Several heads in one statement, locked in id order on PostgreSQL (``LogTransaction``)."""
+        marks = ", ".join([self._mark] * len(log_ids))
+        with self._cursor() as cursor:
+            cursor.execute(_RAW_HEADS.format(self._mark, marks) + self._for_update, list(log_ids))
+            rows = cursor.fetchall()
+        return {str(log_id): (int(size), bytes(root)) for log_id, size, root in rows}
+
+    @translated
+    def nodes_of_logs(
+        self, wanted: Mapping[str, Sequence[tuple[int, int]]]
+    ) -> dict[str, dict[tuple[int, int], bytes]]:
+        """``nodes`` of several logs in one ``UNION ALL`` (each branch a primary-key search)."""
+        parts: list[str] = []
+        params: list[Any] = []
+        for log_id, ids in wanted.items():
+            for level, index in ids:
+                if level == 0:
+                    parts.append("SELECT citizen_id, " + self._leaf.removeprefix("SELECT "))
+                    params += (log_id, index)
+                else:
+                    parts.append("SELECT citizen_id, " + self._node.removeprefix("SELECT "))
+                    params += (log_id, level, index)
+        found: dict[str, dict[tuple[int, int], bytes]] = {log_id: {} for log_id in wanted}
+        if not parts:
+            return found
+        with self._cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for log_id, level, index, value in cursor.fetchall():
+                found[str(log_id)][int(level), int(index)] = bytes(value)
+        return found
+
+    @translated
+    def append_logs(self, appends: Sequence[LogAppend]) -> bool:
+        """Every head advanced, every entry and every node stored: on PostgreSQL one statement
+        (data-modifying ``WITH``) for the logs appended to before, on SQLite (in process, no round
+        trip) a head advance per log and one INSERT each for entries and nodes. A new log's head is
+        inserted first, one statement each. False, with part written, if a head had moved."""
+        entry_rows: list[Any] = []
+        node_rows: list[Any] = []
+        advanced: list[Any] = []
+        with self._cursor() as cursor:
+            for log_id, expected_size, entries, nodes, root_hash in appends:
+                new_size = expected_size + len(entries)
+                if expected_size == 0:
+                    cursor.execute(self._new_head, (log_id, new_size, root_hash))
+                    if cursor.rowcount != 1:
+                        return False
+                elif self._mark == "?":
+                    cursor.execute(self._advance, (new_size, root_hash, log_id, expected_size))
+                    if cursor.rowcount != 1:
+                        return False
+                else:
+                    advanced += (log_id, expected_size, new_size, root_hash)
+                for index, data, leaf in entries:
+                    entry_rows += (log_id, index, data, leaf)
+                for level, index, value in nodes:
+                    node_rows += (log_id, level, index, value)
+            row = _RAW_ROW.format(self._mark)
+            entries_sql = _RAW_INSERT_ENTRIES + ", ".join([row] * (len(entry_rows) // 4))
+            nodes_sql = _RAW_INSERT_NODES + ", ".join([row] * (len(node_rows) // 4))
+            if advanced:  # PostgreSQL: one round trip for the heads, the entries and the nodes
+                heads_sql = _PG_ADVANCE.format(", ".join([_PG_HEAD_ROW] * (len(advanced) // 4)))
+                parts = [f"h AS ({heads_sql})"]
+                if entry_rows:
+                    parts.append(f"e AS ({entries_sql})")
+                if node_rows:
+                    parts.append(f"n AS ({nodes_sql})")
+                statement = "WITH " + ", ".join(parts) + " SELECT count(*) FROM h"  # noqa: S608  # fixed parts, marks
+                cursor.execute(statement, advanced + entry_rows + node_rows)
+                found = cursor.fetchone()
+                return found is not None and int(found[0]) == len(advanced) // 4
+            if entry_rows:
+                cursor.execute(entries_sql, entry_rows)
+            if node_rows:
+                cursor.execute(nodes_sql, node_rows)
         return True
 
     def erase(self, log_id: str) -> None:

@@ -247,6 +247,13 @@ CODES: dict[str, tuple[str, ...]] = {
         "mandate_by_agency",
         "access_log_busy",
     ),
+    "POST /v1/me/mandates/{mandate_id}/attestation": (
+        "mandate_not_found",
+        "mandate_not_valid",
+        "mandate_out_of_scope",
+        "credential_not_found",
+        "access_log_busy",
+    ),
     "POST /v1/agency/mandates": ("forbidden_role", "invalid_guardian_request", "access_log_busy"),
     "GET /v1/me/card": (),
     "PUT /v1/me/assist-pin": ("invalid_pin",),

@@ -43,6 +43,7 @@ class AccessAction(enum.StrEnum):
     MANDATE_GRANT = "mandate-grant"  # a mandate was granted (``agency_*``: who granted it)
     MANDATE_END = "mandate-end"  # a mandate was revoked, renounced or ended (``agency_*``: by whom)
     DECIDE = "decide"  # a consent request was answered (by a delegate, under a mandate)
+    PRESENT = "present"  # a delegate was given a mandate attestation to present a credential
     VISIT = "visit"  # at a one-stop office: a visit opened, a document opened for it (with the PIN)
     # The citizen's requests to an agency (``wallet_api.rights.requests``); ``agency_*``: the agency asked.
     DELETION_ASKED = "deletion-asked"  # the citizen asked it to delete what it pulled under a consent

@@ -34,6 +34,7 @@ _VERBS = {
     AccessAction.INCIDENT: ("đã thông báo", "reported"),
     AccessAction.CREDENTIAL_REISSUE: ("đã cấp lại", "re-issued"),
     AccessAction.DECIDE: ("đã trả lời", "answered"),
+    AccessAction.PRESENT: ("đã xuất trình", "presented"),
     AccessAction.VISIT: ("đã mở tại quầy một cửa", "opened at the one-stop counter"),
 }
 _MANDATE_EVENTS = {  # the purpose names "delegate → represented"; who did it, agency_name

@@ -13,8 +13,10 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.support.app_browser import wallet_verify
 from tests.support.cli import phone
-from tests.support.raw import valid_cccd
+from tests.support.consents import agencies, issue_birth_certificate
+from tests.support.raw import RawCitizen, valid_cccd
 from tests.support.server import WalletServer
 
 
@@ -77,3 +79,58 @@ def test_mandates_grant_list_act_and_revoke(server: WalletServer, tmp_path: Path
     refused = _run(server, son, *for_her, "list", "--type", "birth-certificate")
     assert refused.returncode == 1 and "You hold no active mandate" in refused.stderr
     assert "đã chấm dứt / ended" in _ok(server, son, "mandates", "list")
+
+
+def test_a_delegate_presents_her_credential_with_his_own_phone(server: WalletServer, tmp_path: Path) -> None:
+    mother, son = tmp_path / "mother", tmp_path / "son"
+    mother_cccd = _enrol(server, mother, "Bà Nguyễn Thị Lan")
+    son_cccd = _enrol(server, son, "Trần Văn Minh")
+    (tmp_path / "agencies").mkdir()
+    parties = agencies(server, tmp_path / "agencies")
+    holder = RawCitizen(server.url)
+    holder.cccd = mother_cccd  # the issuer needs only her CCCD: her phone's key is looked up
+    credential = issue_birth_certificate(parties.issuer, holder)
+    until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    granted = _ok(
+        server,
+        mother,
+        "mandates",
+        "grant",
+        "--to",
+        son_cccd,
+        "--credentials",
+        "birth-certificate",
+        "--until",
+        until,
+    )
+    found = re.search(r"\((\S{36})\)", granted)
+    assert found, granted
+    mandate = found.group(1)
+
+    text = tmp_path / "presentation.txt"
+    args = ("--claims", "full_name", "--nonce", "31415926", "--audience", "https://quay.example.vn")
+    written = _ok(server, son, "mandates", "present", mandate, credential, *args, "-o", str(text))
+    assert "Mandated presentation written" in written and "~~" in text.read_text()
+    shown = _ok(server, son, "mandates", "present", mandate, credential, *args)
+    assert "Mandated presentation QR" in shown
+
+    cache = tmp_path / "verifier"
+    assert wallet_verify(cache, "sync", "--server", server.url).returncode == 0
+    checked = wallet_verify(
+        cache, "credential", str(text), "--nonce", "31415926", "--audience", "https://quay.example.vn"
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "Presented by Trần Văn Minh for Bà Nguyễn Thị Lan under a mandate" in checked.stdout
+    wrong = wallet_verify(
+        cache, "credential", str(text), "--nonce", "27182818", "--audience", "https://quay.example.vn"
+    )
+    assert wrong.returncode == 1 and "Not bound to this verifier's nonce" in wrong.stdout
+
+    her_log = _ok(server, mother, "log")
+    assert "Trần Văn Minh đã xuất trình" in her_log and "thay bạn (theo uỷ quyền)" in her_log
+    assert "Log verified" in her_log
+    refused = _run(server, mother, "mandates", "present", mandate, credential, *args, lang="en")
+    assert refused.returncode == 1 and "Mandate not found" in refused.stderr  # she is not the delegate
+    _ok(server, mother, "mandates", "revoke", mandate)
+    refused = _run(server, son, "mandates", "present", mandate, credential, *args, lang="en")
+    assert refused.returncode == 1 and "Mandate not usable" in refused.stderr

@@ -2,7 +2,9 @@
 
 Kinds: ``enrol`` (per source address), ``token`` (per client: a citizen's or agency's id),
 ``identity_qr`` (per citizen), ``pairing`` and ``recovery`` (recovery nonces and starts, per
-source address), ``device`` (every authenticated request of one citizen device key) and ``agency``
+source address), ``mandate_lookup`` (a grant looking up its delegate by CCCD, per granting citizen
+and per source address: the answer tells whether a CCCD has a wallet, so the hardest limit),
+``device`` (every authenticated request of one citizen device key) and ``agency``
 (every authenticated request of one agency). The last two are counted in steps
 (``wallet_api.limits.shared``). ``off`` turns every limit off
 (for a test bench that enrols thousands of citizens from one address); a kind left out is unlimited.
@@ -14,10 +16,10 @@ from typing import Final
 
 from wallet_api.errors import ConfigError
 
-KINDS: Final = ("enrol", "token", "identity_qr", "pairing", "recovery", "device", "agency")
+KINDS: Final = ("enrol", "token", "identity_qr", "pairing", "recovery", "mandate_lookup", "device", "agency")
 STEPPED: Final = frozenset({"device", "agency"})
 DEFAULT: Final = (
-    "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60,"
+    "enrol=30/60,token=120/60,identity_qr=60/3600,pairing=30/60,recovery=20/60,mandate_lookup=10/3600,"
     "device=1200/60,agency=120000/60"
 )
 

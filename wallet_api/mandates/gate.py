@@ -49,7 +49,7 @@ class Caller:
     principal: Principal
     mandate: storage.MandateRecord | None = None
     scope: Scope | None = None
-    parties: tuple[storage.CitizenRecord, ...] = ()  # represented, delegate: read with the mandate
+    names: tuple[str, str] = ("", "")  # represented, delegate: unsealed with the mandate
 
     def covers(self, kind: Kind, value: str) -> bool:
         """The owner may do anything to their own data; a delegate what the mandate's scope lists."""

@@ -11,14 +11,23 @@ request: the mandate is the caller's, in force now, and its scope covers exactly
 this action (``Scope.covers``). Routes that take no mandate refuse the header
 (``wallet_api.routes.common.citizen``). Every act under a mandate lands in both
 citizens' access logs (``record_act``), in one transaction.
+
+Speed without losing revocation: ``authorize`` may answer from a short-lived
+per-process memory of the mandate's unchanging parts (parties, scope, window,
+both names unsealed), but ``record_act`` re-reads, inside the write transaction
+that appends both entries and before any data is answered, that the mandate has
+not ended (``is_open``, ``FOR SHARE`` on PostgreSQL). A revocation, renunciation
+or erasure in any process therefore stops the delegate's very next request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import crypto
@@ -31,6 +40,7 @@ from crypto.transparency.errors import LogBusy, LogCorrupted
 from wallet_api.context import Context
 from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 from wallet_api.identity import parse_cccd_number
+from wallet_api.limits.errors import RateLimited
 from wallet_api.mandates.errors import (
     DelegateNotFound,
     InvalidMandate,
@@ -82,16 +92,37 @@ def _unsealed_name(ctx: Context, record: storage.CitizenRecord) -> str:
     return crypto.open_sealed(kek, record.full_name_sealed, field_aad(record.id, "name")).decode()
 
 
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What ``authorize`` remembers of a mandate: its parts that never change, both names."""
+
+    record: storage.MandateRecord
+    scope: Scope
+    names: tuple[str, str]  # represented, delegate
+    until: float  # time.monotonic() after which it is read again
+
+
 class MandateService:
     """Grant, list and end mandates; decide and record every act under one."""
 
+    KNOWN_SECONDS = 60.0  # how long the unchanging parts of a mandate are remembered
+    KNOWN_MAX = 4096
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self._known: dict[str, _Known] = {}
+        self._known_lock = threading.Lock()
 
     # -- the citizens' side ---------------------------------------------------------
 
-    def grant(self, represented_id: str, grant: Grant) -> MandateView:
-        """A citizen lets another enrolled citizen act for them; both logs record it."""
+    def grant(
+        self, represented_id: str, grant: Grant, *, before_lookup: Callable[[], None] | None = None
+    ) -> MandateView:
+        """A citizen lets another enrolled citizen act for them; both logs record it.
+
+        ``before_lookup``: the abuse limit counted just before the delegate is looked up by CCCD
+        (whether a CCCD has a wallet is what a refused grant tells). Every attempt that reaches
+        the lookup is in the service log, by the granting citizen's id (never the CCCD)."""
         now = self.ctx.utcnow()
         start = grant.valid_from or now
         if not now - dt.timedelta(minutes=5) <= start < grant.valid_until:
@@ -101,7 +132,18 @@ class MandateService:
             )
         if grant.valid_until - start > dt.timedelta(days=MAX_DAYS):
             raise InvalidMandate(reason_vi="dài quá 5 năm", reason_en="longer than five years")
-        delegate_id = self.find_citizen(grant.delegate_cccd)
+        if before_lookup is not None:
+            try:
+                before_lookup()
+            except RateLimited:
+                log.warning("mandate grant by %s refused: too many delegate lookups", represented_id)
+                raise
+        try:
+            delegate_id = self.find_citizen(grant.delegate_cccd)
+        except DelegateNotFound:
+            log.warning("mandate grant by %s refused: no wallet has the delegate's CCCD", represented_id)
+            raise
+        log.info("mandate grant by %s: delegate found", represented_id)
         if delegate_id == represented_id:
             raise InvalidMandate(
                 reason_vi="không thể uỷ quyền cho chính mình", reason_en="you cannot mandate yourself"
@@ -182,6 +224,7 @@ class MandateService:
         with self.ctx.metadata.unit_of_work() as uow:
             if not uow.mandates.end(record.id, now, by):
                 raise MandateEnded()
+            self._forget(record.id)
             self._event(uow, view, (by, by_name), AccessAction.MANDATE_END)
             uow.commit()
         log.info("mandate %s ended by %s", record.id, by.split(":", 1)[0])
@@ -189,17 +232,24 @@ class MandateService:
 
     # -- acting under a mandate -----------------------------------------------------
 
-    def authorize(self, principal: Principal, mandate_id: str, kind: Kind, target: Target) -> Caller:
+    def authorize(
+        self, principal: Principal, mandate_id: str, kind: Kind, target: Target, *, fresh: bool = False
+    ) -> Caller:
         """THE decision for a request under a mandate: the caller is its delegate, it is in force now,
         and its scope covers ``kind`` for ``target`` (a value, or a function of the represented
-        citizen's id giving it; ``None``: a list the caller filters with ``Caller.covers``)."""
+        citizen's id giving it; ``None``: a list the caller filters with ``Caller.covers``).
+
+        ``fresh``: read the mandate now, never from memory (an act that writes before
+        ``record_act``, a consent decision). Otherwise ``record_act`` makes the check that it has
+        not ended, in the transaction that logs the act."""
         try:
-            with self.ctx.metadata.unit_of_work(readonly=True) as uow:  # one read: the mandate, both citizens
-                record = uow.mandates.get(_uuid(mandate_id))
-                parties = (uow.citizens.get(record.represented_id), uow.citizens.get(record.delegate_id))
+            known = None if fresh else self._remembered(_uuid(mandate_id))
+            if known is None:
+                known = self._read(_uuid(mandate_id))
         except (storage.NotFound, MandateNotFound):
             log.info("act under mandate refused: unknown mandate")
             raise MandateNotValid() from None
+        record = known.record
         if record.delegate_id != principal.subject:
             log.info("act under mandate %s refused: not the delegate", record.id)
             raise MandateNotValid()
@@ -207,13 +257,54 @@ class MandateService:
         if state != "active":
             log.info("act under mandate %s refused: %s", record.id, state)
             raise MandateNotValid()
-        caller = Caller(record.represented_id, principal, record, Scope.from_json(record.scope), parties)
+        caller = Caller(record.represented_id, principal, record, known.scope, known.names)
         if target is not None:
             value = target(record.represented_id) if callable(target) else target
             if not caller.covers(kind, value):
                 log.info("act under mandate %s refused: %s not in scope", record.id, kind)
                 raise MandateOutOfScope()
         return caller
+
+    def held_by(self, principal: Principal, mandate_id: str) -> Caller:
+        """The mandate ``principal`` holds as its delegate, read now and in force (a mandate
+        attestation's issuance): ``MandateNotFound`` if it is not theirs, ``MandateNotValid`` if
+        it is not active (ended, expired, not yet valid)."""
+        try:
+            known = self._read(_uuid(mandate_id))
+        except storage.NotFound:
+            raise MandateNotFound() from None
+        record = known.record
+        if record.delegate_id != principal.subject:
+            raise MandateNotFound()
+        state = state_of(record, self.ctx.utcnow())
+        if state != "active":
+            log.info("mandate attestation for %s refused: %s", record.id, state)
+            raise MandateNotValid()
+        return Caller(record.represented_id, principal, record, known.scope, known.names)
+
+    def _read(self, mandate_id: str) -> _Known:
+        """The mandate and both citizens' names, in one read transaction; remembered."""
+        with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+            record = uow.mandates.get(mandate_id)
+            parties = (uow.citizens.get(record.represented_id), uow.citizens.get(record.delegate_id))
+        names = (_unsealed_name(self.ctx, parties[0]), _unsealed_name(self.ctx, parties[1]))
+        known = _Known(record, Scope.from_json(record.scope), names, time.monotonic() + self.KNOWN_SECONDS)
+        if record.ended_at is None:
+            with self._known_lock:
+                if len(self._known) >= self.KNOWN_MAX:
+                    self._known.clear()
+                self._known[mandate_id] = known
+        return known
+
+    def _remembered(self, mandate_id: str) -> _Known | None:
+        known = self._known.get(mandate_id)
+        if known is None or known.until < time.monotonic():
+            return None
+        return known
+
+    def _forget(self, mandate_id: str) -> None:
+        with self._known_lock:
+            self._known.pop(mandate_id, None)
 
     def record_act(
         self,
@@ -229,7 +320,7 @@ class MandateService:
         mandate = caller.mandate
         if mandate is None:
             return
-        names = {c.id: _unsealed_name(self.ctx, c) for c in caller.parties}
+        represented_name, delegate_name = caller.names
         at = self.ctx.now()
         purpose = f"Theo uỷ quyền {mandate.id} / Under mandate {mandate.id}"
 
@@ -247,13 +338,21 @@ class MandateService:
             )
 
         entries = {
-            mandate.represented_id: entry(ON_BEHALF + mandate.id, names[mandate.delegate_id]),
-            mandate.delegate_id: entry(ACTING_FOR + mandate.id, names[mandate.represented_id]),
+            mandate.represented_id: [entry(ON_BEHALF + mandate.id, delegate_name)],
+            mandate.delegate_id: [entry(ACTING_FOR + mandate.id, represented_name)],
         }
         with self.ctx.metadata.unit_of_work() as uow:
-            store = uow.log_store()
-            for citizen_id in sorted(entries):  # one lock order: two acts crossing never deadlock
-                _append(self.ctx, citizen_id, entries[citizen_id], store)
+            if not uow.mandates.is_open(mandate.id):  # ended since it was read: not one more act
+                self._forget(mandate.id)
+                log.info("act under mandate %s refused: ended", mandate.id)
+                raise MandateNotValid()
+            try:  # both logs in a handful of statements, heads locked in id order
+                self.ctx.access_log.append_across(entries, store=uow.log_store())
+            except LogCorrupted:
+                log.error("an access log of mandate %s is damaged: append refused", mandate.id)
+                raise AccessLogCorrupted() from None
+            except LogBusy:
+                raise AccessLogBusy() from None
             uow.commit()
 
     # -- views and log events -------------------------------------------------------

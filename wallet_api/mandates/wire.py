@@ -99,3 +99,22 @@ class MandateListOut(msgspec.Struct):
     """The mandates the citizen granted or holds, oldest first (a handful: one page)."""
 
     items: list[MandateOut]
+
+
+class AttestationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The represented citizen's credential the delegate wants to present."""
+
+    credential_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class AttestationOut(msgspec.Struct):
+    """A mandate attestation (``mandate+jwt``, at most five minutes) and the credential it binds:
+    present the credential's chosen Disclosures with a Key Binding JWT signed by your own device
+    key, after the attestation and ``~~`` (qr/format.md)."""
+
+    attestation: str
+    expires_at: dt.datetime
+    mandate_id: str
+    credential_id: str
+    credential_type: str
+    sd_jwt: str

@@ -66,14 +66,17 @@ def citizen(request: AnyRequest, services: Services) -> Principal:
     return _citizen(request, services)
 
 
-def acting(request: AnyRequest, services: Services, kind: Kind, target: Target) -> Caller:
+def acting(
+    request: AnyRequest, services: Services, kind: Kind, target: Target, *, fresh: bool = False
+) -> Caller:
     """Authenticate a citizen acting for themself, or for another under the mandate named by the
-    ``Wallet-Mandate`` header: then ``MandateService.authorize`` decides (blocking)."""
+    ``Wallet-Mandate`` header: then ``MandateService.authorize`` decides (blocking). ``fresh``: the
+    route writes before ``record_act`` (a decision): the mandate is read now, not remembered."""
     principal = _citizen(request, services)
     mandate_id = request.headers.get(MANDATE_HEADER)
     if mandate_id is None:
         return Caller(principal.subject, principal)
-    return services.mandates.authorize(principal, mandate_id, kind, target)
+    return services.mandates.authorize(principal, mandate_id, kind, target, fresh=fresh)
 
 
 def _citizen(request: AnyRequest, services: Services) -> Principal:

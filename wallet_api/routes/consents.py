@@ -218,7 +218,7 @@ async def decide(
     (``act``), and the receipt names both."""
 
     def decide() -> ConsentView:
-        caller = acting(request, services, "procedures", _procedure_of(services, consent_id))
+        caller = acting(request, services, "procedures", _procedure_of(services, consent_id), fresh=True)
         delegate = (caller.principal.subject, caller.mandate.id) if caller.mandate else None
         view = services.decisions.decide(
             caller.owner, consent_id, data.decision, caller.principal.jkt, delegate=delegate

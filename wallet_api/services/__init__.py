@@ -10,6 +10,7 @@ from wallet_api.context import Context
 from wallet_api.devices.pairing import PairingService
 from wallet_api.devices.service import DeviceService
 from wallet_api.limits.limiter import RateLimiter
+from wallet_api.mandates.attestation import AttestationService
 from wallet_api.mandates.guardian import GuardianService
 from wallet_api.mandates.service import MandateService
 from wallet_api.recovery import RecoveryCodes, RecoveryService
@@ -59,6 +60,7 @@ class Services:
     devices: DeviceService
     pairings: PairingService
     mandates: MandateService
+    attestations: AttestationService
     guardians: GuardianService
     assist: AssistService
     counter: CounterService
@@ -85,6 +87,7 @@ class Services:
         consents = ConsentService(ctx, agencies, issuance, documents, restrictions)
         nonces = CounterNonces(ctx)
         mandates = MandateService(ctx)
+        credentials = CredentialService(ctx, agencies)
         decisions = ConsentDecisionService(ctx, consents)
         assist = AssistService(ctx, agencies, documents)
         return cls(
@@ -94,7 +97,7 @@ class Services:
             documents=documents,
             agencies=agencies,
             issuance=issuance,
-            credentials=CredentialService(ctx, agencies),
+            credentials=credentials,
             trust=trust,
             issued_documents=IssuedDocumentService(ctx, issuance, documents),
             qr=QrService(ctx, citizens, trust, nonces),
@@ -108,6 +111,7 @@ class Services:
             devices=DeviceService(ctx),
             pairings=PairingService(ctx),
             mandates=mandates,
+            attestations=AttestationService(ctx, mandates, credentials),
             guardians=GuardianService(ctx, agencies, mandates),
             assist=assist,
             counter=CounterService(ctx, assist, citizens, decisions, codes),

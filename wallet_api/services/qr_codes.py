@@ -15,6 +15,7 @@ from consent import type_for_vct
 from crypto.transparency.entry import AccessAction
 from qr.decision import Verdict, decide_credential
 from qr.display import shown_fields
+from qr.mandate import MANDATE_TYP, split_presentation
 from qr.reasons import REASONS as MESSAGES
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
@@ -40,6 +41,7 @@ class ReferenceNotFound(WalletError):
 
 def _presented_type(text: str) -> str:
     """The catalog type of a parked presentation (checked well-formed when it was parked)."""
+    text = split_presentation(text)[1]  # a delegate's: after the mandate attestation
     try:
         vct = crypto.parse_sd_jwt(text).unverified_payload.get("vct")
     except crypto.CryptoError:
@@ -49,8 +51,13 @@ def _presented_type(text: str) -> str:
 
 
 def _require_presentation(text: str) -> None:
-    """Only a well-formed SD-JWT with a key-binding JWT is parked: nothing else is served from here."""
+    """Only a well-formed SD-JWT with a key-binding JWT is parked: nothing else is served from here.
+    A delegate's presentation may come after a mandate attestation (``qr.mandate``), a JWS of its
+    ``typ`` (checked in full by the verifier that resolves it)."""
+    attestation, text = split_presentation(text)
     try:
+        if attestation is not None and crypto.unverified_header(attestation).get("typ") != MANDATE_TYP:
+            raise crypto.CryptoError("not a mandate attestation")
         parsed = crypto.parse_sd_jwt(text)
         kb_typ = crypto.unverified_header(parsed.key_binding_jwt or "").get("typ")
     except crypto.CryptoError:
@@ -195,6 +202,8 @@ class QrService:
             # An identity's "status" is a claim (self-asserted / verified); a credential's is technical.
             "claims": {f.key: verdict.claims[f.key] for f in fields},
             "fields": [f.as_json() for f in fields],
+            # a delegate presented it under a mandate attestation: who, for whom, until when (vi, en)
+            "mandate": verdict.mandate.as_json() if verdict.mandate is not None else None,
         }
 
     def _registered(self, digest: bytes, status: crypto.StatusListReference) -> bool:

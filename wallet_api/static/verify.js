@@ -131,6 +131,10 @@
     const documentName = result.document ? (EN ? result.document.en : result.document.vi) : "";
     $("document").textContent = documentName ? t("document") + ": " + documentName : "";
     $("document").hidden = !documentName;
+    // a delegate presented it under a mandate: the server's words (qr.mandate), shown as they are
+    const mandate = result.mandate ? (EN ? result.mandate.en : result.mandate.vi) : "";
+    $("mandate").textContent = mandate;
+    $("mandate").hidden = !mandate;
     const reasons = result.reasons.map((r) => (EN ? r.en : r.vi));
     $("reasons").replaceChildren(...reasons.map((text) => {
       const li = document.createElement("li"); li.textContent = text; return li;
@@ -139,7 +143,7 @@
     if (result.issuer) rows.unshift(row(t("issuer"), result.issuer));
     $("claims-body").replaceChildren(...rows);
     $("claims").hidden = rows.length === 0;
-    announce([verdict.textContent.slice(2), documentName, ...reasons].filter(Boolean).join(". "));
+    announce([verdict.textContent.slice(2), documentName, mandate, ...reasons].filter(Boolean).join(". "));
     verdict.focus();
   }
 

@@ -7,13 +7,14 @@ import unicodedata
 import crypto
 from crypto.errors import CREDENTIAL_FAILURES, PDF_SIGNATURE_REASONS
 from qr.errors import QR_REASONS
+from qr.mandate import MANDATE_REASONS
 from qr.reasons import REASONS, message
 
 
 def test_every_reason_any_check_gives_has_both_texts() -> None:
     from wallet_api.services.issuance import REJECTIONS
 
-    wanted = CREDENTIAL_FAILURES | PDF_SIGNATURE_REASONS | set(QR_REASONS) | set(REJECTIONS)
+    wanted = CREDENTIAL_FAILURES | PDF_SIGNATURE_REASONS | set(QR_REASONS) | set(REJECTIONS) | MANDATE_REASONS
     wanted |= {"revoked", "suspended", "status_invalid", "status_unknown", "missing_status", "not_registered"}
     wanted |= {"document_type_not_allowed", "unknown_type", "dissolved_issuer", "inactive_issuer"}
     missing = sorted(wanted - set(REASONS))

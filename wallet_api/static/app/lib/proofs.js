@@ -19,7 +19,7 @@ const MAX_TEXT = 512;
 const ACTIONS = new Set([
   "read", "issue", "revoke", "verify", "lookup", "request-paused", "incident", "device-add", "device-revoke",
   "recovery-start", "recovery-cancel", "recovery-complete", "recovery-expire", "credential-reissue", "mandate-grant", "mandate-end",
-  "decide", "visit", "deletion-asked", "deletion-auto-asked", "deletion-attested", "deletion-refused",
+  "decide", "present", "visit", "deletion-asked", "deletion-auto-asked", "deletion-attested", "deletion-refused",
   "correction-asked", "correction-reissued", "correction-refused", "request-overdue", "enrol-attempt",
   "card-issue", "card-refused",
 ]);

@@ -57,6 +57,7 @@ const VERBS = {
   incident: ["đã thông báo", "reported"],
   "credential-reissue": ["đã cấp lại", "re-issued"],
   decide: ["đã trả lời", "answered"],
+  present: ["đã xuất trình", "presented"],
   visit: ["đã mở tại quầy một cửa", "opened at the one-stop counter"],
 };
 const ON_BEHALF = "mandate:"; // agency_id prefix: a delegate did it for you (agency_name: the delegate)

@@ -1,0 +1,90 @@
+"""A delegate's act is cheap (``docs/mandates.md``, Speed) but still exact: the node remembers a
+mandate's unchanging parts, yet a revocation made elsewhere (another node, straight in the shared
+database) stops the delegate's very next request, with nothing answered and nothing logged; and
+acts batched into both logs leave both logs' proofs intact. In-process, both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crypto import public_key_from_jwk, unverified_header
+from crypto.transparency import InclusionProof, verify_entry, verify_tree_head
+from crypto.transparency.entry import AccessAction
+from storage.factory import open_metadata
+from tests.support.hostile import assert_problem
+from tests.support.inprocess import BACKENDS, backend_settings
+from tests.support.mandates import Office, grant_body, office
+from wallet_api.settings import Settings
+
+BIRTH = "birth-certificate"
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    return backend_settings(request, tmp_path)
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[Office]:
+    with office(settings) as opened:
+        yield opened
+
+
+def test_a_revocation_on_another_node_stops_the_next_act_though_this_node_remembers(
+    world: Office, settings: Settings
+) -> None:
+    owner, delegate = world.citizen(name="Lê Thị Hoa"), world.citizen(name="Lê Văn Nam")
+    doc = owner.upload(BIRTH)
+    mandate = owner.ok(
+        "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+    )
+    mandate_id, path = mandate["mandate_id"], f"/v1/me/documents/{doc}"
+    for _ in range(3):  # remembered after the first; each act in both logs
+        assert delegate.ok("GET", path, under=mandate_id)["id"] == doc
+    sizes = len(owner.log()), len(delegate.log())
+
+    other_node = open_metadata(settings.database_url)  # the shared database, not this node's memory
+    try:
+        with other_node.unit_of_work() as uow:
+            at = dt.datetime.fromtimestamp(world.clock.now, tz=dt.UTC)
+            assert uow.mandates.end(mandate_id, at, f"citizen:{owner.client_id}")
+            uow.commit()
+    finally:
+        other_node.close()
+
+    for route in (path, f"{path}/content", f"/v1/me/documents?type={BIRTH}"):
+        problem = assert_problem(delegate.call("GET", route, under=mandate_id), 403)
+        assert problem["code"] == "mandate_not_valid"
+    assert (len(owner.log()), len(delegate.log())) == sizes  # nothing logged, nothing answered
+
+
+def test_batched_acts_keep_both_logs_provable(world: Office) -> None:
+    owner, delegate = world.citizen(), world.citizen()
+    doc = owner.upload(BIRTH)
+    mandate = owner.ok(
+        "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+    )
+    for n in range(9):  # sizes crossing several powers of two on both logs
+        if n % 3 == 2:
+            owner.upload(
+                BIRTH
+            )  # the owner's log moves on without the delegate: the remembered frontier is stale
+        assert delegate.call("GET", f"/v1/me/documents/{doc}", under=mandate["mandate_id"]).status_code == 200
+    keys = world.client.get("/.well-known/jwks.json").json()["keys"]
+    for actor, prefix in ((owner, "mandate:"), (delegate, "acting-for:")):
+        body = actor.ok("GET", "/v1/me/log", params={"limit": 500})
+        token = body["tree_head"]
+        jwk = next(k for k in keys if k["kid"] == unverified_header(token)["kid"])
+        head = verify_tree_head(token, public_key_from_jwk(jwk), citizen_id=actor.client_id)
+        assert head.size == body["tree_size"]
+        assert [e["index"] for e in body["entries"]] == list(range(head.size))
+        proved = [  # every entry against the signed head, with the phone's own checks
+            verify_entry(head, e["index"], e["data"], InclusionProof.from_json(e["inclusion"]))
+            for e in body["entries"]
+        ]
+        acts = [e for e in proved if e.agency_id.startswith(prefix) and e.action == AccessAction.READ]
+        assert len(acts) == 9
