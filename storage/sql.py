@@ -91,6 +91,7 @@ if TYPE_CHECKING:
         RecoveryRepository,
         ReissueRepository,
         ReplayGuard,
+        RequestReplayGuard,
         RestrictionRepository,
         RightsRequestRepository,
         SigningKeyRepository,
@@ -394,7 +395,7 @@ class SqlMetadata:
         """The SQLAlchemy engine (health checks, pool metrics)."""
         return self._engine
 
-    def replay_guard(self) -> ReplayGuard:
+    def replay_guard(self) -> RequestReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
         return self._replay_guard  # stateless but for the purge count: one per process
 

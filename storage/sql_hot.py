@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
@@ -26,11 +26,13 @@ from storage.sql_base import translated
 
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
 # The columns of ``DocumentRecord`` in field order, then the owner's wrapped key (``_GET_OWNED``).
-_DOCUMENT_WITH_OWNER_KEY = (
-    "SELECT d.id, d.citizen_id, d.version, d.doc_type, d.provenance, d.content_type, d.size,"
+DOCUMENT_COLUMNS = (
+    "d.id, d.citizen_id, d.version, d.doc_type, d.provenance, d.content_type, d.size,"
     " d.wrapped_dek, d.blob_key, d.filename_sealed, d.created_at, d.issuance, c.wrapped_kek"
-    " FROM documents AS d JOIN citizens AS c ON c.id = d.citizen_id"
-    " WHERE d.citizen_id = {0} AND d.id = {0}"
+)
+_DOCUMENT_WITH_OWNER_KEY = (
+    "SELECT {columns} FROM documents AS d JOIN citizens AS c ON c.id = d.citizen_id"
+    " WHERE d.citizen_id = {mark} AND d.id = {mark}"
 )
 
 
@@ -137,7 +139,9 @@ class DbapiReads:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._document_with_owner_key = _DOCUMENT_WITH_OWNER_KEY.format(_MARKS[engine.dialect.name])
+        self._document_with_owner_key = _DOCUMENT_WITH_OWNER_KEY.format(
+            columns=DOCUMENT_COLUMNS, mark=_MARKS[engine.dialect.name]
+        )
 
     @translated
     def document_with_owner_key(self, citizen_id: str, document_id: str) -> tuple[DocumentRecord, bytes]:
@@ -147,20 +151,25 @@ class DbapiReads:
             row = cursor.fetchone()
         if row is None:
             raise NotFound("no such document")
-        (doc_id, owner, version, doc_type, provenance, content_type, size) = row[:7]
-        wrapped_dek, blob_key, filename_sealed, created_at, issuance, wrapped_kek = row[7:]
-        record = DocumentRecord(
-            doc_id,
-            owner,
-            int(version),
-            doc_type,
-            provenance,
-            content_type,
-            int(size),
-            bytes(wrapped_dek),
-            blob_key,
-            bytes(filename_sealed),
-            read_utc(created_at),
-            issuance,
-        )
-        return record, bytes(wrapped_kek)
+        return document_from_row(row)
+
+
+def document_from_row(row: Sequence[Any]) -> tuple[DocumentRecord, bytes]:
+    """A ``DocumentRecord`` and the owner's wrapped key from the columns ``DOCUMENT_COLUMNS`` names."""
+    (doc_id, owner, version, doc_type, provenance, content_type, size) = row[:7]
+    wrapped_dek, blob_key, filename_sealed, created_at, issuance, wrapped_kek = row[7:13]
+    record = DocumentRecord(
+        doc_id,
+        owner,
+        int(version),
+        doc_type,
+        provenance,
+        content_type,
+        int(size),
+        bytes(wrapped_dek),
+        blob_key,
+        bytes(filename_sealed),
+        read_utc(created_at),
+        issuance,
+    )
+    return record, bytes(wrapped_kek)
