@@ -49,7 +49,7 @@ from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
-from storage.sql_hot import DbapiReads, close_pinned
+from storage.sql_hot import DbapiReads, close_kept, close_pinned
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -429,6 +429,7 @@ class SqlMetadata:
 
     def close(self) -> None:
         close_pinned(self._engine)
+        close_kept(self._engine)
         self._engine.dispose()
 
     def _after_erasure(self) -> None:
