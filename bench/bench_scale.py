@@ -5,7 +5,8 @@ Each wallet is filled by ``wallet dev seed`` (direct batched inserts with the se
 encryption; ``--documents-per-citizen`` documents and as many access-log entries per citizen,
 blobs of ``--blob-bytes``), then probed through HTTP by citizens enrolled through the API:
 enrolment, login, metadata GET, the first page of documents, a consented pull of a ~4 KiB
-credential (use + log entry in one transaction) and the access log with its proofs. Last, one
+credential (use + log entry in one transaction) and the access log with its proofs. Then real
+migrations are re-run on both filled databases and timed (``MIGRATIONS``). Last, one
 heavy citizen with ``--heavy`` documents walks through all their pages while another citizen's
 metadata GET is timed, against the same GET with nobody listing (a heavy wallet must not stall
 the others). Run ``scripts/bench.sh scale`` (PostgreSQL + S3; ``--embedded`` for the default).
@@ -128,6 +129,68 @@ def stall(
     return alone, during, pages[0]
 
 
+# Real migrations re-run on the filled database: each one's downgrade, then its upgrade, timed.
+# 0006 builds the paging indexes over documents (the largest table), credentials and consents;
+# 0015 the one-current-signing-key index (a tiny table: what a routine migration costs).
+MIGRATIONS = {
+    "0006": "paging indexes on documents, credentials, consents",
+    "0015": "one current signing key (unique partial index)",
+}
+_VERSIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
+
+
+def migration_times(server: WalletServer) -> tuple[int, dict[str, tuple[float, float]], float]:
+    """(documents, {revision: (downgrade s, upgrade s)}, s for ``migrate()`` at head) on the
+    server's filled database, through alembic's operations as ``wallet migrate`` runs them."""
+    import importlib.util
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+    from sqlalchemy import text
+
+    import storage
+    from wallet_api.settings import Settings
+
+    metadata = storage.open_metadata(Settings.from_env(server.command_env()).database_url)
+    engine = getattr(metadata, "engine")  # noqa: B009  # the SQL adapter's engine
+    times: dict[str, tuple[float, float]] = {}
+    try:
+        with engine.connect() as connection:
+            documents = int(connection.execute(text("SELECT count(*) FROM documents")).scalar() or 0)
+        for revision in MIGRATIONS:
+            path = next(_VERSIONS.glob(f"{revision}_*.py"))
+            spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            steps = []
+            for step in (module.downgrade, module.upgrade):
+                start = time.perf_counter()
+                with engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+                    step()
+                steps.append(time.perf_counter() - start)
+            times[revision] = (steps[0], steps[1])
+        start = time.perf_counter()
+        metadata.migrate()  # what every start pays at head: the lock, the version check
+        at_head = time.perf_counter() - start
+    finally:
+        metadata.close()
+    return documents, times, at_head
+
+
+def print_migrations(servers: list[WalletServer]) -> None:
+    measured = [migration_times(server) for server in servers]
+    (small_docs, small, small_head), (large_docs, large, large_head) = measured
+    print(f"\n== Migrations re-run on the filled databases ({small_docs:,} vs {large_docs:,} documents) ==")
+    for revision, what in MIGRATIONS.items():
+        (sd, su), (ld, lu) = small[revision], large[revision]
+        print(
+            f"  {revision} {what}: down {sd:.2f} s / {ld:.2f} s, up {su:.2f} s / {lu:.2f} s"
+            f" (small / large; up ratio {lu / su:.1f}x)"
+        )
+    print(f"  migrate() at head, every start: {small_head * 1e3:.0f} ms / {large_head * 1e3:.0f} ms")
+
+
 def wallet(
     root: Path, name: str, env: dict[str, str], citizens: int, args: argparse.Namespace
 ) -> WalletServer:
@@ -193,6 +256,7 @@ def main() -> None:
             f"  {name:14s} {s50 * 1e3:8.1f}ms {s99 * 1e3:6.1f}ms {l50 * 1e3:8.1f}ms {l99 * 1e3:6.1f}ms"
             f" {l99 / s99:12.2f}x (goal <= 1.5x; p50 {l50 / s50:.2f}x)"
         )
+    print_migrations(servers)  # the servers stopped: nothing else writes meanwhile
 
     print(f"\n== One heavy citizen ({args.heavy:,} documents) paging through them all vs another's GET ==")
     stall_env = env()

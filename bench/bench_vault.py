@@ -120,6 +120,13 @@ def peak_memory(server: WalletServer, citizen: RawCitizen, size: int) -> tuple[i
 
 def wrk_rate(server: WalletServer, lines: list[str], seconds: int = 5, connections: int = 16) -> float:
     """Requests per second that wrk reaches replaying ``lines`` (path, Authorization, DPoP)."""
+    return wrk_run(server, lines, seconds, connections)[0]
+
+
+def wrk_run(
+    server: WalletServer, lines: list[str], seconds: float = 5, connections: int = 16
+) -> tuple[float, int]:
+    """wrk replaying ``lines`` (path, Authorization, DPoP): requests per second and requests made."""
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         f.write("\n".join(lines) + "\n")
     out = subprocess.run(
@@ -127,7 +134,7 @@ def wrk_rate(server: WalletServer, lines: list[str], seconds: int = 5, connectio
             "wrk",
             "-t1",
             f"-c{connections}",
-            f"-d{seconds}s",
+            f"-d{seconds:g}s",
             "-s",
             str(HERE / "proofs.lua"),
             server.url,
@@ -143,7 +150,23 @@ def wrk_rate(server: WalletServer, lines: list[str], seconds: int = 5, connectio
     stats = re.search(r"STATS requests=(\d+) errors_status=(\d+)", out)
     if stats and int(stats.group(2)):
         raise RuntimeError(f"{stats.group(2)} of {stats.group(1)} requests failed; wrk output:\n{out}")
-    return rate
+    return rate, int(stats.group(1)) if stats else round(rate * seconds)
+
+
+def tree_cpu(server: WalletServer) -> float:
+    """CPU seconds (user + system) used so far by the server and its worker processes."""
+    assert server.proc is not None
+    total = 0.0
+    try:
+        root = psutil.Process(server.proc.pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def proof_lines(citizen: RawCitizen, path: str, count: int) -> list[str]:

@@ -25,6 +25,7 @@ from storage.records import (
     AgencyRecord,
     AssistCardRecord,
     BlobInfo,
+    CitizenHolder,
     CitizenRecord,
     ConsentPullRecord,
     ConsentRecord,
@@ -118,6 +119,17 @@ class ReplayGuard(Protocol):
     # active. Both answers come from the one statement that stores the id.
 
     def purge(self, now: dt.datetime) -> int: ...
+
+
+class RequestReplayGuard(ReplayGuard, Protocol):
+    """The request path's replay guard (``Metadata.replay_guard``): each call commits on its own."""
+
+    def remember_then_read(
+        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]: ...
+
+    # ``remember`` for a citizen's request and then their document (``HotReads``), or None; on
+    # PostgreSQL one round trip. The caller serves nothing when the first answer is False.
 
 
 class SigningKeyRepository(Protocol):
@@ -555,7 +567,7 @@ class Metadata(Protocol):
 
     # readonly: the caller promises not to write; backends may then skip write locks
 
-    def replay_guard(self) -> ReplayGuard: ...
+    def replay_guard(self) -> RequestReplayGuard: ...
 
     def hot_reads(self) -> HotReads: ...
 

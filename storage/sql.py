@@ -57,7 +57,7 @@ from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_
 from storage.sql_consent import SqlConsentRepository
 from storage.sql_devices import SqlDeviceRepository, SqlPairingRepository, enrolment_device
 from storage.sql_epochs import SqlErasureRepository, SqlKeyEpochRepository
-from storage.sql_hot import DbapiReads, close_pinned
+from storage.sql_hot import DbapiReads, close_kept, close_pinned
 from storage.sql_issuance import (
     SqlAgencyRepository,
     SqlCredentialRepository,
@@ -99,6 +99,7 @@ if TYPE_CHECKING:
         RecoveryRepository,
         ReissueRepository,
         ReplayGuard,
+        RequestReplayGuard,
         RestrictionRepository,
         RightsRequestRepository,
         SigningKeyRepository,
@@ -404,7 +405,7 @@ class SqlMetadata:
         """The SQLAlchemy engine (health checks, pool metrics)."""
         return self._engine
 
-    def replay_guard(self) -> ReplayGuard:
+    def replay_guard(self) -> RequestReplayGuard:
         """The standalone replay guard of the request path (each call commits on its own)."""
         return self._replay_guard  # stateless but for the purge count: one per process
 
@@ -438,6 +439,7 @@ class SqlMetadata:
 
     def close(self) -> None:
         close_pinned(self._engine)
+        close_kept(self._engine)
         self._engine.dispose()
 
     def _after_erasure(self) -> None:

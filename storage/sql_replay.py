@@ -26,12 +26,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from storage.errors import InsufficientStorage, StorageError
+from storage.errors import InsufficientStorage, NotFound, StorageError
 from storage.limits import ReplayPurge
-from storage.records import AgencyHolder, CitizenHolder, Holder
+from storage.records import AgencyHolder, CitizenHolder, DocumentRecord, Holder
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
-from storage.sql_hot import dbapi_cursor
+from storage.sql_hot import DOCUMENT_COLUMNS, DbapiReads, dbapi_cursor, document_from_row
 
 _INSERT = "INSERT INTO replay (scope, jti_sha256, expires_at) VALUES ({0}, {0}, {0}) ON CONFLICT DO NOTHING"
 # With a holder, the same statement stores the id only while its holder still exists, so a token
@@ -49,6 +49,16 @@ _PURGE = "DELETE FROM replay WHERE expires_at < {0}"
 _PURGE_BATCH = (
     "DELETE FROM replay WHERE (scope, jti_sha256) IN"
     " (SELECT scope, jti_sha256 FROM replay WHERE expires_at < {0} ORDER BY expires_at LIMIT {0})"
+)
+# PostgreSQL: the request's proof spent and the citizen's document read in ONE statement (one
+# round trip). A data-modifying CTE always runs to completion, whether or not the outer query reads
+# it; the outer query reports whether the id was stored (fresh, and its holder still there) and
+# the document's row, NULLs when there is none. The caller serves nothing unless the id was new.
+_SPEND_THEN_READ_PG = (
+    "WITH spent AS ({insert} RETURNING 1)"
+    " SELECT EXISTS (SELECT 1 FROM spent), {columns} FROM (SELECT 1) AS one"
+    " LEFT JOIN (documents AS d JOIN citizens AS c ON c.id = d.citizen_id)"
+    " ON d.citizen_id = %s AND d.id = %s"
 )
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
 log = logging.getLogger(__name__)
@@ -75,6 +85,10 @@ class DbapiReplayGuard:
         self._insert_agency = _INSERT_IF.format(mark, _AGENCY_ACTIVE.format(mark)) + _CONFLICT
         self._purge = _PURGE.format(mark)
         self._purge_batch = _PURGE_BATCH.format(mark)
+        self._reads = DbapiReads(engine)
+        self._spend_then_read = _SPEND_THEN_READ_PG.format(
+            insert=self._insert_citizen, columns=DOCUMENT_COLUMNS
+        )
 
     def _when(self, value: dt.datetime) -> Any:
         if value.tzinfo is None:
@@ -102,6 +116,42 @@ class DbapiReplayGuard:
         if fresh and self._purging is not None and self._purging.due():
             self._purge_some(self._purging.now(), self._purging.batch)
         return fresh
+
+    def remember_then_read(
+        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
+        """``remember`` for a citizen's request, then their document ``document_id`` (a UUID) and
+        their wrapped key, or None. On PostgreSQL one statement, one round trip; on SQLite the two
+        statements back to back on this thread's connection. The id is stored (or refused) exactly
+        as ``remember`` stores it; the caller must serve nothing when it was not new."""
+        try:
+            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id)
+        except InsufficientStorage:
+            if self._reserve is None or not self._reserve.release():
+                raise
+            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id)
+        if fresh and self._purging is not None and self._purging.due():
+            self._purge_some(self._purging.now(), self._purging.batch)
+        return fresh, found
+
+    @translated
+    def _remember_then_read(
+        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
+        if self._sqlite:  # in process: two statements cost no round trip
+            fresh = self._remember(scope, jti, expires_at, holder)
+            try:
+                return fresh, self._reads.document_with_owner_key(holder.citizen_id, document_id)
+            except NotFound:
+                return fresh, None
+        digest = hashlib.sha256(jti.encode()).digest()
+        params = (scope, digest, self._when(expires_at), holder.citizen_id, holder.device_jkt)
+        with self._cursor() as cursor:
+            cursor.execute(self._spend_then_read, (*params, holder.citizen_id, document_id))
+            row = cursor.fetchone()
+        if row is None:  # the outer query always yields one row
+            raise StorageError("no row from the replay and document statement")
+        return bool(row[0]), (None if row[1] is None else document_from_row(row[1:]))
 
     def _purge_some(self, now: dt.datetime, batch: int) -> None:
         """One bounded batch of expired ids, after the request's own id committed; a failure is

@@ -30,7 +30,7 @@ def initialise(settings: Settings) -> None:
     metadata = storage.open_metadata(settings.database_url, timeouts=timeouts)
     try:
         metadata.migrate()
-        _ensure_signing_key(master, metadata)
+        keyring.first_signing_key(master, metadata, now=int(time.time()))
     finally:
         metadata.close()
     storage.open_blob_store(settings.blob_url, timeouts=settings.timeouts)
@@ -78,13 +78,6 @@ def open_access_log(metadata: storage.Metadata) -> AccessLog:
     if not isinstance(metadata, SqlMetadata):
         raise TypeError("the access log needs the SQL metadata backend")
     return SerialAccessLog(SqlLogStore(metadata.engine))
-
-
-def _ensure_signing_key(master: crypto.MasterKeyRing, metadata: storage.Metadata) -> None:
-    with metadata.unit_of_work(readonly=True) as uow:
-        if any(r.retired_at is None for r in uow.signing_keys.all()):
-            return
-    keyring.rotate_signing_key(master, metadata, now=int(time.time()), announce=0, overlap=0)
 
 
 def rotate_signing_key(

@@ -72,6 +72,35 @@ class Rotation:
     previous_retires: dt.datetime | None
 
 
+def first_signing_key(master: crypto.MasterKeyRing, metadata: storage.Metadata, *, now: int) -> str | None:
+    """The service's first signing key, made unless some key is current already; its ``kid``, or
+    None when there was one. Safe when several nodes start at once on one fresh database: the check
+    and the insert are one transaction (on SQLite one writer at a time), and the database keeps at
+    most one current key (migration 0015), so the later of two racing nodes fails its insert,
+    re-reads and keeps the other's key."""
+    key = crypto.ServiceKeyRing.new_key(now)
+    record = storage.SigningKeyRecord(
+        kid=key.kid,
+        wrapped_private=envelope(master, crypto.private_key_pem(key.private), signing_aad(key.kid)),
+        created_at=dt.datetime.fromtimestamp(key.created_at, tz=dt.UTC),
+        retired_at=None,
+    )
+    try:
+        with metadata.unit_of_work() as uow:
+            if any(r.retired_at is None for r in uow.signing_keys.all()):
+                return None
+            uow.signing_keys.add(record)
+            uow.commit()
+    except storage.Conflict:
+        with metadata.unit_of_work(readonly=True) as uow:
+            if any(r.retired_at is None for r in uow.signing_keys.all()):
+                log.info("another node made the first service signing key first: using it")
+                return None
+        raise
+    log.info("first service signing key %s", key.kid)
+    return key.kid
+
+
 def rotate_signing_key(
     master: crypto.MasterKeyRing, metadata: storage.Metadata, *, now: int, announce: int, overlap: int
 ) -> Rotation:

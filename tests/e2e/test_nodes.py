@@ -116,6 +116,18 @@ def test_replays_are_refused_across_nodes(cluster: Cluster) -> None:
         replayed = citizen.http.get(cluster.url + "/v1/me", headers=headers)
     assert replayed.status_code == 401 and replayed.headers["content-type"].startswith("application/problem")
 
+    # The metadata GET spends its proof in the statement that reads the document: still once for both.
+    doc = citizen.upload(b"%PDF-1.7 nodes", filename="the-ho-chieu.pdf").json()["id"]
+    path = f"/v1/me/documents/{doc}"
+    for first, second in ((0, 1), (1, 0)):
+        headers = citizen.headers("GET", path)
+        with cluster.balancer.pinned(first):
+            served = citizen.http.get(cluster.url + path, headers=headers)
+        assert served.json()["filename"] == "the-ho-chieu.pdf"
+        with cluster.balancer.pinned(second):
+            replayed = citizen.http.get(cluster.url + path, headers=headers)
+        assert replayed.status_code == 401 and "the-ho-chieu" not in replayed.text
+
     url, now = cluster.url + "/v1/token", int(time.time())
     login = {
         "data": {

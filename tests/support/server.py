@@ -33,6 +33,7 @@ class WalletServer:
     workers: int = 1
     server: str = "granian"
     proc: subprocess.Popen[bytes] | None = None
+    source: Path | None = None  # another checkout's code to run (benchmarks: main vs a branch)
 
     @property
     def url(self) -> str:
@@ -48,6 +49,8 @@ class WalletServer:
         env["WALLET_RATE_LIMITS"] = "off"
         env.update(self.env)
         env["WALLET_DATA_DIR"] = str(self.data_dir)
+        if self.source is not None:  # ``python -m`` puts the working directory first on the path
+            env["PYTHONPATH"] = str(self.source)
         return env
 
     def wallet(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -55,6 +58,7 @@ class WalletServer:
         result = subprocess.run(
             [sys.executable, "-m", "wallet_api", *args],
             env=self.command_env(),
+            cwd=self.source,
             capture_output=True,
             text=True,
             check=False,
@@ -82,6 +86,7 @@ class WalletServer:
                 self.server,
             ],
             env=self.command_env(),
+            cwd=self.source,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -16,6 +16,7 @@ from wallet_api.mandates.errors import MandateNotAllowed
 from wallet_api.paging import PageQuery, page_query
 from wallet_api.problems import language
 from wallet_api.services import Principal, Services
+from wallet_api.services.auth import CheckedRequest
 
 AnyRequest = Request[Any, Any, Any]
 T = TypeVar("T")
@@ -90,6 +91,22 @@ def _citizen(request: AnyRequest, services: Services) -> Principal:
         raise Unauthenticated()
     services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)  # per device
     return principal
+
+
+def checked_citizen(request: AnyRequest, services: Services) -> CheckedRequest:
+    """Every check of a citizen's request that needs no I/O (token MAC, DPoP signature and claims,
+    their binding), for the event loop before any hop to a thread. Its proof is NOT spent yet: the
+    caller spends it (``DocumentService.spend_then_read``) and checks the per-device limit before
+    acting. A request naming a mandate is not for this path (``acting``)."""
+    checked = services.auth.check(
+        authorization=request.headers.get("authorization"),
+        proofs=request.headers.getall("dpop", []),
+        method=request.method,
+        url=request_url(request, services),
+    )
+    if checked.principal.kind != "citizen":
+        raise Unauthenticated()
+    return checked
 
 
 def agency(request: AnyRequest, services: Services) -> Principal:

@@ -16,7 +16,7 @@ from litestar.response import Stream
 from crypto.transparency import AccessAction
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import IncompleteBody, InvalidRequest
-from wallet_api.mandates import MANDATE_OK
+from wallet_api.mandates import MANDATE_HEADER, MANDATE_OK
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
@@ -27,6 +27,7 @@ from wallet_api.routes.common import (
     Since,
     Until,
     acting,
+    checked_citizen,
     citizen,
     lang,
     offload,
@@ -138,15 +139,31 @@ async def list_documents(
 async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> DocumentOut:
     """One document's metadata (a delegate's mandate must cover its type)."""
     services = services_of(request)  # the hottest authenticated route: no per-request DI
+    if MANDATE_HEADER in request.headers:
+        return DocumentOut.of(
+            await offload(services, lambda: _read_for(request, services, document_id)), lang(request)
+        )
+    # The owner's own read: token and proof checked on the loop (CPU only), then one hop doing the
+    # proof's replay insert and the read in one round trip, then the per-device limit; nothing is
+    # served unless the proof was new (401) and the limit not reached (429).
+    checked = checked_citizen(request, services)
+    principal = checked.principal
 
     def read() -> DocumentMeta:
-        found: list[DocumentMeta] = []
-        caller = acting(request, services, "documents", _type_of(services, document_id, found))
-        meta = found[0] if found else services.documents.get(caller.owner, document_id)
-        services.mandates.record_act(caller, (meta.id, meta.doc_type), AccessAction.READ)
-        return meta
+        found = services.documents.spend_then_read(services.auth, checked, document_id)
+        services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)
+        return services.documents.meta_of(principal.subject, found)
 
     return DocumentOut.of(await offload(services, read), lang(request))
+
+
+def _read_for(request: AnyRequest, services: Services, document_id: str) -> DocumentMeta:
+    """A read under the mandate the request names (``acting``, blocking)."""
+    found: list[DocumentMeta] = []
+    caller = acting(request, services, "documents", _type_of(services, document_id, found))
+    meta = found[0] if found else services.documents.get(caller.owner, document_id)
+    services.mandates.record_act(caller, (meta.id, meta.doc_type), AccessAction.READ)
+    return meta
 
 
 @get("/v1/me/documents/{document_id:str}/content", opt=MANDATE_OK, tags=["documents"])

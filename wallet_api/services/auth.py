@@ -31,6 +31,18 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedRequest:
+    """A request whose token and DPoP proof passed every check but one: the proof is not yet spent."""
+
+    principal: Principal
+    scope: str
+    jti: str
+    expires_at: int  # when the proof can no longer be presented (epoch seconds)
+    expires: dt.datetime  # the same, as the replay guard stores it
+    holder: storage.Holder  # who must still be there when the proof is spent
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedToken:
     """An access token and its lifetime."""
 
@@ -128,6 +140,16 @@ class AuthService:
         self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str
     ) -> Principal:
         """Check ``Authorization: DPoP`` and its proof; refuse replays; return the caller."""
+        checked = self.check(authorization=authorization, proofs=proofs, method=method, url=url)
+        self.spend(checked)
+        return checked.principal
+
+    def check(
+        self, *, authorization: str | None, proofs: Sequence[str], method: str, url: str
+    ) -> CheckedRequest:
+        """Everything ``authenticate`` checks but spending the proof: the token's MAC, the proof's
+        signature and claims, their binding. CPU only (no I/O): the caller must spend the proof
+        (``spent`` or the replay guard) before acting on the request."""
         now = self.ctx.now()
         try:
             scheme, _, token = (authorization or "").partition(" ")
@@ -148,17 +170,30 @@ class AuthService:
                 proof.jkt.encode(), str(cnf.get("jkt", "")).encode()
             ):
                 raise crypto.InvalidSignature("proof key does not match the token")
-            principal = Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
-            self._remember(
-                "dpop",
-                proof.jti,
-                proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY,
-                self._holder(principal),
-            )
         except crypto.CryptoError as exc:
             log.info("request refused: %s", type(exc).__name__)
             raise Unauthenticated() from None
-        return principal
+        principal = Principal(subject=str(claims["sub"]), kind=str(claims["kind"]), jkt=proof.jkt)
+        expires_at = proof.iat + self.ctx.settings.dpop_max_age_seconds + DPOP_LEEWAY
+        when = dt.datetime.fromtimestamp(expires_at, tz=dt.UTC)
+        return CheckedRequest(principal, "dpop", proof.jti, expires_at, when, self._holder(principal))
+
+    def spend(self, checked: CheckedRequest) -> None:
+        """Spend a ``check``ed proof in the replay guard on its own: ``Unauthenticated`` if it was
+        spent before or its holder is gone."""
+        try:
+            self._remember(checked.scope, checked.jti, checked.expires_at, checked.holder)
+        except crypto.CryptoError as exc:
+            log.info("request refused: %s", type(exc).__name__)
+            raise Unauthenticated() from None
+
+    def spent(self, fresh: bool) -> None:
+        """The answer of a replay guard that spent a ``check``ed proof inside a larger statement
+        (``ReplayGuard.remember_then_read``): a replayed proof, or one whose holder is gone, is
+        refused like ``authenticate`` refuses it."""
+        if not fresh:
+            log.info("request refused: %s", crypto.InvalidSignature.__name__)
+            raise Unauthenticated()
 
     def _holder(self, principal: Principal) -> storage.Holder:
         """Who must still be there for the token to count: checked by the statement that spends the proof."""

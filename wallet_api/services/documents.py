@@ -27,11 +27,13 @@ from wallet_api.errors import (
     DocumentNotFound,
     IncompleteBody,
     PayloadTooLarge,
+    Unauthenticated,
     UnknownDocumentType,
     UnsupportedMediaType,
     UploadTooSlow,
 )
 from wallet_api.paging import Page, PageQuery, cut
+from wallet_api.services.auth import AuthService, CheckedRequest
 from wallet_api.services.citizens import unwrap_citizen_key
 
 log = logging.getLogger("wallet.documents")
@@ -348,6 +350,43 @@ class DocumentService:
         except (ValueError, storage.NotFound):
             raise DocumentNotFound() from None
         return record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek)
+
+    def spend_then_read(
+        self, auth: AuthService, checked: CheckedRequest, document_id: str
+    ) -> tuple[storage.DocumentRecord, bytes] | None:
+        """Spend a citizen's ``check``ed proof and read their document ``document_id`` (one round
+        trip on PostgreSQL, ``ReplayGuard.remember_then_read``): ``Unauthenticated`` when the proof
+        was spent before or its device key is no longer theirs (nothing of the document leaves
+        here), else the record and the owner's wrapped key, or None when there is no such document
+        of theirs (``meta_of`` refuses it)."""
+        holder = checked.holder
+        if not isinstance(holder, storage.CitizenHolder):
+            raise Unauthenticated()
+        try:
+            uuid.UUID(document_id)
+        except ValueError:
+            auth.spend(checked)
+            return None
+        guard = self.ctx.metadata.replay_guard()
+        try:
+            fresh, found = guard.remember_then_read(
+                checked.scope, checked.jti, checked.expires, holder, document_id
+            )
+        except storage.InsufficientStorage:
+            auth.spend(checked)  # the guard's own way through a full disk (purge, then once more)
+            try:
+                return self.ctx.metadata.hot_reads().document_with_owner_key(holder.citizen_id, document_id)
+            except storage.NotFound:
+                return None
+        auth.spent(fresh)
+        return found
+
+    def meta_of(self, citizen_id: str, found: tuple[storage.DocumentRecord, bytes] | None) -> DocumentMeta:
+        """The metadata of what ``spend_then_read`` found; ``DocumentNotFound`` for nothing."""
+        if found is None:
+            raise DocumentNotFound()
+        record, wrapped_kek = found
+        return self._meta(record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek))
 
     def get(self, citizen_id: str, document_id: str) -> DocumentMeta:
         """One document's metadata; another citizen's id is simply not found."""
