@@ -131,10 +131,10 @@ def stall(
 
 # Real migrations re-run on the filled database: each one's downgrade, then its upgrade, timed.
 # 0006 builds the paging indexes over documents (the largest table), credentials and consents;
-# 0015 the one-current-signing-key index (a tiny table: what a routine migration costs).
+# 0016 the one-current-signing-key index (a tiny table: what a routine migration costs).
 MIGRATIONS = {
     "0006": "paging indexes on documents, credentials, consents",
-    "0015": "one current signing key (unique partial index)",
+    "0016": "one current signing key (unique partial index)",
 }
 _VERSIONS = Path(__file__).resolve().parent.parent / "storage" / "migrations" / "versions"
 

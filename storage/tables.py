@@ -97,7 +97,7 @@ class SigningKeyRow(SQLModel, table=True):
     """A row of ``signing_keys``; see ``storage.records.SigningKeyRecord``."""
 
     __tablename__ = "signing_keys"
-    # At most one row with ``retired_at IS NULL`` (the key every rotation adds): migration 0015's
+    # At most one row with ``retired_at IS NULL`` (the key every rotation adds): migration 0016's
     # unique partial index ``ux_signing_keys_one_current`` keeps it across nodes.
 
     kid: str = Field(primary_key=True)

@@ -1,7 +1,7 @@
 """Nodes racing their very first start on one fresh database make ONE service signing key.
 
 The check for a current key and the insert of the first one are one transaction, and the database
-keeps at most one current key (migration 0015's unique partial index): the later of two racing
+keeps at most one current key (migration 0016's unique partial index): the later of two racing
 nodes fails its insert, re-reads, and signs with the other's key. Checked with real processes on a
 fresh PostgreSQL, with threads released together on both backends, with a node whose check saw the
 database just before the other's commit (the race's exact interleaving, made certain), and against
@@ -122,7 +122,7 @@ def test_the_database_refuses_a_second_current_key(fresh: storage.Metadata, tmp_
 def test_the_migration_retires_duplicates_an_earlier_race_left(fresh: storage.Metadata) -> None:
     engine = _engine(fresh)
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "0014")
+        command.downgrade(alembic_config(connection), "0015")
     base = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     with fresh.unit_of_work() as uow:
         for n, kid in enumerate(("raced-a", "raced-b", "raced-c")):

@@ -6,8 +6,8 @@ keeps across nodes (the later of two racing first starts fails, re-reads, and us
 Duplicates an earlier race may have left are retired first, at the newest one's start, as a rotation
 without overlap would have done.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-29
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0015"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
