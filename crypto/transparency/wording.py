@@ -95,6 +95,9 @@ _DEVICE_EVENTS = {  # the subject device's name is the entry's purpose; who did 
     ),
 }
 
+# Events whose subject is a fixed "Vietnamese / English" phrase (what was done), not a name.
+_BILINGUAL_SUBJECT = frozenset({AccessAction.CARD_ISSUE})
+
 # The citizen's requests to an agency: {agency}, {what} (the type, lower case), {why} (the purpose).
 _REQUEST_EVENTS = {
     AccessAction.DELETION_ASKED: (
@@ -207,7 +210,14 @@ def _device_event(
     entry: AccessEntry, when: dt.datetime, texts: dict[AccessAction, tuple[str, str]]
 ) -> tuple[str, str]:
     """A device added or revoked, a mandate granted or ended: what (``purpose``), by whom."""
-    vi, en = (t.format(subject=entry.purpose, actor=entry.agency_name) for t in texts[entry.action])
+    subjects = (entry.purpose, entry.purpose)
+    if entry.action in _BILINGUAL_SUBJECT and " / " in entry.purpose:  # "vi / en": each its own
+        vi_part, _, en_part = entry.purpose.partition(" / ")
+        subjects = (vi_part, en_part)
+    vi, en = (
+        t.format(subject=subject, actor=entry.agency_name)
+        for t, subject in zip(texts[entry.action], subjects, strict=True)
+    )
     vi += f" lúc {when:%H:%M} ngày {when:%d/%m/%Y}"
     en += f" at {when:%H:%M} on {when:%Y-%m-%d}"
     return unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en)

@@ -47,3 +47,16 @@ def test_mandate_events_and_office_visits_are_worded() -> None:
         f"{office} đã mở tại quầy một cửa giấy khai sinh của bạn lúc 10:42 ngày 01/01/2027"
     )
     assert parse_entry(opened.canonical()) == opened
+
+
+def test_a_card_event_says_what_was_done_in_each_language_once() -> None:
+    """A card's subject is a fixed "vi / en" phrase: the Vietnamese sentence takes the Vietnamese
+    half, the English one the English half (a device's name, with or without " / ", stays whole)."""
+    office = "UBND phường Hải Châu (cán bộ / officer cb-7)"
+    purpose = "Đăng ký ví tại quầy một cửa / Wallet enrolled at the one-stop counter"
+    vi, en = describe(_entry("ubnd-hai-chau", office, AccessAction.CARD_ISSUE, "card", purpose))
+    assert vi.startswith(f"{office} đã cấp thẻ ví cho bạn (Đăng ký ví tại quầy một cửa);")
+    assert en.startswith(f"{office} issued you a wallet card (Wallet enrolled at the one-stop counter);")
+    assert "Wallet enrolled" not in vi and "Đăng ký" not in en
+    device = _entry("citizen:x", "Điện thoại cũ", AccessAction.DEVICE_ADD, "device", "Máy A / B")
+    assert '"Máy A / B"' in describe(device)[0] and '"Máy A / B"' in describe(device)[1]

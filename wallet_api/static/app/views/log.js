@@ -188,6 +188,9 @@ function typeWords(entry, typeNames) {
   return names ? [lowerFirst(names[0]), lowerFirst(names[1])] : [entry.resource_type, entry.resource_type];
 }
 
+// Events whose subject is a fixed "Vietnamese / English" phrase (wording.py _BILINGUAL_SUBJECT).
+const BILINGUAL_SUBJECT = new Set(["card-issue"]);
+
 // A verified entry as [Vietnamese, English]; `typeNames` / `procedureNames`: [vi, en] or null.
 // The same sentences as crypto/transparency/wording.py `describe`.
 export function describe(entry, typeNames, procedureNames) {
@@ -196,7 +199,11 @@ export function describe(entry, typeNames, procedureNames) {
   let en;
   const events = DEVICE_EVENTS[entry.action] || MANDATE_EVENTS[entry.action];
   if (events) {
-    [vi, en] = events.map((t) => fill(t, { subject: entry.purpose, actor: entry.agency_name }));
+    // A card event's subject is a fixed "vi / en" phrase: each sentence takes its own half.
+    const split = BILINGUAL_SUBJECT.has(entry.action) && entry.purpose.includes(" / ");
+    const halves = split ? [entry.purpose.slice(0, entry.purpose.indexOf(" / ")),
+      entry.purpose.slice(entry.purpose.indexOf(" / ") + 3)] : [entry.purpose, entry.purpose];
+    [vi, en] = events.map((t, i) => fill(t, { subject: halves[i], actor: entry.agency_name }));
   } else if (REQUEST_EVENTS[entry.action]) {
     const [whatVi, whatEn] = typeWords(entry, typeNames);
     let procedureVi = "";
