@@ -53,7 +53,9 @@ def timed(call: Callable[[], httpx.Response]) -> float:
     return elapsed
 
 
-def measure(label: str, env: dict[str, str], rounds: int, *, delegate_only: bool = False, repeat: int = 1) -> None:
+def measure(
+    label: str, env: dict[str, str], rounds: int, *, delegate_only: bool = False, repeat: int = 1
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = WalletServer(Path(tmp) / "data", env=env)
         server.start()

@@ -125,11 +125,20 @@ class RequestReplayGuard(ReplayGuard, Protocol):
     """The request path's replay guard (``Metadata.replay_guard``): each call commits on its own."""
 
     def remember_then_read(
-        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+        self,
+        scope: str,
+        jti: str,
+        expires_at: dt.datetime,
+        holder: CitizenHolder,
+        document_id: str,
+        *,
+        owner: str | None = None,
     ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]: ...
 
     # ``remember`` for a citizen's request and then their document (``HotReads``), or None; on
     # PostgreSQL one round trip. The caller serves nothing when the first answer is False.
+    # ``owner``: whose document is read (a delegate's request under a mandate: the represented
+    # citizen, known from the mandate), by default the holder's own.
 
 
 class SigningKeyRepository(Protocol):

@@ -282,6 +282,16 @@ class MandateService:
             raise MandateNotValid()
         return Caller(record.represented_id, principal, record, known.scope, known.names)
 
+    def represented_by(self, mandate_id: str) -> str | None:
+        """The represented citizen of a mandate this process remembers (``authorize``'s memory),
+        else None; no I/O and no decision: a route may read that citizen's data in the statement
+        that spends the delegate's proof, and must still ``authorize`` before serving any of it."""
+        try:
+            known = self._remembered(str(uuid.UUID(mandate_id)))
+        except ValueError:
+            return None
+        return None if known is None else known.record.represented_id
+
     def _read(self, mandate_id: str) -> _Known:
         """The mandate and both citizens' names, in one read transaction; remembered."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:

@@ -139,9 +139,16 @@ async def list_documents(
 async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> DocumentOut:
     """One document's metadata (a delegate's mandate must cover its type)."""
     services = services_of(request)  # the hottest authenticated route: no per-request DI
-    if MANDATE_HEADER in request.headers:
+    mandate_id = request.headers.get(MANDATE_HEADER)
+    if mandate_id is not None:
+        represented = services.mandates.represented_by(mandate_id)
+        if represented is None:  # a mandate this process does not remember yet: read it first
+            return DocumentOut.of(
+                await offload(services, lambda: _read_for(request, services, document_id)), lang(request)
+            )
         return DocumentOut.of(
-            await offload(services, lambda: _read_for(request, services, document_id)), lang(request)
+            await offload(services, _delegate_read(request, services, document_id, mandate_id, represented)),
+            lang(request),
         )
     # The owner's own read: token and proof checked on the loop (CPU only), then one hop doing the
     # proof's replay insert and the read in one round trip, then the per-device limit; nothing is
@@ -155,6 +162,33 @@ async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> 
         return services.documents.meta_of(principal.subject, found)
 
     return DocumentOut.of(await offload(services, read), lang(request))
+
+
+def _delegate_read(
+    request: AnyRequest, services: Services, document_id: str, mandate_id: str, represented: str
+) -> Callable[[], DocumentMeta]:
+    """A delegate's read under a mandate this process remembers, on the owner's fast path: token
+    and proof checked on the loop, then one hop that spends the proof and reads the represented
+    citizen's document in one round trip, checks the per-device limit, decides the mandate
+    (``authorize``: the caller is its delegate, it is in force, its scope covers the document's
+    type) and commits the act to both logs (``record_act``) before the metadata is answered."""
+    checked = checked_citizen(request, services)
+    principal = checked.principal
+
+    def read() -> DocumentMeta:
+        found = services.documents.spend_then_read(services.auth, checked, document_id, owner=represented)
+        services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)
+        metas: list[DocumentMeta] = []
+
+        def doc_type(owner: str) -> str:  # called only once the caller is known to be the delegate
+            metas.append(services.documents.meta_of(owner, found if owner == represented else None))
+            return metas[0].doc_type
+
+        caller = services.mandates.authorize(principal, mandate_id, "documents", doc_type)
+        services.mandates.record_act(caller, (metas[0].id, metas[0].doc_type), AccessAction.READ)
+        return metas[0]
+
+    return read
 
 
 def _read_for(request: AnyRequest, services: Services, document_id: str) -> DocumentMeta:
