@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -561,6 +562,18 @@ class UnitOfWork(Protocol):
     # the access logs inside this transaction: an append commits or rolls back with it
 
 
+class MandateAct(Protocol):
+    """An act under a mandate's open write transaction (``Metadata.mandate_act``)."""
+
+    is_open: bool  # the mandate had not ended, read (FOR SHARE on PostgreSQL) in this transaction
+
+    def log_store(self) -> LogTransaction: ...
+
+    # the access logs inside this transaction, the heads named when it opened already locked
+
+    def commit(self) -> None: ...
+
+
 class HotReads(Protocol):
     """The request path's one-row reads, each a single statement outside any unit of work."""
 
@@ -579,6 +592,12 @@ class Metadata(Protocol):
     def replay_guard(self) -> RequestReplayGuard: ...
 
     def hot_reads(self) -> HotReads: ...
+
+    def mandate_act(self, mandate_id: str, log_ids: Sequence[str]) -> AbstractContextManager[MandateAct]: ...
+
+    # an act under a mandate: one write transaction that has read whether the mandate is still
+    # open and read and locked the heads of ``log_ids`` (sorted), on the request path's own
+    # connections; rolled back on leaving unless committed (``storage.sql_acts``)
 
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 

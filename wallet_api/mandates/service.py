@@ -351,19 +351,22 @@ class MandateService:
             mandate.represented_id: [entry(ON_BEHALF + mandate.id, delegate_name)],
             mandate.delegate_id: [entry(ACTING_FOR + mandate.id, represented_name)],
         }
-        with self.ctx.metadata.unit_of_work() as uow:
-            if not uow.mandates.is_open(mandate.id):  # ended since it was read: not one more act
+        # One write transaction on the request path's own connections: BEGIN, the liveness
+        # re-check and both heads locked in id order (one round trip on PostgreSQL), the append,
+        # COMMIT (storage.sql_acts).
+        with self.ctx.metadata.mandate_act(mandate.id, sorted(entries)) as act:
+            if not act.is_open:  # ended since it was read: not one more act
                 self._forget(mandate.id)
                 log.info("act under mandate %s refused: ended", mandate.id)
                 raise MandateNotValid()
-            try:  # both logs in a handful of statements, heads locked in id order
-                self.ctx.access_log.append_across(entries, store=uow.log_store())
+            try:  # both logs in a handful of statements, heads already locked
+                self.ctx.access_log.append_across(entries, store=act.log_store())
             except LogCorrupted:
                 log.error("an access log of mandate %s is damaged: append refused", mandate.id)
                 raise AccessLogCorrupted() from None
             except LogBusy:
                 raise AccessLogBusy() from None
-            uow.commit()
+            act.commit()
 
     # -- views and log events -------------------------------------------------------
 
