@@ -39,6 +39,7 @@ from storage.records import (
     MandateRecord,
     PageWindow,
     PairingRecord,
+    ProofSpend,
     RecoveryCodeRecord,
     RecoveryRecord,
     ReissueRecord,
@@ -566,6 +567,8 @@ class MandateAct(Protocol):
     """An act under a mandate's open write transaction (``Metadata.mandate_act``)."""
 
     is_open: bool  # the mandate had not ended, read (FOR SHARE on PostgreSQL) in this transaction
+    # with ``spend``: whether the proof was new (and its holder there), and the document read
+    spent: tuple[bool, tuple[DocumentRecord, bytes] | None] | None
 
     def log_store(self) -> LogTransaction: ...
 
@@ -593,11 +596,16 @@ class Metadata(Protocol):
 
     def hot_reads(self) -> HotReads: ...
 
-    def mandate_act(self, mandate_id: str, log_ids: Sequence[str]) -> AbstractContextManager[MandateAct]: ...
+    def mandate_act(
+        self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None
+    ) -> AbstractContextManager[MandateAct]: ...
 
     # an act under a mandate: one write transaction that has read whether the mandate is still
     # open and read and locked the heads of ``log_ids`` (sorted), on the request path's own
-    # connections; rolled back on leaving unless committed (``storage.sql_acts``)
+    # connections; rolled back on leaving unless committed (``storage.sql_acts``). ``spend``: first
+    # spend a delegate's proof and read the represented citizen's document, as
+    # ``RequestReplayGuard.remember_then_read`` does (committed on its own; on PostgreSQL in the
+    # same round trip): the caller serves nothing unless ``spent`` says the proof was new
 
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 

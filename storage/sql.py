@@ -50,6 +50,7 @@ from storage.records import (
     DocumentRecord,
     Holder,
     PageWindow,
+    ProofSpend,
     SigningKeyRecord,
 )
 from storage.reserve import SpaceReserve
@@ -427,9 +428,11 @@ class SqlMetadata:
         """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
         return self._hot_reads
 
-    def mandate_act(self, mandate_id: str, log_ids: Sequence[str]) -> AbstractContextManager[MandateAct]:
+    def mandate_act(
+        self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None
+    ) -> AbstractContextManager[MandateAct]:
         """An act under a mandate's write transaction (``storage.sql_acts``)."""
-        return mandate_act(self._engine, self._write_lock, mandate_id, log_ids)
+        return mandate_act(self._engine, self._write_lock, self._replay_guard, mandate_id, log_ids, spend)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

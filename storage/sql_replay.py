@@ -22,13 +22,14 @@ import datetime as dt
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
 from storage.errors import InsufficientStorage, NotFound, StorageError
 from storage.limits import ReplayPurge
-from storage.records import AgencyHolder, CitizenHolder, DocumentRecord, Holder
+from storage.records import AgencyHolder, CitizenHolder, DocumentRecord, Holder, ProofSpend
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
 from storage.sql_hot import DOCUMENT_COLUMNS, DbapiReads, dbapi_cursor, document_from_row
@@ -168,6 +169,25 @@ class DbapiReplayGuard:
         if row is None:  # the outer query always yields one row
             raise StorageError("no row from the replay and document statement")
         return bool(row[0]), (None if row[1] is None else document_from_row(row[1:]))
+
+    def spend_then_read_statement(self, spend: ProofSpend) -> tuple[str, tuple[Any, ...]]:
+        """PostgreSQL: ``remember_then_read``'s one statement and its parameters, for a caller that
+        sends it in a pipeline of its own (``storage.sql_acts``); ``spend_then_read_answer`` reads
+        its row, ``after_spend`` then purges as ``remember`` does."""
+        digest = hashlib.sha256(spend.jti.encode()).digest()
+        holder = spend.holder
+        params = (spend.scope, digest, self._when(spend.expires_at), holder.citizen_id, holder.device_jkt)
+        return self._spend_then_read, (*params, spend.owner, spend.document_id)
+
+    @staticmethod
+    def spend_then_read_answer(row: Sequence[Any] | None) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
+        if row is None:  # the outer query always yields one row
+            raise StorageError("no row from the replay and document statement")
+        return bool(row[0]), (None if row[1] is None else document_from_row(row[1:]))
+
+    def after_spend(self, fresh: bool) -> None:
+        if fresh and self._purging is not None and self._purging.due():
+            self._purge_some(self._purging.now(), self._purging.batch)
 
     def _purge_some(self, now: dt.datetime, batch: int) -> None:
         """One bounded batch of expired ids, after the request's own id committed; a failure is
