@@ -53,11 +53,17 @@ def timed(call: Callable[[], httpx.Response]) -> float:
     return elapsed
 
 
-def measure(label: str, env: dict[str, str], rounds: int) -> None:
+def measure(
+    label: str, env: dict[str, str], rounds: int, *, delegate_only: bool = False, repeat: int = 1
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = WalletServer(Path(tmp) / "data", env=env)
         server.start()
         try:
+            if delegate_only:
+                for _ in range(repeat):
+                    _delegate(label, server.url, rounds)
+                return
             many, only = RawCitizen(server.url), RawCitizen(server.url)
             for person in (many, only):
                 assert person.enrol().status_code == 201 and person.login().status_code == 200
@@ -129,11 +135,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("--scaled", action="store_true", help="also on PostgreSQL + S3 (scripts/bench.sh)")
+    parser.add_argument(
+        "--delegate-only", action="store_true", help="only the delegate-vs-owner read (not the logins)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="with --delegate-only: runs per backend")
     args = parser.parse_args()
-    measure("embedded (SQLite)", {}, args.rounds)
+    measure("embedded (SQLite)", {}, args.rounds, delegate_only=args.delegate_only, repeat=args.repeat)
     if args.scaled:
         env = scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"])
-        measure("scaled (PostgreSQL + S3)", env, args.rounds)
+        measure(
+            "scaled (PostgreSQL + S3)", env, args.rounds, delegate_only=args.delegate_only, repeat=args.repeat
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +39,7 @@ from storage.records import (
     MandateRecord,
     PageWindow,
     PairingRecord,
+    ProofSpend,
     RecoveryCodeRecord,
     RecoveryRecord,
     ReissueRecord,
@@ -125,11 +127,20 @@ class RequestReplayGuard(ReplayGuard, Protocol):
     """The request path's replay guard (``Metadata.replay_guard``): each call commits on its own."""
 
     def remember_then_read(
-        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+        self,
+        scope: str,
+        jti: str,
+        expires_at: dt.datetime,
+        holder: CitizenHolder,
+        document_id: str,
+        *,
+        owner: str | None = None,
     ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]: ...
 
     # ``remember`` for a citizen's request and then their document (``HotReads``), or None; on
     # PostgreSQL one round trip. The caller serves nothing when the first answer is False.
+    # ``owner``: whose document is read (a delegate's request under a mandate: the represented
+    # citizen, known from the mandate), by default the holder's own.
 
 
 class SigningKeyRepository(Protocol):
@@ -552,6 +563,20 @@ class UnitOfWork(Protocol):
     # the access logs inside this transaction: an append commits or rolls back with it
 
 
+class MandateAct(Protocol):
+    """An act under a mandate's open write transaction (``Metadata.mandate_act``)."""
+
+    is_open: bool  # the mandate had not ended, read (FOR SHARE on PostgreSQL) in this transaction
+    # with ``spend``: whether the proof was new (and its holder there), and the document read
+    spent: tuple[bool, tuple[DocumentRecord, bytes] | None] | None
+
+    def log_store(self) -> LogTransaction: ...
+
+    # the access logs inside this transaction, the heads named when it opened already locked
+
+    def commit(self) -> None: ...
+
+
 class HotReads(Protocol):
     """The request path's one-row reads, each a single statement outside any unit of work."""
 
@@ -570,6 +595,17 @@ class Metadata(Protocol):
     def replay_guard(self) -> RequestReplayGuard: ...
 
     def hot_reads(self) -> HotReads: ...
+
+    def mandate_act(
+        self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None
+    ) -> AbstractContextManager[MandateAct]: ...
+
+    # an act under a mandate: one write transaction that has read whether the mandate is still
+    # open and read and locked the heads of ``log_ids`` (sorted), on the request path's own
+    # connections; rolled back on leaving unless committed (``storage.sql_acts``). ``spend``: first
+    # spend a delegate's proof and read the represented citizen's document, as
+    # ``RequestReplayGuard.remember_then_read`` does (committed on its own; on PostgreSQL in the
+    # same round trip): the caller serves nothing unless ``spent`` says the proof was new
 
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 

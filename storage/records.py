@@ -34,6 +34,19 @@ class CitizenHolder:
 
 
 @dataclass(frozen=True, slots=True)
+class ProofSpend:
+    """A citizen's checked DPoP proof to spend, and the document to read in the same round trip
+    (``ReplayGuard.remember_then_read``): ``owner``'s document ``document_id`` (a UUID)."""
+
+    scope: str
+    jti: str
+    expires_at: dt.datetime
+    holder: CitizenHolder
+    document_id: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
 class AgencyHolder:
     """A one-time id spent for an agency counts only while it is registered and active at ``at``."""
 

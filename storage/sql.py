@@ -15,6 +15,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -49,9 +50,11 @@ from storage.records import (
     DocumentRecord,
     Holder,
     PageWindow,
+    ProofSpend,
     SigningKeyRecord,
 )
 from storage.reserve import SpaceReserve
+from storage.sql_acts import mandate_act
 from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
 from storage.sql_consent import SqlConsentRepository
@@ -91,6 +94,7 @@ if TYPE_CHECKING:
         IdempotencyRepository,
         IncidentRepository,
         KeyEpochRepository,
+        MandateAct,
         MandateRepository,
         Metadata,
         PairingRepository,
@@ -423,6 +427,12 @@ class SqlMetadata:
     def hot_reads(self) -> HotReads:
         """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
         return self._hot_reads
+
+    def mandate_act(
+        self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None
+    ) -> AbstractContextManager[MandateAct]:
+        """An act under a mandate's write transaction (``storage.sql_acts``)."""
+        return mandate_act(self._engine, self._write_lock, self._replay_guard, mandate_id, log_ids, spend)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

@@ -19,8 +19,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -256,6 +257,49 @@ _PG_ADVANCE = (
 _MARKS = {"sqlite": "?", "postgresql": "%s"}
 
 
+def heads_statement(dialect: str, count: int) -> str:
+    """``_BoundLogStore.heads``'s statement for ``count`` logs (locking on PostgreSQL)."""
+    mark = _MARKS[dialect]
+    marks = ", ".join([mark] * count)
+    return _RAW_HEADS.format(mark, marks) + (" FOR UPDATE" if dialect == "postgresql" else "")
+
+
+class _Driver(Protocol):
+    """What ``_BoundLogStore`` uses of a connection: its DB-API connection (``.connection``)."""
+
+    @property
+    def connection(self) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _OnDriver:
+    connection: Any  # a DB-API connection inside a transaction its owner began
+
+
+# ``_BoundLogStore.append_logs``'s one PostgreSQL statement when its answer is not waited for
+# (``deferred``): instead of counting the heads advanced, it fails (division by zero) unless every
+# head advanced, so the transaction cannot commit a partial append.
+_PG_CHECKED = " SELECT 1 / (CASE WHEN count(*) = %s THEN 1 ELSE 0 END) FROM h"
+
+
+def prefetched_store(
+    dbapi_connection: Any,
+    dialect: str,
+    log_ids: Sequence[str],
+    heads: dict[str, tuple[int, bytes]],
+    deferred: Callable[[str, list[Any]], None] | None = None,
+) -> _BoundLogStore:
+    """The store on a DB-API connection inside a transaction its caller owns (``storage.sql_acts``),
+    whose ``heads(log_ids)`` were already read and locked in that transaction: answered from
+    ``heads`` once, without a statement. ``deferred`` (PostgreSQL): ``append_logs`` hands its one
+    statement, made to fail unless every head advanced, to ``deferred`` instead of running it, and
+    answers True; the caller sends it with its ``COMMIT`` (one round trip), which then fails if
+    the statement did."""
+    return _BoundLogStore(
+        _OnDriver(dbapi_connection), dialect, prefetched=(tuple(log_ids), heads), deferred=deferred
+    )
+
+
 class _BoundLogStore:
     """``SqlLogStore.within``: every call on one connection whose transaction the caller owns.
 
@@ -265,8 +309,16 @@ class _BoundLogStore:
     advance as ``SqlLogStore.append``.
     """
 
-    def __init__(self, connection: Connection, dialect: str) -> None:
+    def __init__(
+        self,
+        connection: _Driver,
+        dialect: str,
+        prefetched: tuple[tuple[str, ...], dict[str, tuple[int, bytes]]] | None = None,
+        deferred: Callable[[str, list[Any]], None] | None = None,
+    ) -> None:
         self._connection = connection
+        self._prefetched = prefetched
+        self._deferred = deferred
         self._mark = mark = _MARKS[dialect]
         self._head = _RAW_HEAD.format(mark) + (" FOR UPDATE" if dialect == "postgresql" else "")
         self._leaf = _RAW_LEAF.format(mark)
@@ -343,6 +395,9 @@ class _BoundLogStore:
     @translated
     def heads(self, log_ids: Sequence[str]) -> dict[str, tuple[int, bytes]]:
         """Several heads in one statement, locked in id order on PostgreSQL (``LogTransaction``)."""
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[0] == tuple(log_ids):
+            return dict(prefetched[1])  # read and locked by this transaction's first round trip
         marks = ", ".join([self._mark] * len(log_ids))
         with self._cursor() as cursor:
             cursor.execute(_RAW_HEADS.format(self._mark, marks) + self._for_update, list(log_ids))
@@ -409,6 +464,10 @@ class _BoundLogStore:
                     parts.append(f"e AS ({entries_sql})")
                 if node_rows:
                     parts.append(f"n AS ({nodes_sql})")
+                if self._deferred is not None:  # sent with the caller's COMMIT; fails unless all advanced
+                    checked = "WITH " + ", ".join(parts) + _PG_CHECKED  # fixed parts, marks
+                    self._deferred(checked, [*advanced, *entry_rows, *node_rows, len(advanced) // 4])
+                    return True
                 statement = "WITH " + ", ".join(parts) + " SELECT count(*) FROM h"  # noqa: S608  # fixed parts, marks
                 cursor.execute(statement, advanced + entry_rows + node_rows)
                 found = cursor.fetchone()

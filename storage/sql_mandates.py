@@ -35,7 +35,7 @@ _OF_CITIZEN = (
 # mandate; through Core it cost several times the statement): FOR SHARE on PostgreSQL, so a
 # revocation racing the act waits for it; nothing on SQLite, whose writer holds the one write lock.
 _RAW_OPEN = "SELECT 1 FROM mandates WHERE id = {0} AND ended_at IS NULL"
-_OPEN = {"sqlite": _RAW_OPEN.format("?"), "postgresql": _RAW_OPEN.format("%s") + " FOR SHARE"}
+OPEN_STATEMENTS = {"sqlite": _RAW_OPEN.format("?"), "postgresql": _RAW_OPEN.format("%s") + " FOR SHARE"}
 _END = (
     update(MANDATES)
     .where(MANDATES.c.id == bindparam("mandate_id"), MANDATES.c.ended_at.is_(None))
@@ -68,7 +68,7 @@ class SqlMandateRepository(Repository):
         connection = self._tx.connection()
         cursor = connection.connection.cursor()  # the driver's, inside the transaction
         try:
-            cursor.execute(_OPEN[connection.dialect.name], (mandate_id,))
+            cursor.execute(OPEN_STATEMENTS[connection.dialect.name], (mandate_id,))
             return cursor.fetchone() is not None
         finally:
             cursor.close()

@@ -22,13 +22,14 @@ import datetime as dt
 import hashlib
 import logging
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
 from storage.errors import InsufficientStorage, NotFound, StorageError
 from storage.limits import ReplayPurge
-from storage.records import AgencyHolder, CitizenHolder, DocumentRecord, Holder
+from storage.records import AgencyHolder, CitizenHolder, DocumentRecord, Holder, ProofSpend
 from storage.reserve import SpaceReserve
 from storage.sql_base import translated
 from storage.sql_hot import DOCUMENT_COLUMNS, DbapiReads, dbapi_cursor, document_from_row
@@ -118,40 +119,75 @@ class DbapiReplayGuard:
         return fresh
 
     def remember_then_read(
-        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+        self,
+        scope: str,
+        jti: str,
+        expires_at: dt.datetime,
+        holder: CitizenHolder,
+        document_id: str,
+        *,
+        owner: str | None = None,
     ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
         """``remember`` for a citizen's request, then their document ``document_id`` (a UUID) and
         their wrapped key, or None. On PostgreSQL one statement, one round trip; on SQLite the two
         statements back to back on this thread's connection. The id is stored (or refused) exactly
-        as ``remember`` stores it; the caller must serve nothing when it was not new."""
+        as ``remember`` stores it; the caller must serve nothing when it was not new. ``owner``: whose
+        document is read (default: the holder's; a delegate's read names the represented citizen,
+        and the caller must still decide the mandate before serving anything)."""
+        owner = holder.citizen_id if owner is None else owner
         try:
-            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id)
+            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id, owner)
         except InsufficientStorage:
             if self._reserve is None or not self._reserve.release():
                 raise
-            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id)
+            fresh, found = self._remember_then_read(scope, jti, expires_at, holder, document_id, owner)
         if fresh and self._purging is not None and self._purging.due():
             self._purge_some(self._purging.now(), self._purging.batch)
         return fresh, found
 
     @translated
     def _remember_then_read(
-        self, scope: str, jti: str, expires_at: dt.datetime, holder: CitizenHolder, document_id: str
+        self,
+        scope: str,
+        jti: str,
+        expires_at: dt.datetime,
+        holder: CitizenHolder,
+        document_id: str,
+        owner: str,
     ) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
         if self._sqlite:  # in process: two statements cost no round trip
             fresh = self._remember(scope, jti, expires_at, holder)
             try:
-                return fresh, self._reads.document_with_owner_key(holder.citizen_id, document_id)
+                return fresh, self._reads.document_with_owner_key(owner, document_id)
             except NotFound:
                 return fresh, None
         digest = hashlib.sha256(jti.encode()).digest()
         params = (scope, digest, self._when(expires_at), holder.citizen_id, holder.device_jkt)
         with self._cursor() as cursor:
-            cursor.execute(self._spend_then_read, (*params, holder.citizen_id, document_id))
+            cursor.execute(self._spend_then_read, (*params, owner, document_id))
             row = cursor.fetchone()
         if row is None:  # the outer query always yields one row
             raise StorageError("no row from the replay and document statement")
         return bool(row[0]), (None if row[1] is None else document_from_row(row[1:]))
+
+    def spend_then_read_statement(self, spend: ProofSpend) -> tuple[str, tuple[Any, ...]]:
+        """PostgreSQL: ``remember_then_read``'s one statement and its parameters, for a caller that
+        sends it in a pipeline of its own (``storage.sql_acts``); ``spend_then_read_answer`` reads
+        its row, ``after_spend`` then purges as ``remember`` does."""
+        digest = hashlib.sha256(spend.jti.encode()).digest()
+        holder = spend.holder
+        params = (spend.scope, digest, self._when(spend.expires_at), holder.citizen_id, holder.device_jkt)
+        return self._spend_then_read, (*params, spend.owner, spend.document_id)
+
+    @staticmethod
+    def spend_then_read_answer(row: Sequence[Any] | None) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:
+        if row is None:  # the outer query always yields one row
+            raise StorageError("no row from the replay and document statement")
+        return bool(row[0]), (None if row[1] is None else document_from_row(row[1:]))
+
+    def after_spend(self, fresh: bool) -> None:
+        if fresh and self._purging is not None and self._purging.due():
+            self._purge_some(self._purging.now(), self._purging.batch)
 
     def _purge_some(self, now: dt.datetime, batch: int) -> None:
         """One bounded batch of expired ids, after the request's own id committed; a failure is

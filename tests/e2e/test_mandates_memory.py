@@ -6,6 +6,7 @@ acts batched into both logs leave both logs' proofs intact. In-process, both bac
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,35 @@ def test_batched_acts_keep_both_logs_provable(world: Office) -> None:
         ]
         acts = [e for e in proved if e.agency_id.startswith(prefix) and e.action == AccessAction.READ]
         assert len(acts) == 9
+
+
+def test_the_delegates_fast_read_refuses_like_the_general_path(world: Office) -> None:
+    """Once a mandate is remembered, the delegate's metadata GET spends the proof in the statement
+    that reads the represented citizen's document; still: a replayed proof is 401, a stranger naming
+    the mandate, another citizen's document, a type outside the scope and an unknown id are refused,
+    and none of them answers anything or lands in a log."""
+    owner, delegate = world.citizen(name="Phạm Thị Lan"), world.citizen(name="Phạm Văn Đức")
+    stranger = world.citizen(name="Ngô Văn Tú")
+    doc, other_type = owner.upload(BIRTH), owner.upload("marriage-certificate")
+    strangers_doc = stranger.upload(BIRTH)
+    mandate = owner.ok(
+        "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+    )
+    mandate_id, path = mandate["mandate_id"], f"/v1/me/documents/{doc}"
+    assert delegate.ok("GET", path, under=mandate_id)["id"] == doc  # now remembered
+    sizes = len(owner.log()), len(delegate.log()), len(stranger.log())
+
+    sent = delegate.call("GET", path, under=mandate_id)  # a fresh proof: served and logged once
+    assert sent.status_code == 200 and sent.json()["id"] == doc
+    replayed = world.client.get(path, headers=dict(sent.request.headers))
+    problem = assert_problem(replayed, 401)
+    assert doc not in replayed.text
+    sizes = (sizes[0] + 1, sizes[1] + 1, sizes[2])
+
+    problem = assert_problem(stranger.call("GET", path, under=mandate_id), 403)  # not their mandate
+    assert problem["code"] == "mandate_not_valid"
+    problem = assert_problem(delegate.call("GET", f"/v1/me/documents/{other_type}", under=mandate_id), 403)
+    assert problem["code"] == "mandate_out_of_scope"
+    for missing in (strangers_doc, str(uuid.uuid4()), "not-a-document-id"):
+        assert_problem(delegate.call("GET", f"/v1/me/documents/{missing}", under=mandate_id), 404)
+    assert (len(owner.log()), len(delegate.log()), len(stranger.log())) == sizes

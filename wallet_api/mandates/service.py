@@ -22,6 +22,7 @@ or erasure in any process therefore stops the delegate's very next request.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -282,6 +283,51 @@ class MandateService:
             raise MandateNotValid()
         return Caller(record.represented_id, principal, record, known.scope, known.names)
 
+    def represented_by(self, principal: Principal, mandate_id: str) -> str | None:
+        """The represented citizen of a mandate this process remembers (``authorize``'s memory)
+        and whose delegate ``principal`` is, else None; no I/O and no decision: a route may read
+        that citizen's data in the statement that spends the delegate's proof
+        (``spend_read_and_act``), and must still ``authorize`` before serving any of it."""
+        try:
+            known = self._remembered(str(uuid.UUID(mandate_id)))
+        except ValueError:
+            return None
+        if known is None or known.record.delegate_id != principal.subject:
+            return None
+        return known.record.represented_id
+
+    def spend_read_and_act(
+        self,
+        mandate_id: str,
+        parties: tuple[str, str],
+        spend: storage.ProofSpend,
+        decide: Callable[
+            [tuple[bool, tuple[storage.DocumentRecord, bytes] | None]], tuple[Caller, tuple[str, str]]
+        ],
+    ) -> bool:
+        """A delegate's read and its act in one write transaction (``Metadata.mandate_act`` with
+        ``spend``; on PostgreSQL two round trips in all): the proof spent and the represented
+        citizen's document read in the round trip that opens the transaction; ``decide`` (given
+        whether the proof was new and what was read) refuses, or answers the caller ``authorize``
+        gave and the resource read; then the liveness re-check, both logs, the commit, before
+        the caller answers anything. ``parties``: (represented, delegate) as remembered.
+
+        False, with nothing spent, when the transaction could not open for want of space: the
+        caller takes the general path (its replay guard frees the space reserve)."""
+        stack = contextlib.ExitStack()
+        try:
+            act = stack.enter_context(
+                self.ctx.metadata.mandate_act(mandate_id, sorted(set(parties)), spend=spend)
+            )
+        except storage.InsufficientStorage:
+            return False
+        with stack:
+            if act.spent is None:
+                raise storage.StorageError("the act's transaction did not spend the proof")
+            caller, resource = decide(act.spent)
+            self._append_act(act, caller, resource, AccessAction.READ)
+        return True
+
     def _read(self, mandate_id: str) -> _Known:
         """The mandate and both citizens' names, in one read transaction; remembered."""
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
@@ -316,10 +362,32 @@ class MandateService:
         consent_id: str | None = None,
     ) -> None:
         """Write an act under ``caller.mandate`` to the represented citizen's log ("done by X for
-        you") and to the delegate's log ("you did it for Y"), in one transaction. No-op for owners."""
+        you") and to the delegate's log ("you did it for Y"), in one transaction. No-op for owners.
+
+        One write transaction on the request path's own connections: BEGIN, the liveness re-check
+        and both heads locked in id order (one round trip on PostgreSQL), the append and COMMIT
+        (one more; storage.sql_acts)."""
         mandate = caller.mandate
         if mandate is None:
             return
+        parties = sorted({mandate.represented_id, mandate.delegate_id})
+        with self.ctx.metadata.mandate_act(mandate.id, parties) as act:
+            self._append_act(act, caller, resource, action, procedure_code, consent_id)
+
+    def _append_act(
+        self,
+        act: storage.MandateAct,
+        caller: Caller,
+        resource: tuple[str, str],
+        action: AccessAction,
+        procedure_code: str = NO_PROCEDURE,
+        consent_id: str | None = None,
+    ) -> None:
+        """``record_act``'s part inside the act's open transaction: refuse if the mandate ended,
+        append to both logs, commit."""
+        mandate = caller.mandate
+        if mandate is None:
+            raise MandateNotValid()
         represented_name, delegate_name = caller.names
         at = self.ctx.now()
         purpose = f"Theo uỷ quyền {mandate.id} / Under mandate {mandate.id}"
@@ -341,19 +409,18 @@ class MandateService:
             mandate.represented_id: [entry(ON_BEHALF + mandate.id, delegate_name)],
             mandate.delegate_id: [entry(ACTING_FOR + mandate.id, represented_name)],
         }
-        with self.ctx.metadata.unit_of_work() as uow:
-            if not uow.mandates.is_open(mandate.id):  # ended since it was read: not one more act
-                self._forget(mandate.id)
-                log.info("act under mandate %s refused: ended", mandate.id)
-                raise MandateNotValid()
-            try:  # both logs in a handful of statements, heads locked in id order
-                self.ctx.access_log.append_across(entries, store=uow.log_store())
-            except LogCorrupted:
-                log.error("an access log of mandate %s is damaged: append refused", mandate.id)
-                raise AccessLogCorrupted() from None
-            except LogBusy:
-                raise AccessLogBusy() from None
-            uow.commit()
+        if not act.is_open:  # ended since it was read: not one more act
+            self._forget(mandate.id)
+            log.info("act under mandate %s refused: ended", mandate.id)
+            raise MandateNotValid()
+        try:  # both logs in a handful of statements, heads already locked
+            self.ctx.access_log.append_across(entries, store=act.log_store())
+        except LogCorrupted:
+            log.error("an access log of mandate %s is damaged: append refused", mandate.id)
+            raise AccessLogCorrupted() from None
+        except LogBusy:
+            raise AccessLogBusy() from None
+        act.commit()
 
     # -- views and log events -------------------------------------------------------
 

@@ -97,7 +97,8 @@ def checked_citizen(request: AnyRequest, services: Services) -> CheckedRequest:
     """Every check of a citizen's request that needs no I/O (token MAC, DPoP signature and claims,
     their binding), for the event loop before any hop to a thread. Its proof is NOT spent yet: the
     caller spends it (``DocumentService.spend_then_read``) and checks the per-device limit before
-    acting. A request naming a mandate is not for this path (``acting``)."""
+    acting. A request under a mandate takes this path only where the route then decides the mandate
+    itself before serving anything (``documents._delegate_read``); elsewhere it asks ``acting``."""
     checked = services.auth.check(
         authorization=request.headers.get("authorization"),
         proofs=request.headers.getall("dpop", []),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -14,9 +15,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from crypto.transparency import AccessAction
+from storage import CitizenHolder, DocumentRecord, ProofSpend
 from wallet_api.erasure.wire import ErasureOut
 from wallet_api.errors import IncompleteBody, InvalidRequest
 from wallet_api.mandates import MANDATE_HEADER, MANDATE_OK
+from wallet_api.mandates.gate import Caller
 from wallet_api.paging import DEFAULT_LIMIT, Page, PageQuery, next_cursor, page_query
 from wallet_api.problems import close_after_response
 from wallet_api.resilience.lanes import failure_kind
@@ -139,9 +142,10 @@ async def list_documents(
 async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> DocumentOut:
     """One document's metadata (a delegate's mandate must cover its type)."""
     services = services_of(request)  # the hottest authenticated route: no per-request DI
-    if MANDATE_HEADER in request.headers:
+    mandate_id = request.headers.get(MANDATE_HEADER)
+    if mandate_id is not None:
         return DocumentOut.of(
-            await offload(services, lambda: _read_for(request, services, document_id)), lang(request)
+            await offload(services, _delegate_read(request, services, document_id, mandate_id)), lang(request)
         )
     # The owner's own read: token and proof checked on the loop (CPU only), then one hop doing the
     # proof's replay insert and the read in one round trip, then the per-device limit; nothing is
@@ -155,6 +159,54 @@ async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> 
         return services.documents.meta_of(principal.subject, found)
 
     return DocumentOut.of(await offload(services, read), lang(request))
+
+
+def _delegate_read(
+    request: AnyRequest, services: Services, document_id: str, mandate_id: str
+) -> Callable[[], DocumentMeta]:
+    """A delegate's read under a mandate, blocking. When this process remembers the mandate and
+    the caller is its delegate, the owner's fast path plus the act: token and proof checked on
+    the loop, then one write transaction whose first round trip also spends the proof and reads
+    the represented citizen's document (``MandateService.spend_read_and_act``); the proof's
+    freshness (401), the per-device limit (429) and the mandate (``authorize``: in force, its
+    scope covering the document's type) are decided before the act is committed to both logs,
+    and the metadata is answered only after that commit. Otherwise the general path
+    (``acting``, which reads the mandate first)."""
+    checked = checked_citizen(request, services)
+    principal = checked.principal
+    represented = services.mandates.represented_by(principal, mandate_id)
+    holder = checked.holder
+    if represented is None or not isinstance(holder, CitizenHolder) or not _is_uuid(document_id):
+        return lambda: _read_for(request, services, document_id)
+    spend = ProofSpend(checked.scope, checked.jti, checked.expires, holder, document_id, represented)
+    metas: list[DocumentMeta] = []
+
+    def decide(spent: tuple[bool, tuple[DocumentRecord, bytes] | None]) -> tuple[Caller, tuple[str, str]]:
+        services.auth.spent(spent[0])
+        services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)
+
+        def doc_type(owner: str) -> str:  # called only once the caller is known to be the delegate
+            metas.append(services.documents.meta_of(owner, spent[1] if owner == represented else None))
+            return metas[0].doc_type
+
+        caller = services.mandates.authorize(principal, mandate_id, "documents", doc_type)
+        return caller, (metas[0].id, metas[0].doc_type)
+
+    def read() -> DocumentMeta:
+        parties = (represented, principal.subject)
+        if not services.mandates.spend_read_and_act(mandate_id, parties, spend, decide):
+            return _read_for(request, services, document_id)  # no space to open it: nothing spent
+        return metas[0]
+
+    return read
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_for(request: AnyRequest, services: Services, document_id: str) -> DocumentMeta:

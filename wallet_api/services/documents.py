@@ -352,16 +352,18 @@ class DocumentService:
         return record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek)
 
     def spend_then_read(
-        self, auth: AuthService, checked: CheckedRequest, document_id: str
+        self, auth: AuthService, checked: CheckedRequest, document_id: str, *, owner: str | None = None
     ) -> tuple[storage.DocumentRecord, bytes] | None:
         """Spend a citizen's ``check``ed proof and read their document ``document_id`` (one round
         trip on PostgreSQL, ``ReplayGuard.remember_then_read``): ``Unauthenticated`` when the proof
         was spent before or its device key is no longer theirs (nothing of the document leaves
         here), else the record and the owner's wrapped key, or None when there is no such document
-        of theirs (``meta_of`` refuses it)."""
+        of theirs (``meta_of`` refuses it). ``owner``: whose document (a delegate's read: the
+        represented citizen's; the caller decides the mandate before anything is served)."""
         holder = checked.holder
         if not isinstance(holder, storage.CitizenHolder):
             raise Unauthenticated()
+        owner = holder.citizen_id if owner is None else owner
         try:
             uuid.UUID(document_id)
         except ValueError:
@@ -370,12 +372,12 @@ class DocumentService:
         guard = self.ctx.metadata.replay_guard()
         try:
             fresh, found = guard.remember_then_read(
-                checked.scope, checked.jti, checked.expires, holder, document_id
+                checked.scope, checked.jti, checked.expires, holder, document_id, owner=owner
             )
         except storage.InsufficientStorage:
             auth.spend(checked)  # the guard's own way through a full disk (purge, then once more)
             try:
-                return self.ctx.metadata.hot_reads().document_with_owner_key(holder.citizen_id, document_id)
+                return self.ctx.metadata.hot_reads().document_with_owner_key(owner, document_id)
             except storage.NotFound:
                 return None
         auth.spent(fresh)
