@@ -87,7 +87,7 @@ start_postgres() {
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$base/run'
-max_connections = 100
+max_connections = 400
 shared_buffers = 64MB
 fsync = off
 synchronous_commit = off
