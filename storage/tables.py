@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Index, Table, Text
+from sqlalchemy import BigInteger, DateTime, Dialect, ForeignKey, Index, Table, Text, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -98,7 +98,16 @@ class SigningKeyRow(SQLModel, table=True):
 
     __tablename__ = "signing_keys"
     # At most one row with ``retired_at IS NULL`` (the key every rotation adds): migration 0016's
-    # unique partial index ``ux_signing_keys_one_current`` keeps it across nodes.
+    # unique partial index keeps it across nodes (two nodes racing their first start).
+    __table_args__ = (
+        Index(
+            "ux_signing_keys_one_current",
+            text("(retired_at IS NULL)"),
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),
+    )
 
     kid: str = Field(primary_key=True)
     wrapped_private: bytes

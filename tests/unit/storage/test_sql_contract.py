@@ -362,17 +362,18 @@ def test_purge_deletes_expired_entries_only(metadata: SqlMetadata) -> None:
 
 def test_signing_keys_add_list_and_retire(metadata: SqlMetadata) -> None:
     old, new = signing_key("kid-old", 1), signing_key("kid-new", 2)
+    retired_at = T0 + dt.timedelta(days=1)
     with metadata.unit_of_work() as uow:
         assert uow.signing_keys.all() == []
-        uow.signing_keys.add(new)
         uow.signing_keys.add(old)
         with pytest.raises(Conflict):
             uow.signing_keys.add(old)
         uow.commit()
-    retired_at = T0 + dt.timedelta(days=1)
-    with metadata.unit_of_work() as uow:
-        assert uow.signing_keys.all() == [old, new]
+    with metadata.unit_of_work() as uow, pytest.raises(Conflict):  # at most one current key
+        uow.signing_keys.add(new)
+    with metadata.unit_of_work() as uow:  # a rotation: the old key retired, then the new one added
         uow.signing_keys.retire(old.kid, retired_at)
+        uow.signing_keys.add(new)
         with pytest.raises(NotFound):
             uow.signing_keys.retire("kid-unknown", retired_at)
         uow.commit()
