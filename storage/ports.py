@@ -454,11 +454,12 @@ class AssistRepository(Protocol):
 
     def visit(self, visit_id: str) -> VisitRecord: ...  # NotFound
 
-    def open_documents(self, visit_id: str, documents: str) -> bool: ...  # False once ended
+    # Compare-and-set: False once ended, or when the list is no longer ``expected`` (re-read, retry).
+    def open_documents(self, visit_id: str, documents: str, expected: str) -> bool: ...
 
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool: ...  # True if it was not yet ended
 
-    def answered(self, visit_id: str, consents: str) -> bool: ...  # False once ended
+    def answered(self, visit_id: str, consents: str, expected: str | None) -> bool: ...  # the same
 
     def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool: ...
 

@@ -44,14 +44,24 @@ _PIN_OK = (
     .values(failures=0, locked_until=None)
 )
 _VISIT_BY_ID = select(*_VISIT).where(VISITS.c.id == bindparam("visit_id"))
+# Compare-and-set: the list changes only if it is still the one the caller read (two answers or
+# openings racing in one visit: the later retries on the fresh list instead of overwriting it).
 _OPEN_DOCS = (
     update(VISITS)
-    .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
+    .where(
+        VISITS.c.id == bindparam("visit_id"),
+        VISITS.c.ended_at.is_(None),
+        VISITS.c.documents.is_not_distinct_from(bindparam("expected")),
+    )
     .values(documents=bindparam("docs"))
 )
 _ANSWERED = (
     update(VISITS)
-    .where(VISITS.c.id == bindparam("visit_id"), VISITS.c.ended_at.is_(None))
+    .where(
+        VISITS.c.id == bindparam("visit_id"),
+        VISITS.c.ended_at.is_(None),
+        VISITS.c.consents.is_not_distinct_from(bindparam("expected")),
+    )
     .values(consents=bindparam("answered"))
 )
 _ROTATE = (
@@ -134,16 +144,18 @@ class SqlAssistRepository(Repository):
         return VisitRecord(*row)
 
     @translated
-    def open_documents(self, visit_id: str, documents: str) -> bool:
-        return self.execute(_OPEN_DOCS, {"visit_id": visit_id, "docs": documents}).rowcount == 1
+    def open_documents(self, visit_id: str, documents: str, expected: str) -> bool:
+        params = {"visit_id": visit_id, "docs": documents, "expected": expected}
+        return self.execute(_OPEN_DOCS, params).rowcount == 1
 
     @translated
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool:
         return self.execute(_END, {"visit_id": visit_id, "at": at}).rowcount == 1
 
     @translated
-    def answered(self, visit_id: str, consents: str) -> bool:
-        return self.execute(_ANSWERED, {"visit_id": visit_id, "answered": consents}).rowcount == 1
+    def answered(self, visit_id: str, consents: str, expected: str | None) -> bool:
+        params = {"visit_id": visit_id, "answered": consents, "expected": expected}
+        return self.execute(_ANSWERED, params).rowcount == 1
 
     @translated
     def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool:

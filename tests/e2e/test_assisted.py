@@ -176,3 +176,30 @@ def test_the_pdf_receipt_in_vietnamese_carries_a_qr_anyone_can_check(world: Offi
     _refused(
         world.agency(["assistant"]).call("GET", f"/v1/agency/visits/{visit}/receipt"), 404, "visit_not_found"
     )
+
+
+def test_two_openings_racing_in_one_visit_both_land(world: Office) -> None:
+    """The visit's lists change by compare-and-set: a write based on a list read before another
+    change is refused by the store, and ``add_to_visit`` retries on the fresh list, so nothing a
+    racing opening or answer added is overwritten (it used to be read, then written blindly)."""
+    from wallet_api.assisted.errors import VisitEnded
+    from wallet_api.assisted.service import add_to_visit
+
+    citizen, card = _citizen_with_card(world)
+    birth, marriage = citizen.upload(BIRTH), citizen.upload(MARRIAGE)
+    desk = world.agency(["assistant"])
+    visit = _visit(desk, card)
+    ctx = world.app.state.services.ctx
+    with ctx.metadata.unit_of_work(readonly=True) as uow:
+        stale = uow.assist.visit(visit).documents  # read before the other opening
+    assert _open(desk, visit, PIN, birth).json()["documents"] == [birth]
+    with ctx.metadata.unit_of_work() as uow:  # a blind write on the stale list: refused
+        assert uow.assist.open_documents(visit, f'["{marriage}"]', stale) is False
+        assert uow.assist.answered(visit, '["c-1"]', "[]") is False  # consents were never set
+    assert add_to_visit(ctx, visit, "documents", [marriage]) == (birth, marriage)
+    assert add_to_visit(ctx, visit, "consents", ["c-1"]) == ("c-1",)
+    assert add_to_visit(ctx, visit, "consents", ["c-2", "c-1"]) == ("c-1", "c-2")
+    assert desk.call("GET", f"/v1/agency/visits/{visit}/documents/{marriage}/content").status_code == 200
+    desk.ok("POST", f"/v1/agency/visits/{visit}/end")
+    with pytest.raises(VisitEnded):
+        add_to_visit(ctx, visit, "documents", [birth])

@@ -33,8 +33,8 @@ from typing import Any
 import storage
 from crypto.transparency import AccessAction
 from wallet_api.assisted.card import card_pdf
-from wallet_api.assisted.errors import InvalidPin, PinLocked, PinNotSet, PinsDiffer, VisitEnded, WrongPin
-from wallet_api.assisted.service import PIN_PATTERN, AssistService, office_actor, pin_hash
+from wallet_api.assisted.errors import InvalidPin, PinLocked, PinNotSet, PinsDiffer, WrongPin
+from wallet_api.assisted.service import PIN_PATTERN, AssistService, add_to_visit, office_actor, pin_hash
 from wallet_api.context import Context
 from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
 from wallet_api.recovery.codes import RecoveryCodes
@@ -218,11 +218,7 @@ class CounterService:
         view = self.decisions.decide_assisted(
             citizen_id, consent_id, decision, [dict(i) for i in items], on_behalf
         )
-        answered = json.loads(visit.record.consents or "[]")
-        with self.ctx.metadata.unit_of_work() as uow:
-            if not uow.assist.answered(visit.record.id, json.dumps([*answered, view.record.id])):
-                raise VisitEnded()
-            uow.commit()
+        add_to_visit(self.ctx, visit.record.id, "consents", [view.record.id])
         record_by(
             self.ctx,
             citizen_id,

@@ -57,11 +57,35 @@ MAX_FAILURES = 5
 LOCK_SECONDS = 15 * 60
 PIN_PATTERN = re.compile(r"[0-9]{6}")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}  # about 16 MiB and tens of ms: slow to guess
+_CAS_TRIES = 8  # compare-and-set attempts on a visit's list before giving up (503)
 
 
 def office_actor(agency: storage.AgencyRecord, officer_id: str) -> tuple[str, str]:
     """Who did it, as the citizen's log names it: the office and its officer."""
     return agency.id, f"{agency.display_name} (cán bộ / officer {officer_id})"
+
+
+def add_to_visit(ctx: Context, visit_id: str, field: str, ids: Sequence[str]) -> tuple[str, ...]:
+    """Add ``ids`` to the visit's JSON list ``field`` (``documents`` or ``consents``) and return the
+    list: a compare-and-set on the list just read, retried on the fresh one, so two openings or
+    answers racing in one visit both land. ``VisitEnded`` once the visit has ended."""
+    for _ in range(_CAS_TRIES):
+        with ctx.metadata.unit_of_work() as uow:
+            current = uow.assist.visit(visit_id)
+            if current.ended_at is not None:
+                raise VisitEnded()
+            expected = current.documents if field == "documents" else current.consents
+            merged = tuple(dict.fromkeys([*json.loads(expected or "[]"), *ids]))
+            text = json.dumps(list(merged))
+            if field == "documents":
+                stored = uow.assist.open_documents(visit_id, text, current.documents)
+            else:
+                stored = uow.assist.answered(visit_id, text, current.consents)
+            if stored:
+                uow.commit()
+                return merged
+    log.warning("visit %s: %s still changing after %d tries", visit_id, field, _CAS_TRIES)
+    raise storage.Unavailable("the visit is changing too fast; try again")
 
 
 def pin_hash(pin: str, salt: bytes) -> bytes:
@@ -196,11 +220,7 @@ class AssistService:
         agency, visit = self.live(agency_id, visit_id)
         self.check_pin(visit.record.citizen_id, pin)
         metas = [self.documents.get(visit.record.citizen_id, d) for d in dict.fromkeys(document_ids)]
-        opened = tuple(dict.fromkeys([*visit.documents, *(m.id for m in metas)]))
-        with self.ctx.metadata.unit_of_work() as uow:
-            if not uow.assist.open_documents(visit.record.id, json.dumps(list(opened))):
-                raise VisitEnded()
-            uow.commit()
+        opened = add_to_visit(self.ctx, visit.record.id, "documents", [m.id for m in metas])
         for meta in metas:
             self.log_visit(agency, visit.record, (meta.id, meta.doc_type), AccessAction.VISIT)
         return Visit(visit.record, opened, "open")
