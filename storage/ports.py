@@ -454,12 +454,11 @@ class AssistRepository(Protocol):
 
     def visit(self, visit_id: str) -> VisitRecord: ...  # NotFound
 
-    # Compare-and-set: False once ended, or when the list is no longer ``expected`` (re-read, retry).
-    def open_documents(self, visit_id: str, documents: str, expected: str) -> bool: ...
+    # Compare-and-set of a JSON list column (``documents`` or ``consents``): False once ended, or
+    # when the list is no longer ``expected`` (re-read, retry).
+    def set_visit_list(self, visit_id: str, column: str, value: str, expected: str | None) -> bool: ...
 
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool: ...  # True if it was not yet ended
-
-    def answered(self, visit_id: str, consents: str, expected: str | None) -> bool: ...  # the same
 
     def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool: ...
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Update, bindparam, delete, select, update
 
 from storage.errors import NotFound
 from storage.mandate_tables import ASSIST_CARDS, VISITS
@@ -44,26 +44,23 @@ _PIN_OK = (
     .values(failures=0, locked_until=None)
 )
 _VISIT_BY_ID = select(*_VISIT).where(VISITS.c.id == bindparam("visit_id"))
-# Compare-and-set: the list changes only if it is still the one the caller read (two answers or
-# openings racing in one visit: the later retries on the fresh list instead of overwriting it).
-_OPEN_DOCS = (
-    update(VISITS)
-    .where(
-        VISITS.c.id == bindparam("visit_id"),
-        VISITS.c.ended_at.is_(None),
-        VISITS.c.documents.is_not_distinct_from(bindparam("expected")),
+
+
+def _compare_and_set(column: str) -> Update:
+    """Set a visit's JSON list ``column`` only if it is still the one the caller read (two answers
+    or openings racing in one visit: the later retries on the fresh list instead of overwriting)."""
+    return (
+        update(VISITS)
+        .where(
+            VISITS.c.id == bindparam("visit_id"),
+            VISITS.c.ended_at.is_(None),
+            VISITS.c[column].is_not_distinct_from(bindparam("expected")),
+        )
+        .values({column: bindparam("value")})
     )
-    .values(documents=bindparam("docs"))
-)
-_ANSWERED = (
-    update(VISITS)
-    .where(
-        VISITS.c.id == bindparam("visit_id"),
-        VISITS.c.ended_at.is_(None),
-        VISITS.c.consents.is_not_distinct_from(bindparam("expected")),
-    )
-    .values(consents=bindparam("answered"))
-)
+
+
+_SET_LIST = {column: _compare_and_set(column) for column in ("documents", "consents")}
 _ROTATE = (
     update(ASSIST_CARDS)
     .where(ASSIST_CARDS.c.citizen_id == bindparam("owner"), ASSIST_CARDS.c.card_id == bindparam("old"))
@@ -144,18 +141,13 @@ class SqlAssistRepository(Repository):
         return VisitRecord(*row)
 
     @translated
-    def open_documents(self, visit_id: str, documents: str, expected: str) -> bool:
-        params = {"visit_id": visit_id, "docs": documents, "expected": expected}
-        return self.execute(_OPEN_DOCS, params).rowcount == 1
+    def set_visit_list(self, visit_id: str, column: str, value: str, expected: str | None) -> bool:
+        params = {"visit_id": visit_id, "value": value, "expected": expected}
+        return self.execute(_SET_LIST[column], params).rowcount == 1
 
     @translated
     def end_visit(self, visit_id: str, at: dt.datetime) -> bool:
         return self.execute(_END, {"visit_id": visit_id, "at": at}).rowcount == 1
-
-    @translated
-    def answered(self, visit_id: str, consents: str, expected: str | None) -> bool:
-        params = {"visit_id": visit_id, "answered": consents, "expected": expected}
-        return self.execute(_ANSWERED, params).rowcount == 1
 
     @translated
     def rotate_card(self, citizen_id: str, old_card_id: str, new_card_id: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import crypto
-from tests.support.hostile import assert_problem
+from tests.support.hostile import assert_refused as _refused
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, office
 from tests.support.pdf import qr_of as _qr_of
@@ -37,12 +37,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def world(settings: Settings) -> Iterator[Office]:
     with office(settings) as opened:
         yield opened
-
-
-def _refused(response: Any, status: int, code: str) -> dict[str, Any]:
-    problem = assert_problem(response, status)
-    assert problem["code"] == code, problem
-    return problem
 
 
 def _citizen_with_card(world: Office) -> tuple[Actor, str]:
@@ -194,8 +188,8 @@ def test_two_openings_racing_in_one_visit_both_land(world: Office) -> None:
         stale = uow.assist.visit(visit).documents  # read before the other opening
     assert _open(desk, visit, PIN, birth).json()["documents"] == [birth]
     with ctx.metadata.unit_of_work() as uow:  # a blind write on the stale list: refused
-        assert uow.assist.open_documents(visit, f'["{marriage}"]', stale) is False
-        assert uow.assist.answered(visit, '["c-1"]', "[]") is False  # consents were never set
+        assert uow.assist.set_visit_list(visit, "documents", f'["{marriage}"]', stale) is False
+        assert uow.assist.set_visit_list(visit, "consents", '["c-1"]', "[]") is False  # never set
     assert add_to_visit(ctx, visit, "documents", [marriage]) == (birth, marriage)
     assert add_to_visit(ctx, visit, "consents", ["c-1"]) == ("c-1",)
     assert add_to_visit(ctx, visit, "consents", ["c-2", "c-1"]) == ("c-1", "c-2")

@@ -22,7 +22,7 @@ import pytest
 
 import crypto
 from tests.support import recovery
-from tests.support.hostile import assert_problem
+from tests.support.hostile import assert_refused as _refused
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, office
 from tests.support.pdf import qr_of
@@ -44,12 +44,6 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def world(settings: Settings) -> Iterator[Office]:
     with office(settings) as opened:
         yield opened
-
-
-def _refused(response: Any, status: int, code: str) -> dict[str, Any]:
-    problem = assert_problem(response, status)
-    assert problem["code"] == code, problem
-    return problem
 
 
 def _enrol(desk: Actor, cccd: str, dob: str, pin: str = PIN, again: str | None = None, **extra: Any) -> Any:

@@ -23,6 +23,7 @@ import pytest
 
 import crypto
 from tests.support.hostile import assert_problem, json_text, routes_of
+from tests.support.hostile import assert_refused as _refused
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, grant_body, guardian_request, mandate_decision, office
 from wallet_api.mandates import OPT
@@ -49,12 +50,6 @@ def _grant(owner: Actor, delegate: Actor, **kwargs: Any) -> str:
     until = kwargs.pop("until", owner.now + 24 * HOUR)
     body = grant_body(delegate, until, **kwargs)
     return str(owner.ok("POST", "/v1/me/mandates", 201, json=body)["mandate_id"])
-
-
-def _refused(response: Any, status: int, code: str) -> dict[str, Any]:
-    problem = assert_problem(response, status)
-    assert problem["code"] == code, problem
-    return problem
 
 
 def _entries(actor: Actor, prefix: str) -> list[dict[str, Any]]:

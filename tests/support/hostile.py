@@ -136,6 +136,13 @@ def assert_problem(response: httpx.Response, *statuses: int) -> dict[str, Any]:
     return body
 
 
+def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """A problem+json of exactly ``status`` with the stable ``code``."""
+    problem = assert_problem(response, status)
+    assert problem["code"] == code, problem
+    return problem
+
+
 @contextmanager
 def hostile_world(settings: Settings) -> Iterator[World]:
     """Initialise ``settings``, start the app in-process, enrol a citizen and register an agency."""

@@ -76,12 +76,7 @@ def add_to_visit(ctx: Context, visit_id: str, field: str, ids: Sequence[str]) ->
                 raise VisitEnded()
             expected = current.documents if field == "documents" else current.consents
             merged = tuple(dict.fromkeys([*json.loads(expected or "[]"), *ids]))
-            text = json.dumps(list(merged))
-            if field == "documents":
-                stored = uow.assist.open_documents(visit_id, text, current.documents)
-            else:
-                stored = uow.assist.answered(visit_id, text, current.consents)
-            if stored:
+            if uow.assist.set_visit_list(visit_id, field, json.dumps(list(merged)), expected):
                 uow.commit()
                 return merged
     log.warning("visit %s: %s still changing after %d tries", visit_id, field, _CAS_TRIES)
