@@ -36,6 +36,7 @@ from wallet_api.assisted.card import card_pdf
 from wallet_api.assisted.errors import InvalidPin, PinLocked, PinNotSet, PinsDiffer, WrongPin
 from wallet_api.assisted.service import PIN_PATTERN, AssistService, add_to_visit, office_actor, pin_hash
 from wallet_api.context import Context
+from wallet_api.errors_consent import ConsentAlreadyDecided
 from wallet_api.identity import normalize_name, parse_cccd, parse_date_of_birth
 from wallet_api.recovery.codes import RecoveryCodes
 from wallet_api.services.access_log import record_by
@@ -110,6 +111,7 @@ class CounterService:
         digest = pin_hash(pin, salt)  # slow: outside any transaction
         code, code_record = self.codes.fresh(record.id, record.created_at)
         shown = code if self.codes.enabled else None
+        actor = office_actor(agency, officer_id)
         with self.ctx.metadata.unit_of_work() as uow:
             existing = uow.citizens.find_by_index(record.blind_index)
             if existing is None:
@@ -120,17 +122,22 @@ class CounterService:
                     )
                     if self.codes.enabled:
                         uow.recoveries.set_code(code_record)
+                    record_by(  # the wallet and its first entry: one transaction
+                        self.ctx,
+                        record.id,
+                        actor,
+                        (card_id[-4:], "card"),
+                        AccessAction.CARD_ISSUE,
+                        purpose=ENROLLED,
+                        store=uow.log_store(),
+                    )
                     uow.commit()
                 except storage.Conflict:  # enrolled meanwhile by a concurrent request
                     existing = uow.citizens.find_by_index(record.blind_index)
                     if existing is None:
                         raise storage.Unavailable("enrolment raced and lost its citizen") from None
-        actor = office_actor(agency, officer_id)
         if existing is None:
             pin_hash(pin, salt)  # the existing-wallet path checks the PIN too: the same slow hashes
-            record_by(
-                self.ctx, record.id, actor, (card_id[-4:], "card"), AccessAction.CARD_ISSUE, purpose=ENROLLED
-            )
             log.info("citizen enrolled at a one-stop office %s", record.id)
             return self._issued(self.assist.signed_card(card_id), shown)
         return self._reissue(existing.id, actor, pin, shown)
@@ -215,22 +222,30 @@ class CounterService:
             "officer": visit.record.officer_id,
             "visit": visit.record.id,
         }
-        view = self.decisions.decide_assisted(
+        decided = self.decisions.assisted_decision(
             citizen_id, consent_id, decision, [dict(i) for i in items], on_behalf
         )
-        add_to_visit(self.ctx, visit.record.id, "consents", [view.record.id])
-        record_by(
-            self.ctx,
-            citizen_id,
-            office_actor(agency, visit.record.officer_id),
-            (view.record.id, "consent"),
-            AccessAction.DECIDE,
-            purpose=f"Tại quầy, phiên {visit.record.id} / At the counter, visit {visit.record.id}",
-            procedure_code=view.record.procedure_code,
-            consent_id=view.record.id,
-            case_number=view.record.case_number,
-        )
-        return view
+
+        def stored_and_logged(uow: storage.UnitOfWork) -> None:
+            # the decision, the visit's list and the log entry: one transaction, all or nothing
+            if not uow.consents.decide(decided):
+                raise ConsentAlreadyDecided()
+            record_by(
+                self.ctx,
+                citizen_id,
+                office_actor(agency, visit.record.officer_id),
+                (decided.id, "consent"),
+                AccessAction.DECIDE,
+                purpose=f"Tại quầy, phiên {visit.record.id} / At the counter, visit {visit.record.id}",
+                procedure_code=decided.procedure_code,
+                consent_id=decided.id,
+                case_number=decided.case_number,
+                store=uow.log_store(),
+            )
+
+        add_to_visit(self.ctx, visit.record.id, "consents", [decided.id], also=stored_and_logged)
+        log.info("consent %s %s at a one-stop office", decided.id, decided.status)
+        return self.decisions.consents.for_citizen(citizen_id, consent_id)
 
 
 def _card_tail(signed: str) -> str:

@@ -24,11 +24,12 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import crypto
 import storage
+from consent.log_store import LogStore
 from consent.wording import catalog_names
 from crypto.transparency import AccessAction
 from wallet_api.assisted.errors import (
@@ -65,10 +66,18 @@ def office_actor(agency: storage.AgencyRecord, officer_id: str) -> tuple[str, st
     return agency.id, f"{agency.display_name} (cán bộ / officer {officer_id})"
 
 
-def add_to_visit(ctx: Context, visit_id: str, field: str, ids: Sequence[str]) -> tuple[str, ...]:
+def add_to_visit(
+    ctx: Context,
+    visit_id: str,
+    field: str,
+    ids: Sequence[str],
+    also: Callable[[storage.UnitOfWork], None] | None = None,
+) -> tuple[str, ...]:
     """Add ``ids`` to the visit's JSON list ``field`` (``documents`` or ``consents``) and return the
     list: a compare-and-set on the list just read, retried on the fresh one, so two openings or
-    answers racing in one visit both land. ``VisitEnded`` once the visit has ended."""
+    answers racing in one visit both land. ``also`` runs in the same transaction before it commits
+    (what the change was for, and its log entries: both land or neither does). ``VisitEnded`` once
+    the visit has ended."""
     for _ in range(_CAS_TRIES):
         with ctx.metadata.unit_of_work() as uow:
             current = uow.assist.visit(visit_id)
@@ -77,6 +86,8 @@ def add_to_visit(ctx: Context, visit_id: str, field: str, ids: Sequence[str]) ->
             expected = current.documents if field == "documents" else current.consents
             merged = tuple(dict.fromkeys([*json.loads(expected or "[]"), *ids]))
             if uow.assist.set_visit_list(visit_id, field, json.dumps(list(merged)), expected):
+                if also is not None:
+                    also(uow)
                 uow.commit()
                 return merged
     log.warning("visit %s: %s still changing after %d tries", visit_id, field, _CAS_TRIES)
@@ -136,8 +147,16 @@ class AssistService:
             elif not uow.assist.rotate_card(citizen_id, card.card_id, new_id):
                 raise storage.Unavailable("card rotation raced")
             ended = uow.assist.end_open_visits(citizen_id, now, keep_visit)
+            record_by(
+                self.ctx,
+                citizen_id,
+                actor,
+                (new_id[-4:], "card"),
+                AccessAction.CARD_ISSUE,
+                purpose=why,
+                store=uow.log_store(),
+            )
             uow.commit()
-        record_by(self.ctx, citizen_id, actor, (new_id[-4:], "card"), AccessAction.CARD_ISSUE, purpose=why)
         log.info("a wallet card was replaced (%d live visits ended)", ended)
         return self.signed_card(new_id)
 
@@ -206,8 +225,8 @@ class AssistService:
         )
         with self.ctx.metadata.unit_of_work() as uow:
             uow.assist.add_visit(record)
+            self.log_visit(agency, record, (record.id, "visit"), AccessAction.VISIT, store=uow.log_store())
             uow.commit()
-        self.log_visit(agency, record, (record.id, "visit"), AccessAction.VISIT)
         return Visit(record, (), "open")
 
     def open_documents(self, agency_id: str, visit_id: str, pin: str, document_ids: Sequence[str]) -> Visit:
@@ -215,9 +234,13 @@ class AssistService:
         agency, visit = self.live(agency_id, visit_id)
         self.check_pin(visit.record.citizen_id, pin)
         metas = [self.documents.get(visit.record.citizen_id, d) for d in dict.fromkeys(document_ids)]
-        opened = add_to_visit(self.ctx, visit.record.id, "documents", [m.id for m in metas])
-        for meta in metas:
-            self.log_visit(agency, visit.record, (meta.id, meta.doc_type), AccessAction.VISIT)
+
+        def logged(uow: storage.UnitOfWork) -> None:
+            for meta in metas:
+                resource = (meta.id, meta.doc_type)
+                self.log_visit(agency, visit.record, resource, AccessAction.VISIT, store=uow.log_store())
+
+        opened = add_to_visit(self.ctx, visit.record.id, "documents", [m.id for m in metas], also=logged)
         return Visit(visit.record, opened, "open")
 
     def read(self, agency_id: str, visit_id: str, document_id: str) -> tuple[DocumentMeta, Iterator[bytes]]:
@@ -333,7 +356,9 @@ class AssistService:
         visit: storage.VisitRecord,
         resource: tuple[str, str],
         action: AccessAction,
+        store: LogStore | None = None,
     ) -> None:
+        """An office's act in a visit, in the citizen's log (in ``store``'s transaction if given)."""
         actor = office_actor(agency, visit.officer_id)
         purpose = f"Làm thủ tục tại quầy, phiên {visit.id} / At the counter, visit {visit.id}"
-        record_by(self.ctx, visit.citizen_id, actor, resource, action, purpose=purpose)
+        record_by(self.ctx, visit.citizen_id, actor, resource, action, purpose=purpose, store=store)

@@ -80,18 +80,20 @@ class ConsentDecisionService:
         log.info("consent %s %s by the citizen", view.record.id, decided.status)
         return self.consents.for_citizen(citizen_id, consent_id)
 
-    def decide_assisted(
+    def assisted_decision(
         self,
         citizen_id: str,
         consent_id: str,
         decision: str,
         raw_items: object,
         on_behalf: Mapping[str, Any],
-    ) -> ConsentView:
-        """Record a decision the citizen confirmed with their PIN at a one-stop office: no device
-        key, so the wallet service signs the decision on the citizen's behalf, and the decision says
-        so (``method: assisted`` and ``on_behalf``: office, officer, visit). The same checks of the
-        request and the citizen's holdings as a device's decision; no device key thumbprint."""
+    ) -> storage.ConsentRecord:
+        """The decision a citizen confirmed with their PIN at a one-stop office, checked and signed
+        but not yet stored (the office's service stores it with its log entry and the visit's list,
+        in one transaction: ``storage.ConsentRepository.decide``). No device key, so the wallet
+        service signs it on the citizen's behalf, and the decision says so (``method: assisted`` and
+        ``on_behalf``: office, officer, visit). The same checks of the request and the citizen's
+        holdings as a device's decision; no device key thumbprint."""
         view = self.consents.for_citizen(citizen_id, consent_id)
         if view.state != "pending":
             raise ConsentAlreadyDecided() if view.state != "expired" else refused("expired")
@@ -107,7 +109,7 @@ class ConsentDecisionService:
             "iat": self.ctx.now(),
             "jti": str(uuid.uuid4()),
         }
-        decided = replace(
+        return replace(
             view.record,
             status="approved" if approve else "denied",
             approved=json.dumps([i.to_json() for i in items]) if approve else None,
@@ -115,12 +117,6 @@ class ConsentDecisionService:
             device_jkt=None,
             decided_at=self.ctx.utcnow(),
         )
-        with self.ctx.metadata.unit_of_work() as uow:
-            if not uow.consents.decide(decided):
-                raise ConsentAlreadyDecided()
-            uow.commit()
-        log.info("consent %s %s at a one-stop office", view.record.id, decided.status)
-        return self.consents.for_citizen(citizen_id, consent_id)
 
     def revoke(self, citizen_id: str, consent_id: str) -> ConsentView:
         """Withdraw consent: the next pull, even in the same second, is refused."""
