@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import Engine, text
 
 import crypto
+from tests.support.broken_log import assert_corrupted, broken_log, log_size
 from tests.support.hostile import assert_refused
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, office
@@ -47,42 +46,6 @@ def world(settings: Settings) -> Iterator[Office]:
 def _engine(world: Office) -> Engine:
     engine: Engine = world.app.state.services.ctx.metadata.engine
     return engine
-
-
-def _log_size(engine: Engine, citizen_id: str) -> int:
-    with engine.connect() as connection:
-        size = connection.execute(
-            text("SELECT size FROM log_heads WHERE citizen_id = :c"), {"c": citizen_id}
-        ).scalar()
-    return int(size or 0)
-
-
-@contextmanager
-def _broken_log(engine: Engine, citizen_id: str) -> Iterator[None]:
-    """The citizen's stored head no longer matches its tree (every append refused), then mended."""
-    with engine.begin() as connection:
-        root = connection.execute(
-            text("SELECT root_hash FROM log_heads WHERE citizen_id = :c"), {"c": citizen_id}
-        ).scalar_one()
-        connection.execute(
-            text("UPDATE log_heads SET root_hash = :r WHERE citizen_id = :c"),
-            {"r": bytes(32), "c": citizen_id},
-        )
-    try:
-        yield
-    finally:
-        with engine.begin() as connection:
-            connection.execute(
-                text("UPDATE log_heads SET root_hash = :r WHERE citizen_id = :c"),
-                {"r": root, "c": citizen_id},
-            )
-
-
-def _corrupted(response: httpx.Response) -> None:
-    """The answer to a step whose log entry could not be appended: a 500 problem, in vi and en."""
-    assert response.status_code == 500, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == "access_log_corrupted"
 
 
 def _visit_row(engine: Engine, visit_id: str) -> tuple[list[str], list[str]]:
@@ -130,38 +93,38 @@ def test_a_consent_answered_at_the_counter_is_not_kept_without_its_log_entry(wor
     }
     consent = str(asking.ok("POST", "/v1/agency/consents", 201, json=body)["id"])
     engine = _engine(world)
-    size = _log_size(engine, citizen.client_id)
+    size = log_size(engine, citizen.client_id)
     decide = f"/v1/agency/visits/{visit}/consents/{consent}/decision"
 
-    with _broken_log(engine, citizen.client_id):
+    with broken_log(engine, citizen.client_id):
         failed = desk.call("POST", decide, json={"pin": PIN, "decision": "deny"})
-        _corrupted(failed)
+        assert_corrupted(failed)
     assert citizen.ok("GET", f"/v1/me/consents/{consent}")["state"] == "pending"  # not decided
     assert _visit_row(engine, visit) == ([], [])  # not on the visit's receipt either
-    assert _log_size(engine, citizen.client_id) == size
+    assert log_size(engine, citizen.client_id) == size
 
     answered = desk.ok("POST", decide, json={"pin": PIN, "decision": "deny"})  # mended: it goes through
     assert answered["receipt"]["state"] == "denied"
     assert _visit_row(engine, visit) == ([], [consent])
     [entry] = _entries(citizen, "decide")
     assert entry["entry"]["consent_id"] == consent  # type: ignore[index]
-    assert _log_size(engine, citizen.client_id) == size + 1
+    assert log_size(engine, citizen.client_id) == size + 1
 
 
 def test_documents_are_not_opened_for_a_visit_without_their_log_entries(world: Office) -> None:
     citizen, desk, visit = _citizen_at_the_counter(world)
     document = citizen.upload(BIRTH)
     engine = _engine(world)
-    size = _log_size(engine, citizen.client_id)
+    size = log_size(engine, citizen.client_id)
     opening = {"pin": PIN, "document_ids": [document]}
 
-    with _broken_log(engine, citizen.client_id):
+    with broken_log(engine, citizen.client_id):
         failed = desk.call("POST", f"/v1/agency/visits/{visit}/documents", json=opening)
-        _corrupted(failed)
+        assert_corrupted(failed)
     assert _visit_row(engine, visit) == ([], [])
     content = f"/v1/agency/visits/{visit}/documents/{document}/content"
     assert_refused(desk.call("GET", content), 403, "document_not_opened")  # not opened: not readable
-    assert _log_size(engine, citizen.client_id) == size
+    assert log_size(engine, citizen.client_id) == size
 
     assert desk.ok("POST", f"/v1/agency/visits/{visit}/documents", json=opening)["documents"] == [document]
     assert desk.call("GET", content).status_code == 200
@@ -173,15 +136,15 @@ def test_a_card_is_not_replaced_without_its_log_entry(world: Office) -> None:
     citizen, desk, visit = _citizen_at_the_counter(world)
     engine = _engine(world)
     before = _entries(citizen, "card-issue")
-    size = _log_size(engine, citizen.client_id)
+    size = log_size(engine, citizen.client_id)
     card = _card_id(citizen)
 
-    with _broken_log(engine, citizen.client_id):
-        _corrupted(citizen.call("POST", "/v1/me/card/rotation"))
+    with broken_log(engine, citizen.client_id):
+        assert_corrupted(citizen.call("POST", "/v1/me/card/rotation"))
         failed = desk.call("POST", f"/v1/agency/visits/{visit}/card", json={"pin": PIN})
-        _corrupted(failed)
+        assert_corrupted(failed)
     assert _card_id(citizen) == card  # the old card still stands
-    assert _log_size(engine, citizen.client_id) == size
+    assert log_size(engine, citizen.client_id) == size
     assert desk.ok("POST", f"/v1/agency/visits/{visit}/consents", json={"pin": PIN}) == []  # visit alive
 
     citizen.ok("POST", "/v1/me/card/rotation")
@@ -201,9 +164,9 @@ def test_a_visit_is_not_opened_without_its_log_entry(world: Office) -> None:
         return int(count)
 
     opened = visits()
-    with _broken_log(engine, citizen.client_id):
+    with broken_log(engine, citizen.client_id):
         failed = desk.call("POST", "/v1/agency/visits", json={"card": card, "officer_id": "CB-0042"})
-        _corrupted(failed)
+        assert_corrupted(failed)
     assert visits() == opened
     assert desk.ok("POST", "/v1/agency/visits", 201, json={"card": card, "officer_id": "CB-0042"})
     assert visits() == opened + 1
@@ -228,4 +191,4 @@ def test_a_wallet_made_at_the_counter_starts_with_its_card_entry(world: Office) 
         citizen_id = connection.execute(
             text("SELECT citizen_id FROM assist_cards ORDER BY created_at DESC LIMIT 1")
         ).scalar_one()
-    assert _log_size(engine, str(citizen_id)) == 1
+    assert log_size(engine, str(citizen_id)) == 1

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 import storage
+from tests.support.broken_log import broken_log
 from tests.support.consents import (
     Agencies,
     agencies,
@@ -81,22 +82,12 @@ def test_a_failed_log_append_leaves_the_use_untaken(
     assert before[:2] == (0, 0)
 
     # The stored head no longer matches the stored tree: every append to this log is refused.
-    with engine.begin() as connection:
-        root = connection.execute(
-            text("SELECT root_hash FROM log_heads WHERE citizen_id = :c"), {"c": citizen_id}
-        ).scalar_one()
-        connection.execute(
-            text("UPDATE log_heads SET root_hash = :r WHERE citizen_id = :c"),
-            {"r": bytes(32), "c": citizen_id},
-        )
-    failed = refused(lambda: parties.asking().pull_credential(consent_id, credential_id))
+    with broken_log(engine, citizen_id):
+        failed = refused(lambda: parties.asking().pull_credential(consent_id, credential_id))
     assert (failed.status, failed.code) == (500, "access_log_corrupted")
     assert _counts(engine, consent_id, citizen_id) == before  # no use, no pull row, no entry
 
-    with engine.begin() as connection:  # mended: the next pull is use 1, logged once
-        connection.execute(
-            text("UPDATE log_heads SET root_hash = :r WHERE citizen_id = :c"), {"r": root, "c": citizen_id}
-        )
+    # mended: the next pull is use 1, logged once
     pulled = parties.asking().pull_credential(consent_id, credential_id)
     assert pulled["disclosed"] == ["full_name", "registration_number"]
     assert _counts(engine, consent_id, citizen_id) == (1, 1, before[2] + 1)
