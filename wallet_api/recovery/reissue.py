@@ -124,18 +124,18 @@ class ReissueService:
             if not uow.reissues.done(credential_id, new_id, now):
                 raise ReissueNotFound()
             uow.status_lists.set_status(old.status_list_id, old.status_idx, 1, now)
+            record_access(  # with the new credential, the claim and the old one's revocation
+                self.ctx,
+                old.citizen_id,
+                agency,
+                (new_id, old.doc_type),
+                AccessAction.CREDENTIAL_REISSUE,
+                purpose=REISSUE_PURPOSE,
+                store=uow.log_store(),
+            )
 
         issued = self.issuance.issue_credential(agency_id, cccd, sd_jwt, None, within=claim)
         log.info("credential %s re-issued as %s by %s", old.id, issued["credential_id"], agency_id)
-        resource = (str(issued["credential_id"]), old.doc_type)
-        record_access(
-            self.ctx,
-            old.citizen_id,
-            agency,
-            resource,
-            AccessAction.CREDENTIAL_REISSUE,
-            purpose=REISSUE_PURPOSE,
-        )
         return {**issued, "replaces": old.id}
 
     def _queued(

@@ -1,8 +1,10 @@
 """The citizen's access log as a service: append what agencies did, serve it with signed heads and proofs.
 
-Appends run in the log store's own short transaction, after the access they
-record has committed, or, given a unit of work's ``log_store()``, inside that
-transaction on its connection (a consent use and its entry: one atomic step).
+A change to a citizen's wallet appends its entry inside the change's own
+transaction, through the unit of work's ``log_store()`` on its connection (the
+change and its entry: one atomic step, docs/internals.md). Without a store,
+appends run in the log store's own short transaction: only for what changes
+nothing (a read or lookup logged before it is answered, a refused attempt).
 Never through the plain store inside an open unit of work: on SQLite that
 would wait on its own write lock. The view signs the head it read and proves every
 entry it returns against that head, plus consistency from a size the phone saw.

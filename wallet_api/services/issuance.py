@@ -262,6 +262,15 @@ class IssuanceService:
                 jwt_sha256=issuer_jwt_digest(sd_jwt),
             )
             uow.credentials.add(record)
+            record_access(  # the credential and its entry: one transaction
+                self.ctx,
+                citizen.id,
+                agency,
+                (credential_id, doc_type),
+                AccessAction.ISSUE,
+                purpose=ISSUE_PURPOSE,
+                store=uow.log_store(),
+            )
             if within is not None:
                 within(uow, credential_id, now)
             response = {
@@ -273,9 +282,6 @@ class IssuanceService:
                 uow.idempotency.add(agency.id, idempotency_key, request_hash, json.dumps(response), now)
             uow.commit()
         log.info("credential %s issued by %s", credential_id, agency.id)
-        record_access(
-            self.ctx, citizen.id, agency, (credential_id, doc_type), AccessAction.ISSUE, purpose=ISSUE_PURPOSE
-        )
         return response
 
     def _status_of(
@@ -310,9 +316,14 @@ class IssuanceService:
             uow.status_lists.set_status(
                 credential.status_list_id, credential.status_idx, value, self.ctx.utcnow()
             )
+            record_access(  # the new status and its entry: one transaction
+                self.ctx,
+                credential.citizen_id,
+                agency,
+                (credential.id, credential.doc_type),
+                AccessAction.REVOKE,
+                purpose=STATUS_PURPOSE,
+                store=uow.log_store(),
+            )
             uow.commit()
         log.info("credential %s set %s by %s", credential_id, status, agency_id)
-        resource = (credential.id, credential.doc_type)
-        record_access(
-            self.ctx, credential.citizen_id, agency, resource, AccessAction.REVOKE, purpose=STATUS_PURPOSE
-        )

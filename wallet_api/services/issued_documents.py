@@ -236,17 +236,21 @@ class IssuedDocumentService:
             provenance="issued",
             issuance=seal_issuance(kek, citizen.id, document_id, evidence),
         )
-        meta = self.documents.store(plan, [request.content], within)
-        record_access(
-            self.ctx,
-            citizen.id,
-            agency,
-            (document_id, request.doc_type),
-            AccessAction.ISSUE,
-            purpose=ISSUE_PURPOSE,
-            procedure_code=request.procedure_code or NO_PROCEDURE,
-        )
-        return meta
+
+        def within_and_logged(uow: storage.UnitOfWork) -> None:
+            within(uow)
+            record_access(  # the document's row and its entry: one transaction
+                self.ctx,
+                citizen.id,
+                agency,
+                (document_id, request.doc_type),
+                AccessAction.ISSUE,
+                purpose=ISSUE_PURPOSE,
+                procedure_code=request.procedure_code or NO_PROCEDURE,
+                store=uow.log_store(),
+            )
+
+        return self.documents.store(plan, [request.content], within_and_logged)
 
 
 def _name_key(name: str) -> str:

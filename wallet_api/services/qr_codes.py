@@ -134,10 +134,19 @@ class QrService:
                 text, citizen_id = uow.presentation_refs.take(digest, now)
             except storage.NotFound:
                 raise ReferenceNotFound(uow.presentation_refs.spent(digest, now)) from None
+            # The citizen sees that their parked presentation was read (not by whom: the code was
+            # enough). Taken and logged in one transaction: a failed append leaves it parked.
+            resource = (digest.hex()[:16], _presented_type(text))
+            record_by(
+                self.ctx,
+                citizen_id,
+                VERIFIER,
+                resource,
+                AccessAction.READ,
+                purpose=FETCH_PURPOSE,
+                store=uow.log_store(),
+            )
             uow.commit()
-        # The citizen sees that their parked presentation was read (not by whom: the code was enough).
-        resource = (digest.hex()[:16], _presented_type(text))
-        record_by(self.ctx, citizen_id, VERIFIER, resource, AccessAction.READ, purpose=FETCH_PURPOSE)
         return text
 
     def verify_online(self, payload: bytes, *, ticket: str | None, audience: str) -> dict[str, Any]:
