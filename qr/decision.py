@@ -28,6 +28,7 @@ from qr.trust import AgencyEntry, TrustStore
 _STATUS = {1: "revoked", 2: "suspended", 3: "status_invalid"}
 # (SHA-256 of the issuer-signed JWT, its status reference) -> did the service store that credential?
 Registered = Callable[[bytes, crypto.StatusListReference], bool]
+MandateInForce = Callable[[str, int], bool]  # (mandate id, now): still in force by the service's record
 
 
 @dataclass(slots=True)
@@ -100,11 +101,15 @@ def decide_credential(
     audience: str | None = None,
     sent_by: str | None = None,
     registered: Registered | None = None,
+    mandate_in_force: MandateInForce | None = None,
 ) -> Verdict:
     """The verdict on an SD-JWT VC, or on a presentation of one when ``nonce`` is given.
 
     ``sent_by``: only this agency may be the issuer (the wallet receiving an issuance).
     ``registered``: online only, the service's own record of what it issued.
+    ``mandate_in_force``: online only, the service's record of a mandate a delegate presents
+    under: one ended since its attestation was signed is refused at once (offline, the
+    attestation's own five minutes are the limit).
     """
     verdict = Verdict(valid=True, kind="presentation" if nonce is not None else "credential")
     if now > store.expires_at:
@@ -119,6 +124,8 @@ def decide_credential(
             return verdict.refuse(exc.reason)
         if verdict.mandate.credential_digest != crypto.b64url_encode(issuer_jwt_digest(text)):
             return verdict.refuse("mandate_wrong_credential")
+        if mandate_in_force is not None and not mandate_in_force(verdict.mandate.mandate_id, now):
+            return verdict.refuse("mandate_ended")
     try:
         checked = _checked(store, text, now, nonce, audience, sent_by, verdict.mandate)
     except crypto.CredentialError as exc:

@@ -37,6 +37,7 @@ MANDATE_REASONS = frozenset(
         "mandate_wrong_credential",
         "mandate_wrong_key",
         "mandate_type_not_covered",
+        "mandate_ended",  # online only: the service's record says it ended
     }
 )
 

@@ -96,6 +96,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "Người xuất trình không phải người được uỷ quyền: chữ ký thiết bị không khớp",
         "Not presented by the delegate: the device signature does not match the mandate",
     ),
+    "mandate_ended": (
+        "Uỷ quyền đã bị thu hồi hoặc đã hết hạn",
+        "The mandate has been revoked or has ended",
+    ),
     "mandate_type_not_covered": (
         "Uỷ quyền không bao gồm loại giấy tờ này",
         "The mandate does not cover this type of credential",

@@ -5,7 +5,8 @@ agency, the online verifier (``POST /v1/verify`` with a counter nonce) and the o
 is a reason of the one table: a KB-JWT by the wrong key, an expired or forged attestation, one
 for another credential, a type the mandate does not cover; and the server refuses attestations
 to the wrong people: not the delegate (404), another citizen's credential (404), a scope without
-the type (403), a revoked mandate (403; an attestation issued before dies with its five minutes).
+the type (403), a revoked mandate (403; an attestation issued before is refused online at once,
+and offline dies with its five minutes).
 """
 
 from __future__ import annotations
@@ -267,3 +268,17 @@ def test_a_revoked_mandate_gives_no_new_attestation_and_an_old_one_dies_young(wo
     text = _presented(old["attestation"], old["sd_jwt"], world.son.key)
     assert _offline(world, text).valid  # offline, nothing can know of the revocation for its 5 minutes
     assert "mandate_expired" in _offline(world, text, now=_claims(old["attestation"])["exp"] + 31).reasons
+
+    # online, the service knows at once: the same attestation, within its five minutes, is refused
+    ticket = httpx.post(world.server.url + "/v1/verify/nonces").json()
+    online_text = _presented(
+        old["attestation"], old["sd_jwt"], world.son.key, nonce=ticket["nonce"], aud=ticket["audience"]
+    )
+    parked = world.son.request("POST", "/v1/me/presentations", json={"presentation": online_text})
+    assert parked.status_code == 201, parked.text
+    payload = base64.b64encode(qr.encode_reference(parked.json()["reference"])).decode()
+    body = {"payload": payload, "encoding": "base64", "ticket": ticket["ticket"]}
+    online = httpx.post(world.server.url + "/v1/verify", json=body).json()
+    assert not online["valid"] and [r["code"] for r in online["reasons"]] == ["mandate_ended"]
+    [reason] = online["reasons"]
+    assert reason["vi"].startswith("Uỷ quyền đã bị thu hồi") and "revoked" in reason["en"]

@@ -191,6 +191,7 @@ class QrService:
             nonce=nonce,
             audience=audience,
             registered=self._registered,
+            mandate_in_force=self._mandate_in_force,
         )
         return self._json(verdict)
 
@@ -214,6 +215,18 @@ class QrService:
             # a delegate presented it under a mandate attestation: who, for whom, until when (vi, en)
             "mandate": verdict.mandate.as_json() if verdict.mandate is not None else None,
         }
+
+    def _mandate_in_force(self, mandate_id: str, now: int) -> bool:
+        """Online only: is the mandate a delegate presents under still in force (not revoked, not
+        ended by its guardian agency, within its dates)? A revocation stops its attestations here
+        at once, not only when their five minutes run out."""
+        try:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow:
+                mandate = uow.mandates.get(mandate_id)
+        except storage.NotFound:
+            return False
+        at = dt.datetime.fromtimestamp(now, tz=dt.UTC)
+        return mandate.ended_at is None and mandate.valid_from <= at < mandate.valid_until
 
     def _registered(self, digest: bytes, status: crypto.StatusListReference) -> bool:
         """Online only: did this service store the credential (a dissolved agency's key may still sign)?"""
