@@ -15,6 +15,9 @@ the old ones.
    ``completes_at``, in one transaction every active device is revoked, the new device added,
    credentials bound to the old keys queued for re-issuance, and (dev mode) a new recovery code
    made, shown once in that answer.
+
+Each step that changes a recovery (started, cancelled, expired, completed) appends its entry to the
+citizen's log in the same transaction, before it commits: a failed append rolls the step back.
 """
 
 from __future__ import annotations
@@ -134,10 +137,10 @@ class RecoveryService:
                 uow.recoveries.add(record)
             except storage.Conflict:
                 raise RecoveryPending() from None
+            actor = (agency.id, agency.display_name) if agency else CODE_ACTOR
+            self._record(uow, record, actor, AccessAction.RECOVERY_START)
             uow.commit()
         log.info("recovery %s of %s started (%s)", record.id, citizen.id, record.method)
-        actor = (agency.id, agency.display_name) if agency else CODE_ACTOR
-        self._record(record, actor, AccessAction.RECOVERY_START)
         return self._view(record)
 
     def _vouched(
@@ -204,9 +207,9 @@ class RecoveryService:
             if fresh is not None:  # the code it consumed is replaced, shown to this device once
                 code = fresh[0]
                 uow.recoveries.set_code(fresh[1])
+            self._record(uow, record, (f"device:{actor.id}", actor.name), AccessAction.RECOVERY_CANCEL)
             uow.commit()
         log.info("recovery %s of %s cancelled by device %s", record.id, citizen_id, actor.id)
-        self._record(record, (f"device:{actor.id}", actor.name), AccessAction.RECOVERY_CANCEL)
         return self._view(self._get(record.id), code)
 
     def expire_stale(self, limit: int = 500) -> int:
@@ -230,9 +233,9 @@ class RecoveryService:
         with self.ctx.metadata.unit_of_work() as uow:
             if not uow.recoveries.end(record.id, "expired", self.ctx.utcnow(), EXPIRY_ACTOR[0], None):
                 return False  # completed or cancelled meanwhile
+            self._record(uow, record, EXPIRY_ACTOR, AccessAction.RECOVERY_EXPIRE)
             uow.commit()
         log.info("recovery %s of %s expired: the new device never came back", record.id, record.citizen_id)
-        self._record(record, EXPIRY_ACTOR, AccessAction.RECOVERY_EXPIRE)
         return True
 
     def _complete(self, record: storage.RecoveryRecord) -> RecoveryView:
@@ -248,6 +251,7 @@ class RecoveryService:
             last_used_at=None,
             how_added=RECOVERY,
         )
+        actor = self._actor(record)
         with self.ctx.metadata.unit_of_work() as uow:
             uow.devices.count_active(record.citizen_id)  # locks the citizen: one device change at a time
             if not uow.recoveries.end(record.id, "completed", now, None, device.id):
@@ -262,13 +266,12 @@ class RecoveryService:
             if fresh is not None:
                 code = fresh[0]
                 uow.recoveries.set_code(fresh[1])
+            self._record(uow, record, actor, AccessAction.RECOVERY_COMPLETE)
             uow.commit()
         log.info(
             "recovery %s of %s completed (%d credentials to re-issue)", record.id, record.citizen_id, queued
         )
-        done = self._get(record.id)
-        self._record(done, self._actor(done), AccessAction.RECOVERY_COMPLETE)
-        return self._view(done, code)
+        return self._view(self._get(record.id), code)
 
     def _get(self, recovery_id: str) -> storage.RecoveryRecord:
         try:
@@ -290,5 +293,21 @@ class RecoveryService:
     def _view(self, record: storage.RecoveryRecord, code: str | None = None) -> RecoveryView:
         return RecoveryView(record, crypto.thumbprint_words(record.jkt), self._actor(record)[1], code)
 
-    def _record(self, record: storage.RecoveryRecord, actor: tuple[str, str], action: AccessAction) -> None:
-        record_by(self.ctx, record.citizen_id, actor, (record.id, RECOVERY), action, purpose=record.name)
+    def _record(
+        self,
+        uow: storage.UnitOfWork,
+        record: storage.RecoveryRecord,
+        actor: tuple[str, str],
+        action: AccessAction,
+    ) -> None:
+        """The recovery event in the citizen's log, inside ``uow``'s transaction (before it commits):
+        the change and its entry land together or not at all."""
+        record_by(
+            self.ctx,
+            record.citizen_id,
+            actor,
+            (record.id, RECOVERY),
+            action,
+            purpose=record.name,
+            store=uow.log_store(),
+        )
