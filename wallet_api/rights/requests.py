@@ -6,6 +6,9 @@ to the citizen, is listed to the operator (``wallet rights overdue``) and, once,
 citizen's log as escalated. ``RightsSweep.run`` does the periodic part: it asks agencies to delete
 what they pulled once the retention they promised has passed, and escalates overdue requests. It
 runs from ``wallet collect`` (and ``wallet rights sweep``), on the service's injected clock.
+
+Every change to a request (asked, answered, refused, escalated) appends its entry to the citizen's
+log in the same transaction (``log_request_event`` with the unit of work): never one without the other.
 """
 
 from __future__ import annotations
@@ -176,16 +179,19 @@ class AddressedRequests:
 
 def log_request_event(
     ctx: Context,
+    uow: storage.UnitOfWork,
     record: storage.RightsRequestRecord,
     action: AccessAction,
     *,
     purpose: str,
     resource: tuple[str, str] | None = None,
 ) -> None:
-    """One entry in the citizen's log about ``record``, naming the agency it is addressed to."""
-    with ctx.metadata.unit_of_work(readonly=True) as uow:
-        agency = uow.agencies.get(record.agency_id)
-        consent = uow.consents.get(record.consent_id) if record.consent_id else None
+    """One entry in the citizen's log about ``record``, naming the agency it is addressed to.
+
+    Appended in ``uow``'s transaction, the one that changes the request (call it before
+    ``uow.commit()``): the request's change and its entry land together or not at all."""
+    agency = uow.agencies.get(record.agency_id)
+    consent = uow.consents.get(record.consent_id) if record.consent_id else None
     record_access(
         ctx,
         record.citizen_id,
@@ -196,6 +202,7 @@ def log_request_event(
         procedure_code=consent.procedure_code if consent else "-",
         consent_id=consent.id if consent else None,
         case_number=consent.case_number if consent else None,
+        store=uow.log_store(),
     )
 
 
@@ -237,18 +244,20 @@ class RightsSweep:
                 record = new_request(
                     self.ctx, "deletion", citizen_id, agency_id, consent_id=consent_id, origin="retention"
                 )
+                over = f"Hết hạn lưu giữ {retention_days} ngày / {retention_days}-day retention over"
                 with self.ctx.metadata.unit_of_work() as uow:
                     try:
                         uow.rights_requests.add(record)
-                        uow.commit()
                     except storage.Conflict:  # asked meanwhile (the citizen, or another sweep)
                         continue
-                log_request_event(
-                    self.ctx,
-                    record,
-                    AccessAction.DELETION_AUTO_ASKED,
-                    purpose=f"Hết hạn lưu giữ {retention_days} ngày / {retention_days}-day retention over",
-                )
+                    log_request_event(
+                        self.ctx,
+                        uow,
+                        record,
+                        AccessAction.DELETION_AUTO_ASKED,
+                        purpose=over,
+                    )
+                    uow.commit()
                 progress(f"auto-asked {record.id} ({agency_id})")
                 asked += 1
 
@@ -264,9 +273,13 @@ class RightsSweep:
                 with self.ctx.metadata.unit_of_work() as uow:
                     if not uow.rights_requests.escalate(record.id, now):
                         continue  # answered or escalated meanwhile
+                    log_request_event(
+                        self.ctx,
+                        uow,
+                        record,
+                        AccessAction.REQUEST_OVERDUE,
+                        purpose="Quá hạn trả lời / Overdue",
+                    )
                     uow.commit()
-                log_request_event(
-                    self.ctx, record, AccessAction.REQUEST_OVERDUE, purpose="Quá hạn trả lời / Overdue"
-                )
                 progress(f"escalated {record.id} ({record.agency_id})")
                 escalated += 1
