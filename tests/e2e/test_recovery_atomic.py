@@ -196,3 +196,30 @@ def test_a_recovery_does_not_expire_without_its_log_entry(world: Any) -> None:
     assert who.phone.login().status_code == 200
     assert [e["resource_id"] for e in _entries(who.phone, "recovery-expire")] == [recovery_id]
     assert log_size(engine, citizen_id) == size + 1
+
+
+def test_wallet_collect_expires_the_others_when_one_log_refuses(world: Any) -> None:
+    """``expire_stale`` (``wallet collect``): a recovery whose log refuses stays pending and is expired
+    by the next run; the other citizens' recoveries expire meanwhile, the run is not stopped."""
+    client, clock = world
+    first, second = Citizen(client, clock), Citizen(client, clock)
+    first_id = _started(world, first, crypto.generate_private_key())
+    second_id = _started(world, second, crypto.generate_private_key())
+    engine = _engine(client)
+    size = log_size(engine, first.phone.citizen_id)
+    clock.now += DAY + 7 * DAY
+    service = client.app.state.services.recovery
+
+    with broken_log(engine, first.phone.citizen_id):
+        assert service.expire_stale(limit=1) == 1  # pages of one: the refused one does not loop
+    assert _recoveries(engine, first.phone.citizen_id) == [("pending", None)]
+    assert _recoveries(engine, second.phone.citizen_id) == [("expired", None)]
+    assert log_size(engine, first.phone.citizen_id) == size
+
+    assert service.expire_stale() == 1  # mended
+    assert service.expire_stale() == 0
+    assert _recoveries(engine, first.phone.citizen_id) == [("expired", None)]
+    assert first.phone.login().status_code == second.phone.login().status_code == 200  # the clock moved
+    assert [e["resource_id"] for e in _entries(first.phone, "recovery-expire")] == [first_id]
+    assert [e["resource_id"] for e in _entries(second.phone, "recovery-expire")] == [second_id]
+    assert log_size(engine, first.phone.citizen_id) == size + 1

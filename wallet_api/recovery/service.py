@@ -38,6 +38,7 @@ from wallet_api.context import Context
 from wallet_api.devices import device_name, device_possession, public_device_jwk
 from wallet_api.devices.errors import DeviceAlreadyAdded
 from wallet_api.errors import Unauthenticated
+from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 from wallet_api.identity import parse_cccd_number
 from wallet_api.recovery.assertion import NONCE_SECONDS, check_assertion
 from wallet_api.recovery.codes import RecoveryCodes
@@ -216,13 +217,20 @@ class RecoveryService:
         """``wallet collect``: end, as ``expired``, every pending recovery whose new device has not come
         back ``WALLET_RECOVERY_EXPIRE_SECONDS`` after ``completes_at`` (it never completed it); each in
         the citizen's log. Pages until none is left; a completion or cancel racing it wins or loses
-        on the one conditional update."""
-        expired = 0
+        on the one conditional update. One whose citizen's log refuses the entry stays pending (the
+        expiry rolled back with it) and is tried again next time; the others still expire."""
+        expired, refused = 0, set[str]()
         while True:
             before = self.ctx.utcnow() - dt.timedelta(seconds=self.ctx.settings.recovery_expire_seconds)
             with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-                page = uow.recoveries.stale(before, limit)
-            expired += sum(self._expire(record) for record in page)
+                stale = uow.recoveries.stale(before, limit + len(refused))  # refused ones: past them
+            page = [record for record in stale if record.id not in refused]
+            for record in page:  # each leaves the stale ones (expired, or ended meanwhile) or is refused
+                try:
+                    expired += self._expire(record)
+                except (AccessLogCorrupted, AccessLogBusy):
+                    log.error("recovery %s not expired: its log refused the entry", record.id)
+                    refused.add(record.id)
             if len(page) < limit:
                 return expired
 
