@@ -12,6 +12,7 @@ import json
 import uuid
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,13 @@ class World:
 
 @pytest.fixture
 def world(settings: Settings) -> Iterator[World]:
+    with rights_world(settings) as opened:
+        yield opened
+
+
+@contextmanager
+def rights_world(settings: Settings) -> Iterator[World]:
+    """The app in-process on a clock pinned at ``T0``: two citizens, an issuer, two requesters."""
     clock = Clock(T0)
     initialise(settings)
     app = create_app(settings, clock=clock)

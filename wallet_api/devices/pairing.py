@@ -8,7 +8,7 @@
 3. That device signs a JWS (ES256 only, ``typ: device-pairing+jwt``) over the
    citizen id, the code, the nonce, the new key's thumbprint and the log head it
    last verified. The service checks it against the caller's own device key and
-   adds the new device, once, before expiry; the access log records it.
+   adds the new device, once, before expiry; the access log records it in the same transaction.
 4. The new device reads the outcome with a DPoP proof of its key: the citizen id
    (its ``client_id``) and the approval, whose log head it starts checking from.
 """
@@ -193,9 +193,12 @@ class PairingService:
                 raise DeviceAlreadyAdded() from None
             if not uow.pairings.approve(replace(pairing, approval=approval, device_id=device.id), now):
                 raise PairingClosed()
+            # the new device, the pairing's approval and the log entry: one transaction
+            record_device_event(
+                self.ctx, citizen_id, approver, device, AccessAction.DEVICE_ADD, store=uow.log_store()
+            )
             uow.commit()
         log.info("device %s added to %s by pairing", device.id, citizen_id)
-        record_device_event(self.ctx, citizen_id, approver, device, AccessAction.DEVICE_ADD)
         return device_view(device)
 
     def _open(

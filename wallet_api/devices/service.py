@@ -1,5 +1,8 @@
 """A citizen's devices: list them, revoke one, and write each device event to the access log.
 
+Each device event is appended in the transaction that makes the change (``record_device_event``
+with the unit of work's ``log_store()``): a device is never added or revoked without its entry.
+
 A device is a key the citizen holds; it logs in while it is not revoked. The
 per-request holder check (``storage.CitizenHolder``) reads the devices table in
 the statement that spends the DPoP proof, so a revoked device's token stops at
@@ -16,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import crypto
 import storage
+from consent.log_store import LogStore
 from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.devices.errors import DeviceNotFound, LastDevice
@@ -82,8 +86,13 @@ def record_device_event(
     actor: storage.DeviceRecord,
     subject: storage.DeviceRecord,
     action: AccessAction,
+    *,
+    store: LogStore,
 ) -> int:
-    """Append a device event to the citizen's access log: who (``actor``) added or revoked which."""
+    """Append a device event to the citizen's access log: who (``actor``) added or revoked which.
+
+    ``store``: the log of the unit of work that makes the change (``UnitOfWork.log_store``), so the
+    device change and its entry commit together or not at all."""
     return record_by(
         ctx,
         citizen_id,
@@ -91,6 +100,7 @@ def record_device_event(
         (subject.id, DEVICE_RESOURCE),
         action,
         purpose=subject.name,
+        store=store,
     )
 
 
@@ -122,7 +132,10 @@ class DeviceService:
                 raise DeviceNotFound()
             cancelled = uow.pairings.cancel_shown_to(citizen_id, subject.jkt)
             queue_unheld(self.ctx, uow, citizen_id, now)  # credentials bound to it: for re-issue
+            # the revocation and its log entry: one transaction, all or nothing
+            record_device_event(
+                self.ctx, citizen_id, actor, subject, AccessAction.DEVICE_REVOKE, store=uow.log_store()
+            )
             uow.commit()
         log.info("device %s of %s revoked (%d pairings cancelled)", device_id, citizen_id, cancelled)
-        record_device_event(self.ctx, citizen_id, actor, subject, AccessAction.DEVICE_REVOKE)
         return device_view(replace(subject, revoked_at=now))

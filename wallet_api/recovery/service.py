@@ -15,6 +15,9 @@ the old ones.
    ``completes_at``, in one transaction every active device is revoked, the new device added,
    credentials bound to the old keys queued for re-issuance, and (dev mode) a new recovery code
    made, shown once in that answer.
+
+Each step that changes a recovery (started, cancelled, expired, completed) appends its entry to the
+citizen's log in the same transaction, before it commits: a failed append rolls the step back.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from wallet_api.context import Context
 from wallet_api.devices import device_name, device_possession, public_device_jwk
 from wallet_api.devices.errors import DeviceAlreadyAdded
 from wallet_api.errors import Unauthenticated
+from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 from wallet_api.identity import parse_cccd_number
 from wallet_api.recovery.assertion import NONCE_SECONDS, check_assertion
 from wallet_api.recovery.codes import RecoveryCodes
@@ -134,10 +138,10 @@ class RecoveryService:
                 uow.recoveries.add(record)
             except storage.Conflict:
                 raise RecoveryPending() from None
+            actor = (agency.id, agency.display_name) if agency else CODE_ACTOR
+            self._record(uow, record, actor, AccessAction.RECOVERY_START)
             uow.commit()
         log.info("recovery %s of %s started (%s)", record.id, citizen.id, record.method)
-        actor = (agency.id, agency.display_name) if agency else CODE_ACTOR
-        self._record(record, actor, AccessAction.RECOVERY_START)
         return self._view(record)
 
     def _vouched(
@@ -204,22 +208,29 @@ class RecoveryService:
             if fresh is not None:  # the code it consumed is replaced, shown to this device once
                 code = fresh[0]
                 uow.recoveries.set_code(fresh[1])
+            self._record(uow, record, (f"device:{actor.id}", actor.name), AccessAction.RECOVERY_CANCEL)
             uow.commit()
         log.info("recovery %s of %s cancelled by device %s", record.id, citizen_id, actor.id)
-        self._record(record, (f"device:{actor.id}", actor.name), AccessAction.RECOVERY_CANCEL)
         return self._view(self._get(record.id), code)
 
     def expire_stale(self, limit: int = 500) -> int:
         """``wallet collect``: end, as ``expired``, every pending recovery whose new device has not come
         back ``WALLET_RECOVERY_EXPIRE_SECONDS`` after ``completes_at`` (it never completed it); each in
         the citizen's log. Pages until none is left; a completion or cancel racing it wins or loses
-        on the one conditional update."""
-        expired = 0
+        on the one conditional update. One whose citizen's log refuses the entry stays pending (the
+        expiry rolled back with it) and is tried again next time; the others still expire."""
+        expired, refused = 0, set[str]()
         while True:
             before = self.ctx.utcnow() - dt.timedelta(seconds=self.ctx.settings.recovery_expire_seconds)
             with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-                page = uow.recoveries.stale(before, limit)
-            expired += sum(self._expire(record) for record in page)
+                stale = uow.recoveries.stale(before, limit + len(refused))  # refused ones: past them
+            page = [record for record in stale if record.id not in refused]
+            for record in page:  # each leaves the stale ones (expired, or ended meanwhile) or is refused
+                try:
+                    expired += self._expire(record)
+                except (AccessLogCorrupted, AccessLogBusy):
+                    log.error("recovery %s not expired: its log refused the entry", record.id)
+                    refused.add(record.id)
             if len(page) < limit:
                 return expired
 
@@ -230,9 +241,9 @@ class RecoveryService:
         with self.ctx.metadata.unit_of_work() as uow:
             if not uow.recoveries.end(record.id, "expired", self.ctx.utcnow(), EXPIRY_ACTOR[0], None):
                 return False  # completed or cancelled meanwhile
+            self._record(uow, record, EXPIRY_ACTOR, AccessAction.RECOVERY_EXPIRE)
             uow.commit()
         log.info("recovery %s of %s expired: the new device never came back", record.id, record.citizen_id)
-        self._record(record, EXPIRY_ACTOR, AccessAction.RECOVERY_EXPIRE)
         return True
 
     def _complete(self, record: storage.RecoveryRecord) -> RecoveryView:
@@ -248,6 +259,7 @@ class RecoveryService:
             last_used_at=None,
             how_added=RECOVERY,
         )
+        actor = self._actor(record)
         with self.ctx.metadata.unit_of_work() as uow:
             uow.devices.count_active(record.citizen_id)  # locks the citizen: one device change at a time
             if not uow.recoveries.end(record.id, "completed", now, None, device.id):
@@ -262,13 +274,12 @@ class RecoveryService:
             if fresh is not None:
                 code = fresh[0]
                 uow.recoveries.set_code(fresh[1])
+            self._record(uow, record, actor, AccessAction.RECOVERY_COMPLETE)
             uow.commit()
         log.info(
             "recovery %s of %s completed (%d credentials to re-issue)", record.id, record.citizen_id, queued
         )
-        done = self._get(record.id)
-        self._record(done, self._actor(done), AccessAction.RECOVERY_COMPLETE)
-        return self._view(done, code)
+        return self._view(self._get(record.id), code)
 
     def _get(self, recovery_id: str) -> storage.RecoveryRecord:
         try:
@@ -290,5 +301,21 @@ class RecoveryService:
     def _view(self, record: storage.RecoveryRecord, code: str | None = None) -> RecoveryView:
         return RecoveryView(record, crypto.thumbprint_words(record.jkt), self._actor(record)[1], code)
 
-    def _record(self, record: storage.RecoveryRecord, actor: tuple[str, str], action: AccessAction) -> None:
-        record_by(self.ctx, record.citizen_id, actor, (record.id, RECOVERY), action, purpose=record.name)
+    def _record(
+        self,
+        uow: storage.UnitOfWork,
+        record: storage.RecoveryRecord,
+        actor: tuple[str, str],
+        action: AccessAction,
+    ) -> None:
+        """The recovery event in the citizen's log, inside ``uow``'s transaction (before it commits):
+        the change and its entry land together or not at all."""
+        record_by(
+            self.ctx,
+            record.citizen_id,
+            actor,
+            (record.id, RECOVERY),
+            action,
+            purpose=record.name,
+            store=uow.log_store(),
+        )

@@ -71,14 +71,15 @@ class CorrectionService(AddressedRequests):
         )
         with self.ctx.metadata.unit_of_work() as uow:
             uow.rights_requests.add(record)
+            log_request_event(  # the request and its entry: one transaction
+                self.ctx,
+                uow,
+                record,
+                AccessAction.CORRECTION_ASKED,
+                purpose=f"{claim}: {proposed_text}",
+                resource=(credential.id, credential.doc_type),
+            )
             uow.commit()
-        log_request_event(
-            self.ctx,
-            record,
-            AccessAction.CORRECTION_ASKED,
-            purpose=f"{claim}: {proposed_text}",
-            resource=(credential.id, credential.doc_type),
-        )
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, record, self.ctx.utcnow())
 
@@ -128,15 +129,16 @@ class CorrectionService(AddressedRequests):
             if not uow.rights_requests.answer(record.id, ids, "answered", now, answer=new.id):
                 raise RequestClosed()
             uow.status_lists.set_status(old.status_list_id, old.status_idx, STATUS_VALUES["revoked"], now)
+            log_request_event(  # the answer, the old credential revoked and the entry: one transaction
+                self.ctx,
+                uow,
+                record,
+                AccessAction.CORRECTION_REISSUED,
+                purpose=f"{record.claim}: {new.id}",
+                resource=(old.id, old.doc_type),
+            )
             uow.commit()
             closed = uow.rights_requests.get(record.id)
-        log_request_event(
-            self.ctx,
-            record,
-            AccessAction.CORRECTION_REISSUED,
-            purpose=f"{record.claim}: {new.id}",
-            resource=(old.id, old.doc_type),
-        )
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, closed, now)
 
@@ -152,15 +154,16 @@ class CorrectionService(AddressedRequests):
                 record.id, self.answering_ids(agency_id), "refused", now, refusal=why
             ):
                 raise RequestClosed()
+            credential = uow.credentials.get_any(record.credential_id or "")
+            log_request_event(  # the refusal and its entry: one transaction
+                self.ctx,
+                uow,
+                record,
+                AccessAction.CORRECTION_REFUSED,
+                purpose=why,
+                resource=(credential.id, credential.doc_type),
+            )
             uow.commit()
             closed = uow.rights_requests.get(record.id)
-            credential = uow.credentials.get_any(record.credential_id or "")
-        log_request_event(
-            self.ctx,
-            record,
-            AccessAction.CORRECTION_REFUSED,
-            purpose=why,
-            resource=(credential.id, credential.doc_type),
-        )
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, closed, now)

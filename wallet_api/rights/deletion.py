@@ -65,14 +65,14 @@ class DeletionService(AddressedRequests):
             if earlier is None:
                 try:
                     uow.rights_requests.add(record)
-                    uow.commit()
                 except storage.Conflict:
                     earlier = uow.rights_requests.for_consent(consent.id)
             if earlier is not None:
                 return view(uow, earlier, self.ctx.utcnow())
-        log_request_event(
-            self.ctx, record, AccessAction.DELETION_ASKED, purpose=note or "Xoá dữ liệu / Deletion"
-        )
+            log_request_event(  # the request and its entry: one transaction
+                self.ctx, uow, record, AccessAction.DELETION_ASKED, purpose=note or "Xoá dữ liệu / Deletion"
+            )
+            uow.commit()
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, record, self.ctx.utcnow())
 
@@ -102,14 +102,16 @@ class DeletionService(AddressedRequests):
                 record.id, self.answering_ids(agency_id), status, now, **answer
             ):
                 raise RequestClosed()  # answered meanwhile: the first answer stands
+            if status == "answered":  # the answer and its entry: one transaction
+                log_request_event(
+                    self.ctx, uow, record, AccessAction.DELETION_ATTESTED, purpose="Đã xoá / Deleted"
+                )
+            else:
+                log_request_event(
+                    self.ctx, uow, record, AccessAction.DELETION_REFUSED, purpose=answer.get("refusal") or "-"
+                )
             uow.commit()
             closed = uow.rights_requests.get(record.id)
-        if status == "answered":
-            log_request_event(self.ctx, record, AccessAction.DELETION_ATTESTED, purpose="Đã xoá / Deleted")
-        else:
-            log_request_event(
-                self.ctx, record, AccessAction.DELETION_REFUSED, purpose=answer.get("refusal") or "-"
-            )
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
             return view(uow, closed, now)
 

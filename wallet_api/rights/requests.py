@@ -6,11 +6,15 @@ to the citizen, is listed to the operator (``wallet rights overdue``) and, once,
 citizen's log as escalated. ``RightsSweep.run`` does the periodic part: it asks agencies to delete
 what they pulled once the retention they promised has passed, and escalates overdue requests. It
 runs from ``wallet collect`` (and ``wallet rights sweep``), on the service's injected clock.
+
+Every change to a request (asked, answered, refused, escalated) appends its entry to the citizen's
+log in the same transaction (``log_request_event`` with the unit of work): never one without the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
@@ -20,10 +24,12 @@ import storage
 from crypto.transparency.entry import AccessAction
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest
+from wallet_api.errors_consent import AccessLogBusy, AccessLogCorrupted
 from wallet_api.rights.errors import RightsRequestNotFound
 from wallet_api.services.access_log import record_access
 from wallet_api.services.agencies import AgencyService
 
+log = logging.getLogger("wallet.rights")
 MAX_NOTE = 1000
 PAGE = 500
 RESOURCE = {"deletion": "deletion-request", "correction": "correction-request"}
@@ -176,16 +182,19 @@ class AddressedRequests:
 
 def log_request_event(
     ctx: Context,
+    uow: storage.UnitOfWork,
     record: storage.RightsRequestRecord,
     action: AccessAction,
     *,
     purpose: str,
     resource: tuple[str, str] | None = None,
 ) -> None:
-    """One entry in the citizen's log about ``record``, naming the agency it is addressed to."""
-    with ctx.metadata.unit_of_work(readonly=True) as uow:
-        agency = uow.agencies.get(record.agency_id)
-        consent = uow.consents.get(record.consent_id) if record.consent_id else None
+    """One entry in the citizen's log about ``record``, naming the agency it is addressed to.
+
+    Appended in ``uow``'s transaction, the one that changes the request (call it before
+    ``uow.commit()``): the request's change and its entry land together or not at all."""
+    agency = uow.agencies.get(record.agency_id)
+    consent = uow.consents.get(record.consent_id) if record.consent_id else None
     record_access(
         ctx,
         record.citizen_id,
@@ -196,6 +205,7 @@ def log_request_event(
         procedure_code=consent.procedure_code if consent else "-",
         consent_id=consent.id if consent else None,
         case_number=consent.case_number if consent else None,
+        store=uow.log_store(),
     )
 
 
@@ -214,7 +224,10 @@ class RightsSweep:
         self.ctx = ctx
 
     def run(self, progress: Callable[[str], None] = lambda line: None) -> SweepResult:
-        """One pass over both (bounded pages; safe to run from several places at once)."""
+        """One pass over both (bounded pages; safe to run from several places at once).
+
+        A request whose citizen's log refuses its entry is left as it was (the change rolled back
+        with the entry) and tried again next run; one damaged log does not stop the others."""
         return SweepResult(self._auto_ask(progress), self._escalate(progress))
 
     def overdue(self, limit: int = PAGE) -> Sequence[RequestView]:
@@ -237,36 +250,48 @@ class RightsSweep:
                 record = new_request(
                     self.ctx, "deletion", citizen_id, agency_id, consent_id=consent_id, origin="retention"
                 )
-                with self.ctx.metadata.unit_of_work() as uow:
-                    try:
-                        uow.rights_requests.add(record)
+                over = f"Hết hạn lưu giữ {retention_days} ngày / {retention_days}-day retention over"
+                try:
+                    with self.ctx.metadata.unit_of_work() as uow:
+                        try:
+                            uow.rights_requests.add(record)
+                        except storage.Conflict:  # asked meanwhile (the citizen, or another sweep)
+                            continue
+                        log_request_event(
+                            self.ctx, uow, record, AccessAction.DELETION_AUTO_ASKED, purpose=over
+                        )
                         uow.commit()
-                    except storage.Conflict:  # asked meanwhile (the citizen, or another sweep)
-                        continue
-                log_request_event(
-                    self.ctx,
-                    record,
-                    AccessAction.DELETION_AUTO_ASKED,
-                    purpose=f"Hết hạn lưu giữ {retention_days} ngày / {retention_days}-day retention over",
-                )
+                except (AccessLogCorrupted, AccessLogBusy):
+                    log.error("consent %s: deletion not asked, its log refused the entry", consent_id)
+                    continue  # nothing kept: the next sweep asks again
                 progress(f"auto-asked {record.id} ({agency_id})")
                 asked += 1
 
     def _escalate(self, progress: Callable[[str], None]) -> int:
-        escalated = 0
+        escalated, refused = 0, set[str]()  # refused: their log refused the entry (next run again)
         while True:
             now = self.ctx.utcnow()
             with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-                page = uow.rights_requests.overdue(now, PAGE, unescalated=True)
+                overdue = uow.rights_requests.overdue(now, PAGE + len(refused), unescalated=True)
+            page = [record for record in overdue if record.id not in refused]
             if not page:
                 return escalated
-            for record in page:
-                with self.ctx.metadata.unit_of_work() as uow:
-                    if not uow.rights_requests.escalate(record.id, now):
-                        continue  # answered or escalated meanwhile
-                    uow.commit()
-                log_request_event(
-                    self.ctx, record, AccessAction.REQUEST_OVERDUE, purpose="Quá hạn trả lời / Overdue"
-                )
+            for record in page:  # each leaves the unescalated ones (escalated, or answered) or is refused
+                try:
+                    with self.ctx.metadata.unit_of_work() as uow:
+                        if not uow.rights_requests.escalate(record.id, now):
+                            continue  # answered or escalated meanwhile
+                        log_request_event(
+                            self.ctx,
+                            uow,
+                            record,
+                            AccessAction.REQUEST_OVERDUE,
+                            purpose="Quá hạn trả lời / Overdue",
+                        )
+                        uow.commit()
+                except (AccessLogCorrupted, AccessLogBusy):
+                    log.error("request %s: not escalated, its log refused the entry", record.id)
+                    refused.add(record.id)
+                    continue
                 progress(f"escalated {record.id} ({record.agency_id})")
                 escalated += 1

@@ -4,7 +4,7 @@ A pause names an agency, a procedure, or both; while it is active, ``ConsentServ
 refuses a matching request with ``requests_paused`` and the citizen's log says who was blocked,
 for what. Consents already given, their receipts and their pulls are untouched: pausing is not
 revoking. A breach notice the operator records lands in each affected citizen's log (signed, so
-it cannot be quietly dropped later) and in ``GET /v1/me/incidents``.
+it cannot be quietly dropped later) and in ``GET /v1/me/incidents``, both in one transaction.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MAX_ACTIVE = 50  # pauses per citizen: enough for anyone, bounded for the check 
 OPERATOR = ("operator", "Đơn vị vận hành ví / The wallet's operator")
 PAUSED_RESOURCE = ("-", "consent-request")
 MAX_TEXT = 2000
+TELL_PER_TRANSACTION = 100  # citizens told (and logged) per transaction of an incident notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +183,11 @@ class IncidentService:
     ) -> tuple[storage.IncidentRecord, int]:
         """Record an incident and tell ``citizen_ids`` (``None``: every citizen); how many were told.
 
-        Each citizen gets a log entry and a row in ``incident_citizens``, a thousand at a time;
-        unknown ids are skipped.
+        Each citizen gets a log entry and a row in ``incident_citizens`` in one transaction, read a
+        thousand at a time and told ``TELL_PER_TRANSACTION`` per transaction (each append holds the
+        log's write lock: short transactions keep other writers waiting briefly); unknown ids are
+        skipped. A log that refuses its entry rolls back its transaction and stops the run (those
+        told before stay told and logged).
         """
         incident = storage.IncidentRecord(
             id=str(uuid.uuid4()),
@@ -199,20 +203,24 @@ class IncidentService:
             uow.commit()
         told = 0
         for batch in self._batches(citizen_ids):
-            with self.ctx.metadata.unit_of_work() as uow:
-                uow.incidents.tell(incident.id, batch, self.ctx.utcnow())
-                uow.commit()
-            for citizen_id in batch:
-                record_by(
-                    self.ctx,
-                    citizen_id,
-                    OPERATOR,
-                    (incident.id, "incident"),
-                    AccessAction.INCIDENT,
-                    purpose=f"{incident.title_vi} / {incident.title_en}",
-                )
-            told += len(batch)
-            progress(len(batch))
+            for start in range(0, len(batch), TELL_PER_TRANSACTION):
+                told_now = batch[start : start + TELL_PER_TRANSACTION]
+                with self.ctx.metadata.unit_of_work() as uow:
+                    # telling a citizen and their log entry: one transaction, all or nothing
+                    uow.incidents.tell(incident.id, told_now, self.ctx.utcnow())
+                    for citizen_id in told_now:
+                        record_by(
+                            self.ctx,
+                            citizen_id,
+                            OPERATOR,
+                            (incident.id, "incident"),
+                            AccessAction.INCIDENT,
+                            purpose=f"{incident.title_vi} / {incident.title_en}",
+                            store=uow.log_store(),
+                        )
+                    uow.commit()
+                told += len(told_now)
+                progress(len(told_now))
         return incident, told
 
     def _batches(self, citizen_ids: Iterable[str] | None) -> Iterable[list[str]]:
