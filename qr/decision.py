@@ -174,6 +174,12 @@ def _check_status(verdict: Verdict, store: TrustStore, checked: crypto.VerifiedC
     if checked.status is None:
         verdict.refuse("missing_status")
         return
+    if checked.status.uri != store.status_list_of(checked.issuer):
+        # Only the issuer's own list says anything about its credentials: a key that still signs
+        # after its agency was dissolved (its own list frozen) could otherwise point at an unused
+        # entry of another agency's list, which reads valid.
+        verdict.refuse("bad_status")
+        return
     value = store.status(checked.status.uri, checked.status.idx, now=now)
     verdict.status_as_of = store.status_as_of(checked.status.uri, now)
     if value is None:

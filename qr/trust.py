@@ -79,6 +79,13 @@ class TrustStore:
     expires_at: int = 0
     types: dict[str, TypeEntry] = field(default_factory=dict)
     status_times: dict[str, tuple[int, int]] = field(default_factory=dict)  # uri -> (iat, ttl)
+    # where agency X's status list lives: ``status_list_base + X`` (a credential must use its
+    # issuer's own list; empty: no list is anyone's, every status reference is refused)
+    status_list_base: str = ""
+
+    def status_list_of(self, agency_id: str) -> str:
+        """The URI of ``agency_id``'s own status list."""
+        return self.status_list_base + agency_id
 
     def status_as_of(self, uri: str, now: int) -> int | None:
         """When the cached list at ``uri`` was issued, if it is older than its ``ttl`` (else None)."""
@@ -162,6 +169,7 @@ def load_trust_list(token: str, pinned: Mapping[str, crypto.EcPublicKey]) -> Tru
         store.types = {str(k): type_entry(str(k), v) for k, v in claims.get("document_types", {}).items()}
         store.pdf_roots = [str(pem).encode() for pem in claims.get("pdf_roots", [])]
         store.issued_at, store.expires_at = int(claims["iat"]), int(claims["exp"])
+        store.status_list_base = str(claims["status_list_base"])
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, crypto.KeyError_):
         raise TrustError("malformed") from None
     return store

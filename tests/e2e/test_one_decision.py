@@ -201,8 +201,10 @@ def test_a_dissolved_agencys_key_that_still_signs(
         ).sd_jwt
 
     reused, unused = forged(used_status), forged({"status_list": spare})
+    # an entry of ANOTHER agency's list (the successor's, never used: it reads valid there)
+    elsewhere = forged({"status_list": new.client().allocate_status()})
     assert check_presentation(server, _presenter(genuine, citizen.key))["valid"] is True  # after the merger
-    for text in (reused, unused):
+    for text in (reused, unused, elsewhere):
         verdict = check_presentation(server, _presenter(text, citizen.key))
         assert verdict["valid"] is False and "not_registered" in [r["code"] for r in verdict["reasons"]]
 
@@ -211,6 +213,10 @@ def test_a_dissolved_agencys_key_that_still_signs(
     assert _offline(cache, genuine, tmp_path).returncode == 0
     frozen = _offline(cache, unused, tmp_path)
     assert frozen.returncode == 1 and REASONS["status_invalid"][1] in frozen.stdout
+    foreign = _offline(cache, elsewhere, tmp_path)  # only the issuer's own list speaks for it
+    assert foreign.returncode == 1 and REASONS["bad_status"][1] in foreign.stdout
+    online = check_presentation(server, _presenter(elsewhere, citizen.key))
+    assert "bad_status" in [r["code"] for r in online["reasons"]]
     # What an offline verifier cannot see (docs/verification.md): a reused index of a real credential.
     assert _offline(cache, reused, tmp_path).returncode == 0
 

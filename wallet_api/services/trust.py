@@ -90,7 +90,7 @@ class TrustService:
             "exp": now + TRUST_LIST_TTL,
             "agencies": [_agency_entry(a) for a in agencies],
             "service_jwks": self.ctx.service_keys.jwks(),
-            "status_list_base": f"{self.ctx.base_url()}/v1/status-lists/",
+            "status_list_base": self.list_uri(""),
             "pdf_roots": roots,
             "document_types": catalog_entries(),
         }
@@ -103,7 +103,10 @@ class TrustService:
         ``only`` narrows it to one agency (the wallet checking what that agency sends)."""
         now = self.ctx.now()
         store = TrustStore(
-            service_keys=self.ctx.service_keys.public_keys(), issued_at=now, expires_at=now + TRUST_LIST_TTL
+            service_keys=self.ctx.service_keys.public_keys(),
+            issued_at=now,
+            expires_at=now + TRUST_LIST_TTL,
+            status_list_base=self.list_uri(""),
         )
         store.types = {k: type_entry(k, v) for k, v in catalog_entries().items()}
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:

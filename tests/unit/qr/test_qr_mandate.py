@@ -21,7 +21,12 @@ NONCE, AUD = "12345678", "https://quay.example.vn"
 
 def _world() -> tuple[TrustStore, crypto.EcPrivateKey, str, str, crypto.EcPrivateKey]:
     service, issuer, owner, delegate = (crypto.generate_private_key() for _ in range(4))
-    store = TrustStore(service_keys={"svc": service.public_key()}, issued_at=NOW, expires_at=NOW + 3600)
+    store = TrustStore(
+        service_keys={"svc": service.public_key()},
+        issued_at=NOW,
+        expires_at=NOW + 3600,
+        status_list_base="https://wallet.example/v1/status-lists/",
+    )
     store.agencies["so-tu-phap"] = AgencyEntry(
         "so-tu-phap", "Sở Tư pháp", frozenset({"issuer"}), {"k1": issuer.public_key()},
         NOW - 86400, NOW + 86400, None, None, frozenset({"birth-certificate"}),
