@@ -192,6 +192,17 @@ def parse_sd_jwt(text: str) -> ParsedSdJwt:
     )
 
 
+def claimed_issuer(text: str) -> str | None:
+    """The ``iss`` an SD-JWT's issuer-signed JWT claims, NOT verified (to pick which issuer's keys
+    to load); None when that JWT cannot be read, as verification would find it ``malformed``."""
+    try:
+        _, payload = unverified(split(text).issuer_jwt)
+    except CryptoError:
+        return None
+    issuer = payload.get("iss")
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
 # --- verification ------------------------------------------------------------------------------
 
 

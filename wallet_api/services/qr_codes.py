@@ -185,7 +185,7 @@ class QrService:
         else:
             text = decoded.unverified_text
         verdict = decide_credential(
-            self.trust.store(),
+            self.trust.store_for(text),
             text,
             now=now,
             nonce=nonce,
@@ -201,7 +201,7 @@ class QrService:
         for reason in verdict.reasons:
             vi, en = MESSAGES.get(reason, (reason, reason))
             reasons.append({"code": reason, "vi": vi, "en": en})
-        doc_type = self.trust.store().types.get(verdict.doc_type) if verdict.doc_type else None
+        doc_type = self.trust.type_entries().get(verdict.doc_type) if verdict.doc_type else None
         fields = shown_fields(verdict.claims, kind=verdict.kind, doc_type=doc_type)
         return {
             "valid": verdict.valid,

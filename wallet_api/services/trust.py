@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import json
 import zlib
 from typing import Any
 
+import crypto
 import storage
 from consent import document_types
-from qr.trust import TrustStore, agency_entry, type_entry
+from qr.mandate import split_presentation
+from qr.trust import TrustStore, TypeEntry, agency_entry, type_entry
 from wallet_api.context import Context
 from wallet_api.errors import CredentialNotFound
 
@@ -98,9 +101,28 @@ class TrustService:
         # key here (service_jwks) before that key signs anything, and follows the rotation.
         return self.ctx.service_keys.sign_anchored(claims, typ="trust-list+jwt")
 
-    def store(self, only: storage.AgencyRecord | None = None) -> TrustStore:
+    @staticmethod
+    def type_entries() -> dict[str, TypeEntry]:
+        """The catalog's document types as verifiers read them (the trust list's ``document_types``)."""
+        return _type_entries()
+
+    def store_for(self, text: str) -> TrustStore:
+        """The online store for deciding on ``text`` (a credential or a presentation of one): only
+        the agency its issuer-signed JWT names (not yet verified), with that agency's own status
+        list. That is all the decision reads of agencies and lists (the issuer's keys, roles, dates
+        and types, and its own list: ``qr.decision``), so the verdict is the one the whole store
+        gives, without reading every agency and every list for each scan."""
+        issuer = claimed_issuer(text)
+        agency = None
+        if issuer is not None:
+            with self.ctx.metadata.unit_of_work(readonly=True) as uow, contextlib.suppress(storage.NotFound):
+                agency = uow.agencies.get(issuer[:128])
+        return self.store(only=agency, none=agency is None)
+
+    def store(self, only: storage.AgencyRecord | None = None, *, none: bool = False) -> TrustStore:
         """What an offline verifier would cache, read straight from the database (online checks);
-        ``only`` narrows it to one agency (the wallet checking what that agency sends)."""
+        ``only`` narrows it to one agency (the wallet checking what that agency sends), ``none``
+        to no agency at all (an issuer no one registered)."""
         now = self.ctx.now()
         store = TrustStore(
             service_keys=self.ctx.service_keys.public_keys(),
@@ -108,10 +130,10 @@ class TrustService:
             expires_at=now + TRUST_LIST_TTL,
             status_list_base=self.list_uri(""),
         )
-        store.types = {k: type_entry(k, v) for k, v in catalog_entries().items()}
+        store.types = dict(self.type_entries())
         with self.ctx.metadata.unit_of_work(readonly=True) as uow:
-            agencies = [only] if only is not None else uow.agencies.all()
-            if only is None:
+            agencies = [] if none else [only] if only is not None else uow.agencies.all()
+            if only is None and not none:
                 store.pdf_roots = [r.pem.encode() for r in uow.trust_roots.all()]
             for agency in agencies:
                 store.agencies[agency.id] = agency_entry(_agency_entry(agency))
@@ -153,3 +175,14 @@ class TrustService:
             "status_list": {"bits": 2, "lst": _b64url(zlib.compress(bits, 9))},
         }
         return self.ctx.service_keys.sign(claims, typ="statuslist+jwt")
+
+
+@functools.cache
+def _type_entries() -> dict[str, TypeEntry]:
+    return {k: type_entry(k, v) for k, v in catalog_entries().items()}
+
+
+def claimed_issuer(text: str) -> str | None:
+    """The ``iss`` a credential or presentation claims (NOT verified: only to pick what to read)."""
+    _, credential = split_presentation(text)
+    return crypto.claimed_issuer(credential)
