@@ -9,7 +9,8 @@ checkout) is one long-lived child process that sets up once, then answers batche
 the batches alternate (order swapped every round), and what is printed is each version's median
 CPU per request (this process alone: ``time.process_time``), and the median and quartiles of the
 per-round ratio this/base, the steadiest figure when the load moves. The base must hold
-``bench/profile_get.py`` (main does).
+``bench/profile_get.py`` (main does). ``--limits-ab``: this checkout against itself, limits off
+against on, the per-device limit's cost per GET (issue 12 item 4).
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
+# On, as in production, but never refusing the one caller: a window of a minute and steps of 64
+# calls (the default device limit, 1200 a minute, steps 60).
+HIGH_LIMITS = "device=1000000/60,agency=1000000/60"
 
 
-def _child(source: Path, scaled: bool, delegate: bool) -> None:
+def _child(source: Path, scaled: bool, delegate: bool, limits: str) -> None:
     """One version: set up once, then time a batch of GETs for each number read from stdin."""
     sys.path.insert(0, str(source))
     from bench.profile_get import _call, _scope, _setup  # the version's own (from ``source``)
@@ -40,7 +44,7 @@ def _child(source: Path, scaled: bool, delegate: bool) -> None:
         env.update(scaled_env(os.environ["WALLET_TEST_DATABASE_URL"], os.environ["WALLET_TEST_BLOB_URL"]))
     root = Path(tempfile.mkdtemp(prefix="wallet-cpu-"))
     app_env, citizen, document_id, mandate_id = _setup(root, env, delegate=delegate)
-    app_env["WALLET_RATE_LIMITS"] = "device=1000000/1,agency=1000000/1"
+    app_env["WALLET_RATE_LIMITS"] = limits
     os.environ.update(app_env)
     from wallet_api.app import create_app
     from wallet_api.settings import Settings
@@ -67,8 +71,8 @@ def _child(source: Path, scaled: bool, delegate: bool) -> None:
     asyncio.run(serve())
 
 
-def _start(source: Path, args: argparse.Namespace) -> subprocess.Popen[str]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(source)]
+def _start(source: Path, args: argparse.Namespace, limits: str) -> subprocess.Popen[str]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(source), "--limits", limits]
     command += ["--scaled"] if args.scaled else []
     command += ["--delegate"] if args.delegate else []
     env = {**os.environ, "PYTHONPATH": str(source)}
@@ -99,15 +103,24 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=400)
     parser.add_argument("--scaled", action="store_true", help="PostgreSQL + S3 (WALLET_TEST_*_URL set)")
     parser.add_argument("--delegate", action="store_true", help="the read by a delegate under a mandate")
+    parser.add_argument(
+        "--limits-ab",
+        action="store_true",
+        help="this checkout twice: limits off (base) against on (this), the per-device limit's cost",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--limits", default=HIGH_LIMITS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        _child(args.child, args.scaled, args.delegate)
+        _child(args.child, args.scaled, args.delegate, args.limits)
         return
     from bench.compare_get import archive
 
-    base = archive(args.base, Path(tempfile.mkdtemp(prefix="wallet-cpu-base-")))
-    children = {"base": _start(base, args), "this": _start(REPO, args)}
+    if args.limits_ab:
+        children = {"base": _start(REPO, args, "off"), "this": _start(REPO, args, HIGH_LIMITS)}
+    else:
+        base = archive(args.base, Path(tempfile.mkdtemp(prefix="wallet-cpu-base-")))
+        children = {"base": _start(base, args, HIGH_LIMITS), "this": _start(REPO, args, HIGH_LIMITS)}
     cpu: dict[str, list[float]] = {name: [] for name in children}
     try:
         for i in range(args.rounds):
@@ -119,7 +132,8 @@ def main() -> None:
             child.kill()
             child.wait()
     backend = "PostgreSQL + S3" if args.scaled else "embedded"
-    print(f"metadata GET in process, {backend}, CPU us per request, {args.rounds} rounds x {args.batch}:")
+    what = "limits off (base) vs on (this)" if args.limits_ab else f"{args.base} (base) vs this checkout"
+    print(f"metadata GET in process, {backend}, {what}, CPU us per request, {args.rounds} x {args.batch}:")
     for name, values in cpu.items():
         print(f"  {name}: best {min(values):.0f}, {_quartiles(values, 0)}")
     ratios = [t / b for t, b in zip(cpu["this"], cpu["base"], strict=True)]
