@@ -585,6 +585,14 @@ class HotReads(Protocol):
     # the citizen's document and their wrapped key; NotFound when either is missing or not theirs
 
 
+class HotCounters(Protocol):
+    """The rate limiter's shared counters, each update a single statement outside any unit of work."""
+
+    def hit(self, bucket: str, window_start: int, count: int = 1) -> int: ...
+
+    # as ``RateCounterRepository.hit``, committed on its own: the window's count after ``count``
+
+
 class Metadata(Protocol):
     """A metadata backend."""
 
@@ -595,6 +603,8 @@ class Metadata(Protocol):
     def replay_guard(self) -> RequestReplayGuard: ...
 
     def hot_reads(self) -> HotReads: ...
+
+    def hot_counters(self) -> HotCounters: ...
 
     def mandate_act(
         self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None

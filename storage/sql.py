@@ -73,7 +73,12 @@ from storage.sql_log import SqlLogStore
 from storage.sql_mandates import SqlMandateRepository
 from storage.sql_recovery import SqlRecoveryRepository, SqlReissueRepository
 from storage.sql_replay import DbapiReplayGuard
-from storage.sql_rights import SqlIncidentRepository, SqlRateCounterRepository, SqlRestrictionRepository
+from storage.sql_rights import (
+    DbapiCounters,
+    SqlIncidentRepository,
+    SqlRateCounterRepository,
+    SqlRestrictionRepository,
+)
 from storage.sql_rights_requests import SqlRightsRequestRepository
 from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 
@@ -90,6 +95,7 @@ if TYPE_CHECKING:
         DeviceRepository,
         DocumentRepository,
         ErasureRepository,
+        HotCounters,
         HotReads,
         IdempotencyRepository,
         IncidentRepository,
@@ -402,6 +408,7 @@ class SqlMetadata:
         # SQLite has one writer at a time; PostgreSQL's row locks need no help.
         self._write_lock = threading.Lock() if self._engine.dialect.name == "sqlite" else None
         self._hot_reads = DbapiReads(self._engine)
+        self._hot_counters = DbapiCounters(self._engine, self._write_lock)
         self._replay_guard = DbapiReplayGuard(self._engine, self._write_lock, reserve, self._replay_purge)
 
     @property
@@ -427,6 +434,10 @@ class SqlMetadata:
     def hot_reads(self) -> HotReads:
         """The request path's one-row reads over DB-API (``storage.sql_hot``)."""
         return self._hot_reads
+
+    def hot_counters(self) -> HotCounters:
+        """The rate limiter's counter upsert over DB-API, one statement (``storage.sql_rights``)."""
+        return self._hot_counters
 
     def mandate_act(
         self, mandate_id: str, log_ids: Sequence[str], *, spend: ProofSpend | None = None

@@ -180,23 +180,58 @@ def close_kept(engine: Engine) -> None:
         kept.close_all()
 
 
-@contextlib.contextmanager
-def dbapi_cursor(engine: Engine, lock: threading.Lock | None = None) -> Iterator[Any]:
+class _PinnedCursor:
+    """``dbapi_cursor`` on SQLite: a fresh cursor of this thread's own connection (``_Pinned``),
+    under ``lock`` if given; after any exception the connection is dropped (whatever broke, the next
+    statement starts afresh). A class rather than a generator: this runs twice per request."""
+
+    __slots__ = ("connection", "cursor", "engine", "lock", "pinned")
+
+    def __init__(self, engine: Engine, lock: threading.Lock | None) -> None:
+        self.engine = engine
+        self.lock = lock
+        self.pinned = _pinned(engine)
+
+    def __enter__(self) -> Any:
+        if self.lock is not None:
+            self.lock.acquire()
+        try:
+            self.connection = self.pinned.connection(self.engine)
+            self.cursor = self.connection.dbapi_connection.cursor()
+        except BaseException:
+            if self.lock is not None:
+                self.lock.release()
+            raise
+        return self.cursor
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            if kind is None:
+                try:
+                    self.cursor.close()
+                except BaseException:
+                    self.pinned.drop(self.connection)
+                    raise
+            else:
+                self.pinned.drop(self.connection)
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+
+def dbapi_cursor(
+    engine: Engine, lock: threading.Lock | None = None
+) -> contextlib.AbstractContextManager[Any]:
     """A DB-API cursor in autocommit mode (each statement commits on its own): on PostgreSQL on a
     kept connection (``_Kept``, else a pooled one), on SQLite on this thread's own (``_Pinned``);
     ``lock`` serialises writers (SQLite's single write lock within one process)."""
     if engine.dialect.name != "postgresql":  # SQLite's connections are in autocommit already
-        pinned = _pinned(engine)
-        with lock or contextlib.nullcontext():
-            connection = pinned.connection(engine)
-            try:
-                cursor = connection.cursor()
-                yield cursor
-                cursor.close()
-            except BaseException:
-                pinned.drop(connection)  # whatever broke, the next statement starts afresh
-                raise
-        return
+        return _PinnedCursor(engine, lock)
+    return _postgresql_cursor(engine, lock)
+
+
+@contextlib.contextmanager
+def _postgresql_cursor(engine: Engine, lock: threading.Lock | None) -> Iterator[Any]:
     keeper = _kept(engine)
     kept = keeper.take(engine)
     if kept is not None:

@@ -95,8 +95,11 @@ class DbapiReplayGuard:
         if value.tzinfo is None:
             raise ValueError("naive datetime: records carry timezone-aware UTC datetimes")
         value = value.astimezone(dt.UTC)
-        # The same text SQLAlchemy's DateTime writes on SQLite, so both paths compare alike.
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else value
+        if not self._sqlite:
+            return value
+        # The same text SQLAlchemy's DateTime writes on SQLite ("%Y-%m-%d %H:%M:%S.%f"), so both paths
+        # compare alike; isoformat spells it several times faster than strftime.
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
     def _cursor(self) -> contextlib.AbstractContextManager[Any]:
         # Autocommit: the one statement commits on its own, one round trip on PostgreSQL.

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from storage.records import IncidentRecord, RestrictionRecord
 from storage.sql_base import Repository, columns, translated
+from storage.sql_hot import dbapi_cursor
 from storage.tables import CITIZENS, INCIDENT_CITIZENS, INCIDENTS, RATE_COUNTERS, RESTRICTIONS
 
-__all__ = ["SqlIncidentRepository", "SqlRateCounterRepository", "SqlRestrictionRepository"]
+__all__ = ["DbapiCounters", "SqlIncidentRepository", "SqlRateCounterRepository", "SqlRestrictionRepository"]
 
 _RESTRICTION = columns(RESTRICTIONS, RestrictionRecord)
 _ACTIVE = (
@@ -138,3 +140,32 @@ class SqlRateCounterRepository(Repository):
                 )
             )
         return len(rows)
+
+
+# The same upsert as ``_HIT``/``_HIT_PG``, spelled for DB-API (one statement, both dialects).
+_HIT_DBAPI = (
+    "INSERT INTO rate_counters (bucket, window_start, hits) VALUES ({0}, {0}, {0})"
+    " ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_counters.hits + excluded.hits"
+    " RETURNING hits"
+)
+
+
+class DbapiCounters:
+    """``HotCounters``: the limiter's counter upsert as one statement on the request path's own
+    connections (``storage.sql_hot``: autocommit, one round trip on PostgreSQL), instead of a unit of
+    work (``BEGIN``, the upsert, ``COMMIT``: three round trips). Atomic and race-free across
+    processes and nodes alike: the statement is its own transaction and the primary key decides."""
+
+    def __init__(self, engine: Engine, write_lock: threading.Lock | None) -> None:
+        self._engine = engine
+        self._lock = write_lock
+        self._hit = _HIT_DBAPI.format("?" if engine.dialect.name == "sqlite" else "%s")
+
+    @translated
+    def hit(self, bucket: str, window_start: int, count: int = 1) -> int:
+        """Add ``count`` calls to ``bucket``'s row of the window starting at ``window_start``; the
+        window's count after them (every process's and node's calls)."""
+        with dbapi_cursor(self._engine, self._lock) as cursor:
+            cursor.execute(self._hit, (bucket, window_start, count))
+            row = cursor.fetchone()
+        return int(row[0])

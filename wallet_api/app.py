@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.plugins.prometheus import PrometheusConfig
 
 from wallet_api.assisted import routes as assisted_routes
 from wallet_api.bootstrap import build_context
@@ -18,6 +18,7 @@ from wallet_api.context import Clock
 from wallet_api.devices import routes as device_routes
 from wallet_api.mandates import refuse_mandate_header
 from wallet_api.mandates import routes as mandate_routes
+from wallet_api.metrics import request_metrics
 from wallet_api.openapi import publish
 from wallet_api.openapi_page import PAGE_PATH, LocalSwaggerPlugin, add_page_headers
 from wallet_api.problems import handle_exception
@@ -60,7 +61,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
     def close() -> None:
         services.ctx.metadata.close()
 
-    metrics = PrometheusConfig(app_name="wallet", prefix="wallet", group_path=True, exclude=["/metrics"])
+    metrics = DefineMiddleware(request_metrics, app_name="wallet", prefix="wallet", exclude=("/metrics",))
     app = Litestar(
         route_handlers=[
             *discovery.ROUTES,
@@ -85,7 +86,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Litestar:
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers={Exception: handle_exception},
-        middleware=[metrics.middleware],
+        middleware=[metrics],
         state=State({"services": services}),
         request_class=StrictRequest,  # every body read strictly, in one place
         before_request=screen_request,  # Wallet-Mandate only where a mandate can cover the action

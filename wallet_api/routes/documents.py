@@ -36,6 +36,7 @@ from wallet_api.routes.common import (
     offload,
     services_of,
 )
+from wallet_api.routes.encoded import EncodedJson
 from wallet_api.services import Services
 from wallet_api.services.documents import DocumentMeta
 from wallet_api.wire import DocumentList, DocumentOut
@@ -138,7 +139,13 @@ async def list_documents(
     return DocumentList(items, next_cursor(services.ctx, query, page))
 
 
-@get("/v1/me/documents/{document_id:str}", opt=MANDATE_OK, tags=["documents"], response_headers=NO_STORE)
+@get(
+    "/v1/me/documents/{document_id:str}",
+    opt=MANDATE_OK,
+    tags=["documents"],
+    response_headers=NO_STORE,
+    response_class=EncodedJson,  # the hottest authenticated route: encoded once, sent as it is
+)
 async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> DocumentOut:
     """One document's metadata (a delegate's mandate must cover its type)."""
     services = services_of(request)  # the hottest authenticated route: no per-request DI

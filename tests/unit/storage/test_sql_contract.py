@@ -588,3 +588,40 @@ def test_erasures_pending_until_their_version_goes(metadata: SqlMetadata) -> Non
         uow.commit()
     with metadata.unit_of_work(readonly=True) as uow:
         assert uow.erasures.pending(1) == erasures[2:]
+
+
+def test_the_hot_counter_adds_to_the_rows_the_unit_of_work_counts(metadata: SqlMetadata) -> None:
+    counters = metadata.hot_counters()
+    assert counters.hit("device:a", 600, 5) == 5
+    with metadata.unit_of_work() as uow:
+        assert uow.rate_counters.hit("device:a", 600, 2) == 7  # one row, both paths
+        uow.commit()
+    assert counters.hit("device:a", 600) == 8
+    assert counters.hit("device:a", 660) == 1  # the next window
+    assert counters.hit("device:b", 600, 3) == 3  # another caller
+    with metadata.unit_of_work(readonly=True) as uow:
+        assert uow.rate_counters.hit("device:a", 600, 0) == 8
+
+
+def _race_counter(url: str, calls: int, start: Any, results: Any) -> None:
+    backend = SqlMetadata(url)
+    counters = backend.hot_counters()
+    start.wait()
+    results.put([counters.hit("agency:race", 0, 3) for _ in range(calls)])
+    backend.close()
+
+
+def test_racing_processes_add_every_call_to_the_hot_counter(database_url: str, metadata: SqlMetadata) -> None:
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=_race_counter, args=(database_url, 50, start, results)) for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    seen = [total for _ in workers for total in results.get(timeout=120)]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    # Every answer is a distinct count after its own 3 calls: no update lost, none counted twice.
+    assert sorted(seen) == list(range(3, 3 * 150 + 1, 3))
