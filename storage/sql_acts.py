@@ -25,23 +25,24 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+import psycopg.errors as _pg_errors
 from sqlalchemy import Engine
 
 from storage.errors import StorageError
 from storage.records import DocumentRecord, ProofSpend
 from storage.sql_base import translated
 from storage.sql_hot import dbapi_cursor
-from storage.sql_log import heads_statement, prefetched_store
+from storage.sql_log import act_append_statement, heads_statement, prefetched_store
 from storage.sql_mandates import OPEN_STATEMENTS
 from storage.sql_replay import DbapiReplayGuard
 
 if TYPE_CHECKING:
-    from consent.log_store import LogTransaction
+    from consent.log_store import LogAppend, LogTransaction
 
-__all__ = ["SqlMandateAct", "mandate_act"]
+__all__ = ["SqlMandateAct", "act_append", "mandate_act"]
 
 _BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 Spent = tuple[bool, tuple[DocumentRecord, bytes] | None]
@@ -164,3 +165,30 @@ def _open_pipelined(
 
 def _heads(rows: Sequence[Any]) -> dict[str, tuple[int, bytes]]:
     return {str(log_id): (int(size), bytes(root)) for log_id, size, root in rows}
+
+
+@translated
+def act_append(
+    engine: Engine, mandate_id: str, appends: Sequence[LogAppend], roots: Mapping[str, bytes]
+) -> Literal["appended", "ended", "moved"]:
+    """PostgreSQL: an act's append computed ahead (``AccessLog.prepare_remembered``) in ONE
+    autocommit statement on a kept connection, one round trip, no ``BEGIN`` or ``COMMIT``: the
+    mandate's liveness re-read (``FOR SHARE``) and every head advanced, entry and node stored in
+    that statement, all or none (``storage.sql_log._PG_ACT_APPEND``). ``appended``: committed;
+    ``ended``: the mandate had ended, nothing written; ``moved``: a head was no longer the one the
+    appends extend, nothing written (the caller appends the usual way). PostgreSQL only: on SQLite
+    the act's transaction (``mandate_act``) costs no round trip."""
+    if engine.dialect.name != "postgresql":
+        raise StorageError("an act's append in one statement is for PostgreSQL")
+    statement, params = act_append_statement(mandate_id, appends, roots)
+    with dbapi_cursor(engine) as cursor:
+        try:
+            cursor.execute(statement, params)
+        except _pg_errors.DivisionByZero:  # a part of the heads had moved: the statement wrote nothing
+            return "moved"
+        row = cursor.fetchone()
+    if row is None:
+        raise StorageError("no row from the act's append")
+    if not row[0]:
+        return "ended"
+    return "appended" if int(row[1]) == len(appends) else "moved"

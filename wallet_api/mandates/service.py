@@ -314,18 +314,27 @@ class MandateService:
 
         False, with nothing spent, when the transaction could not open for want of space: the
         caller takes the general path (its replay guard frees the space reserve)."""
+        metadata = self.ctx.metadata
+        log_ids = sorted(set(parties))
+        if metadata.one_statement_acts and self.ctx.access_log.remembers(log_ids):
+            # PostgreSQL, both logs' frontiers remembered: the owner's one statement (proof spent,
+            # document read), the decision, then the act's append in one statement (``_record``)
+            spent = metadata.replay_guard().remember_then_read(
+                spend.scope, spend.jti, spend.expires_at, spend.holder, spend.document_id, owner=spend.owner
+            )
+            caller, resource = decide(spent)
+            self._record(caller, resource, AccessAction.READ)
+            return True
         stack = contextlib.ExitStack()
         try:
-            act = stack.enter_context(
-                self.ctx.metadata.mandate_act(mandate_id, sorted(set(parties)), spend=spend)
-            )
+            act = stack.enter_context(metadata.mandate_act(mandate_id, log_ids, spend=spend))
         except storage.InsufficientStorage:
             return False
         with stack:
             if act.spent is None:
                 raise storage.StorageError("the act's transaction did not spend the proof")
             caller, resource = decide(act.spent)
-            self._append_act(act, caller, resource, AccessAction.READ)
+            self._append_act(act, caller, self._entries(caller, resource, AccessAction.READ))
         return True
 
     def _read(self, mandate_id: str) -> _Known:
@@ -367,24 +376,55 @@ class MandateService:
         One write transaction on the request path's own connections: BEGIN, the liveness re-check
         and both heads locked in id order (one round trip on PostgreSQL), the append and COMMIT
         (one more; storage.sql_acts)."""
-        mandate = caller.mandate
-        if mandate is None:
+        if caller.mandate is None:
             return
-        parties = sorted({mandate.represented_id, mandate.delegate_id})
-        with self.ctx.metadata.mandate_act(mandate.id, parties) as act:
-            self._append_act(act, caller, resource, action, procedure_code, consent_id)
+        self._record(caller, resource, action, procedure_code, consent_id)
 
-    def _append_act(
+    def _record(
         self,
-        act: storage.MandateAct,
         caller: Caller,
         resource: tuple[str, str],
         action: AccessAction,
         procedure_code: str = NO_PROCEDURE,
         consent_id: str | None = None,
     ) -> None:
-        """``record_act``'s part inside the act's open transaction: refuse if the mandate ended,
-        append to both logs, commit."""
+        """``record_act`` for a caller under a mandate. On PostgreSQL, when this process remembers
+        both logs' frontiers (it made the last append to each), the entries and the trees' nodes are
+        computed first and appended in ONE statement that also re-reads the mandate's liveness
+        (``Metadata.mandate_append``, one round trip, committed on its own); a head that moved since
+        (another process appended) leaves nothing written and the act takes the transaction below."""
+        mandate = caller.mandate
+        if mandate is None:
+            raise MandateNotValid()
+        entries = self._entries(caller, resource, action, procedure_code, consent_id)
+        log_ids = sorted(entries)
+        metadata, access_log = self.ctx.metadata, self.ctx.access_log
+        if metadata.one_statement_acts:
+            prepared = access_log.prepare_remembered(entries)
+            if prepared is not None:
+                roots = {log_id: head[1] for log_id, head in prepared.heads.items()}
+                outcome = metadata.mandate_append(mandate.id, prepared.appends, roots)
+                if outcome == "appended":
+                    access_log.appended(prepared)
+                    return
+                if outcome == "ended":  # ended since it was read: not one more act
+                    self._forget(mandate.id)
+                    log.info("act under mandate %s refused: ended", mandate.id)
+                    raise MandateNotValid()
+                access_log.forget_frontiers(log_ids)  # moved: read them in the transaction
+        with metadata.mandate_act(mandate.id, log_ids) as act:
+            self._append_act(act, caller, entries)
+
+    def _entries(
+        self,
+        caller: Caller,
+        resource: tuple[str, str],
+        action: AccessAction,
+        procedure_code: str = NO_PROCEDURE,
+        consent_id: str | None = None,
+    ) -> dict[str, Sequence[AccessEntry]]:
+        """The act's entry in the represented citizen's log ("done by X for you") and in the
+        delegate's ("you did it for Y")."""
         mandate = caller.mandate
         if mandate is None:
             raise MandateNotValid()
@@ -405,10 +445,19 @@ class MandateService:
                 at=at,
             )
 
-        entries = {
+        return {
             mandate.represented_id: [entry(ON_BEHALF + mandate.id, delegate_name)],
             mandate.delegate_id: [entry(ACTING_FOR + mandate.id, represented_name)],
         }
+
+    def _append_act(
+        self, act: storage.MandateAct, caller: Caller, entries: dict[str, Sequence[AccessEntry]]
+    ) -> None:
+        """The act's part inside its open transaction: refuse if the mandate ended, append to both
+        logs, commit."""
+        mandate = caller.mandate
+        if mandate is None:
+            raise MandateNotValid()
         if not act.is_open:  # ended since it was read: not one more act
             self._forget(mandate.id)
             log.info("act under mandate %s refused: ended", mandate.id)
