@@ -621,6 +621,21 @@ class Metadata(Protocol):
     # ``roots``: the head each extends) in one statement that also re-reads the mandate's liveness:
     # all or none; ``ended`` or ``moved`` (a head was not the one extended): nothing written
 
+    def mandate_read(
+        self,
+        spend: ProofSpend,
+        doc_type: str,
+        mandate_id: str,
+        appends: Sequence[LogAppend],
+        roots: Mapping[str, bytes],
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None: ...
+
+    # a delegate's read in one statement (where ``one_statement_acts``): ``spend`` spent and its
+    # document read as ``RequestReplayGuard.remember_then_read`` does (committed whatever else
+    # happens), and ``mandate_append``'s append, made only if the proof was new and the document
+    # is of ``doc_type``. (proof new, document read, appended); None: the statement failed whole,
+    # nothing spent or written
+
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 
     # many citizens (with their enrolment devices) and documents in one transaction: seeding only

@@ -54,7 +54,7 @@ from storage.records import (
     SigningKeyRecord,
 )
 from storage.reserve import SpaceReserve
-from storage.sql_acts import act_append, mandate_act
+from storage.sql_acts import act_append, mandate_act, read_act
 from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
 from storage.sql_consent import SqlConsentRepository
@@ -444,6 +444,17 @@ class SqlMetadata:
     ) -> Literal["appended", "ended", "moved"]:
         """An act's append computed ahead, in one statement (PostgreSQL, ``storage.sql_acts``)."""
         return act_append(self._engine, mandate_id, appends, roots)
+
+    def mandate_read(
+        self,
+        spend: ProofSpend,
+        doc_type: str,
+        mandate_id: str,
+        appends: Sequence[LogAppend],
+        roots: Mapping[str, bytes],
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None:
+        """A delegate's read and its act in one statement (PostgreSQL, ``storage.sql_acts``)."""
+        return read_act(self._engine, self._replay_guard, spend, doc_type, mandate_id, appends, roots)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

@@ -34,15 +34,15 @@ from sqlalchemy import Engine
 from storage.errors import StorageError
 from storage.records import DocumentRecord, ProofSpend
 from storage.sql_base import translated
-from storage.sql_hot import dbapi_cursor
-from storage.sql_log import act_append_statement, heads_statement, prefetched_store
+from storage.sql_hot import DOCUMENT_COLUMNS, dbapi_cursor, document_from_row
+from storage.sql_log import ACT_PLAIN, act_append_statement, heads_statement, prefetched_store
 from storage.sql_mandates import OPEN_STATEMENTS
 from storage.sql_replay import DbapiReplayGuard
 
 if TYPE_CHECKING:
     from consent.log_store import LogAppend, LogTransaction
 
-__all__ = ["SqlMandateAct", "act_append", "mandate_act"]
+__all__ = ["SqlMandateAct", "act_append", "mandate_act", "read_act"]
 
 _BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 Spent = tuple[bool, tuple[DocumentRecord, bytes] | None]
@@ -180,7 +180,7 @@ def act_append(
     the act's transaction (``mandate_act``) costs no round trip."""
     if engine.dialect.name != "postgresql":
         raise StorageError("an act's append in one statement is for PostgreSQL")
-    statement, params = act_append_statement(mandate_id, appends, roots)
+    statement, params = act_append_statement(mandate_id, appends, roots, ACT_PLAIN)
     with dbapi_cursor(engine) as cursor:
         try:
             cursor.execute(statement, params)
@@ -192,3 +192,62 @@ def act_append(
     if not row[0]:
         return "ended"
     return "appended" if int(row[1]) == len(appends) else "moved"
+
+
+# A delegate's read and its act in ONE statement (``read_act``): before the act's ``m``, the proof
+# spent as the owner's read spends it (``spent``) and the represented citizen's document read
+# (``rd``); ``m`` has its row only if the proof was new and the document is of the type the
+# entries name, so nothing is appended otherwise; the answer adds whether the proof was new and
+# the document's row (NULLs when there is none).
+_READ_FIRST = (
+    "spent AS ({insert} RETURNING 1), rd AS MATERIALIZED (SELECT {columns} FROM documents AS d"
+    " JOIN citizens AS c ON c.id = d.citizen_id WHERE d.citizen_id = %s AND d.id = %s), "
+)
+_READ_WHEN = " AND EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM rd WHERE rd.doc_type = %s)"
+_READ_ANSWER = "EXISTS (SELECT 1 FROM spent)"
+_READ_MORE = ", rd.*"
+_READ_JOIN = " LEFT JOIN rd ON true"
+
+
+@translated
+def read_act(
+    engine: Engine,
+    guard: DbapiReplayGuard,
+    spend: ProofSpend,
+    doc_type: str,
+    mandate_id: str,
+    appends: Sequence[LogAppend],
+    roots: Mapping[str, bytes],
+) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None:
+    """PostgreSQL: a delegate's read in ONE autocommit statement, one round trip: the proof spent
+    (committed whatever else happens, as on the owner's path), the represented citizen's document
+    read, and the act's append computed ahead for a document of ``doc_type`` (``act_append``'s,
+    made only if the proof was new and the document is of that type). Whether the proof was new,
+    the document read, and whether the act was appended (committed). None when the statement
+    failed as a whole (a part of the heads had moved, the disk is full): nothing spent, nothing
+    written; the caller takes the usual path."""
+    if engine.dialect.name != "postgresql":
+        raise StorageError("a delegate's read in one statement is for PostgreSQL")
+    insert, spend_params = guard.spend_insert(spend)
+    shape = (
+        _READ_FIRST.format(insert=insert, columns=DOCUMENT_COLUMNS),
+        _READ_WHEN,
+        _READ_ANSWER,
+        _READ_MORE,
+        _READ_JOIN,
+    )
+    first = (*spend_params, spend.owner, spend.document_id)
+    statement, params = act_append_statement(mandate_id, appends, roots, shape, first, (doc_type,))
+    with dbapi_cursor(engine) as cursor:
+        try:
+            cursor.execute(statement, params)
+        except (_pg_errors.DivisionByZero, _pg_errors.DiskFull):  # rolled back whole
+            return None
+        row = cursor.fetchone()
+    if row is None:
+        raise StorageError("no row from the delegate's read")
+    fresh = bool(row[0])
+    found = None if row[2] is None else document_from_row(row[2:])
+    if fresh:
+        guard.after_spend(True)
+    return fresh, found, fresh and int(row[1]) == len(appends)

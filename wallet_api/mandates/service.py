@@ -108,11 +108,15 @@ class MandateService:
 
     KNOWN_SECONDS = 60.0  # how long the unchanging parts of a mandate are remembered
     KNOWN_MAX = 4096
+    TYPES_MAX = 16384  # documents whose type a delegate's read remembers
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._known: dict[str, _Known] = {}
         self._known_lock = threading.Lock()
+        # (owner, document id) -> its type, as a delegate's read last found it: the read after
+        # names it ahead (``spend_read_and_act``'s ``ahead``), checked by the statement that reads
+        self._types: dict[tuple[str, str], str] = {}
 
     # -- the citizens' side ---------------------------------------------------------
 
@@ -296,6 +300,33 @@ class MandateService:
             return None
         return known.record.represented_id
 
+    def ahead(self, principal: Principal, mandate_id: str, kind: Kind, value: str) -> Caller | None:
+        """``authorize``'s answer from this process's memory alone, for an act on a resource of
+        ``kind`` whose value is ``value`` (not read yet): the caller, or None when the memory does
+        not say yes (not remembered, not the delegate, not active, not in scope). No I/O, no
+        refusal, no log: the caller must make the act conditional on the resource being ``value``
+        and decide with ``authorize`` on what it read otherwise."""
+        try:
+            known = self._remembered(str(uuid.UUID(mandate_id)))
+        except ValueError:
+            return None
+        if known is None:
+            return None
+        record = known.record
+        if record.delegate_id != principal.subject or state_of(record, self.ctx.utcnow()) != "active":
+            return None
+        caller = Caller(record.represented_id, principal, record, known.scope, known.names)
+        return caller if caller.covers(kind, value) else None
+
+    def remembered_type(self, owner: str, document_id: str) -> str | None:
+        """The type a delegate's read last found for the document (``ahead``'s value), if any."""
+        return self._types.get((owner, document_id))
+
+    def remember_type(self, owner: str, document_id: str, doc_type: str) -> None:
+        if len(self._types) >= self.TYPES_MAX:
+            self._types.clear()
+        self._types[owner, document_id] = doc_type
+
     def spend_read_and_act(
         self,
         mandate_id: str,
@@ -304,6 +335,8 @@ class MandateService:
         decide: Callable[
             [tuple[bool, tuple[storage.DocumentRecord, bytes] | None]], tuple[Caller, tuple[str, str]]
         ],
+        ahead: tuple[Caller, tuple[str, str], Callable[[tuple[storage.DocumentRecord, bytes]], None]]
+        | None = None,
     ) -> bool:
         """A delegate's read and its act in one write transaction (``Metadata.mandate_act`` with
         ``spend``; on PostgreSQL two round trips in all): the proof spent and the represented
@@ -313,9 +346,35 @@ class MandateService:
         the caller answers anything. ``parties``: (represented, delegate) as remembered.
 
         False, with nothing spent, when the transaction could not open for want of space: the
-        caller takes the general path (its replay guard frees the space reserve)."""
+        caller takes the general path (its replay guard frees the space reserve).
+
+        ``ahead``: the caller, the resource (id, type) and ``served`` that ``decide`` would give
+        for a document of the remembered type (``ahead``, ``remembered_type``; the caller must also
+        have made sure the per-device limit is far off). On PostgreSQL, when both logs' frontiers
+        are remembered, ONE statement then spends the proof, reads the document and appends the
+        act, the append made only if the proof was new, the document of that type and the mandate
+        open (``Metadata.mandate_read``); appended, ``served`` gets what was read. Otherwise (a
+        replayed proof, another type, no such document, the mandate ended, a head moved) nothing
+        was appended and ``decide`` decides on what was read, as below."""
         metadata = self.ctx.metadata
         log_ids = sorted(set(parties))
+        if ahead is not None and metadata.one_statement_acts:
+            caller, resource, served = ahead
+            prepared = self.ctx.access_log.prepare_remembered(
+                self._entries(caller, resource, AccessAction.READ)
+            )
+            if prepared is not None and caller.mandate is not None:
+                roots = {log_id: head[1] for log_id, head in prepared.heads.items()}
+                answer = metadata.mandate_read(spend, resource[1], caller.mandate.id, prepared.appends, roots)
+                if answer is not None:
+                    fresh, found, appended = answer
+                    if appended and found is not None:
+                        self.ctx.access_log.appended(prepared)
+                        served(found)
+                        return True
+                    caller, resource = decide((fresh, found))  # refuses, or decides on what was read
+                    self._record(caller, resource, AccessAction.READ)
+                    return True
         if metadata.one_statement_acts and self.ctx.access_log.remembers(log_ids):
             # PostgreSQL, both logs' frontiers remembered: the owner's one statement (proof spent,
             # document read), the decision, then the act's append in one statement (``_record``)
