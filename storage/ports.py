@@ -628,13 +628,13 @@ class Metadata(Protocol):
         mandate_id: str,
         appends: Sequence[LogAppend],
         roots: Mapping[str, bytes],
-    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None: ...
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None: ...
 
     # a delegate's read in one statement (where ``one_statement_acts``): ``spend`` spent and its
     # document read as ``RequestReplayGuard.remember_then_read`` does (committed whatever else
     # happens), and ``mandate_append``'s append, made only if the proof was new and the document
-    # is of ``doc_type``. (proof new, document read, appended); None: the statement failed whole,
-    # nothing spent or written
+    # is of ``doc_type``. (proof new, document read, appended / moved (a head) / not (the rest));
+    # None: the statement failed whole, nothing spent or written
 
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 

@@ -452,7 +452,7 @@ class SqlMetadata:
         mandate_id: str,
         appends: Sequence[LogAppend],
         roots: Mapping[str, bytes],
-    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None:
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None:
         """A delegate's read and its act in one statement (PostgreSQL, ``storage.sql_acts``)."""
         return read_act(self._engine, self._replay_guard, spend, doc_type, mandate_id, appends, roots)
 

@@ -197,15 +197,16 @@ def act_append(
 # A delegate's read and its act in ONE statement (``read_act``): before the act's ``m``, the proof
 # spent as the owner's read spends it (``spent``) and the represented citizen's document read
 # (``rd``); ``m`` has its row only if the proof was new and the document is of the type the
-# entries name, so nothing is appended otherwise; the answer adds whether the proof was new and
-# the document's row (NULLs when there is none).
+# entries name, so nothing is appended otherwise; the answer adds whether the proof was new,
+# whether ``m`` had its row (then a head that did not advance had moved) and the document's row
+# (NULLs when there is none).
 _READ_FIRST = (
     "spent AS ({insert} RETURNING 1), rd AS MATERIALIZED (SELECT {columns} FROM documents AS d"
     " JOIN citizens AS c ON c.id = d.citizen_id WHERE d.citizen_id = %s AND d.id = %s), "
 )
 _READ_WHEN = " AND EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM rd WHERE rd.doc_type = %s)"
 _READ_ANSWER = "EXISTS (SELECT 1 FROM spent)"
-_READ_MORE = ", rd.*"
+_READ_MORE = ", EXISTS (SELECT 1 FROM m), rd.*"
 _READ_JOIN = " LEFT JOIN rd ON true"
 
 
@@ -218,14 +219,16 @@ def read_act(
     mandate_id: str,
     appends: Sequence[LogAppend],
     roots: Mapping[str, bytes],
-) -> tuple[bool, tuple[DocumentRecord, bytes] | None, bool] | None:
+) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None:
     """PostgreSQL: a delegate's read in ONE autocommit statement, one round trip: the proof spent
     (committed whatever else happens, as on the owner's path), the represented citizen's document
     read, and the act's append computed ahead for a document of ``doc_type`` (``act_append``'s,
     made only if the proof was new and the document is of that type). Whether the proof was new,
-    the document read, and whether the act was appended (committed). None when the statement
-    failed as a whole (a part of the heads had moved, the disk is full): nothing spent, nothing
-    written; the caller takes the usual path."""
+    the document read, and ``appended`` (committed), ``moved`` (nothing written: the proof was new,
+    the document of that type and the mandate open, but a head had moved) or ``not`` (nothing
+    written: a replayed proof, no such document, another type, the mandate ended). None when the
+    statement failed as a whole (a part of the heads had moved, the disk is full): nothing spent,
+    nothing written; the caller takes the usual path."""
     if engine.dialect.name != "postgresql":
         raise StorageError("a delegate's read in one statement is for PostgreSQL")
     insert, spend_params = guard.spend_insert(spend)
@@ -247,7 +250,9 @@ def read_act(
     if row is None:
         raise StorageError("no row from the delegate's read")
     fresh = bool(row[0])
-    found = None if row[2] is None else document_from_row(row[2:])
+    found = None if row[3] is None else document_from_row(row[3:])
     if fresh:
         guard.after_spend(True)
-    return fresh, found, fresh and int(row[1]) == len(appends)
+    if not row[2]:
+        return fresh, found, "not"
+    return fresh, found, "appended" if int(row[1]) == len(appends) else "moved"

@@ -5,6 +5,7 @@ acts batched into both logs leave both logs' proofs intact. In-process, both bac
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar.testing import TestClient
 
 from crypto import public_key_from_jwk, unverified_header
 from crypto.transparency import InclusionProof, verify_entry, verify_tree_head
@@ -20,6 +22,7 @@ from storage.factory import open_metadata
 from tests.support.hostile import assert_problem
 from tests.support.inprocess import BACKENDS, backend_settings
 from tests.support.mandates import Actor, Office, grant_body, office
+from wallet_api.app import create_app
 from wallet_api.settings import Settings
 
 BIRTH = "birth-certificate"
@@ -203,3 +206,26 @@ def test_acts_interleaved_with_other_appends_keep_exactly_one_entry_each(world: 
         assert [e["index"] for e in body["entries"]] == list(range(head.size))
         for e in body["entries"]:
             verify_entry(head, e["index"], e["data"], InclusionProof.from_json(e["inclusion"]))
+
+
+def test_a_read_after_another_node_acted_is_logged_once(world: Office, settings: Settings) -> None:
+    """Another node (its own app, the same database) acting under the same mandate moves both logs
+    past the heads this node remembers: this node's one statement then writes nothing (its heads
+    moved) and the act's transaction appends instead; every act lands once in each log."""
+    owner, delegate = world.citizen(), world.citizen()
+    doc = owner.upload(BIRTH)
+    mandate = owner.ok(
+        "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+    )["mandate_id"]
+    path = f"/v1/me/documents/{doc}"
+    for _ in range(3):  # the mandate, the type and both logs' frontiers remembered on this node
+        assert delegate.ok("GET", path, under=mandate)["id"] == doc
+    other_app = create_app(settings, clock=world.clock)
+    with TestClient(other_app, base_url=str(world.client.base_url)) as other_client:
+        elsewhere = dataclasses.replace(delegate, client=other_client)
+        for _ in range(2):
+            assert elsewhere.ok("GET", path, under=mandate)["id"] == doc
+    for _ in range(2):  # the first finds both heads moved; the second is on remembered heads again
+        assert delegate.ok("GET", path, under=mandate)["id"] == doc
+    assert [e["resource_id"] for e in _acts(owner, "mandate:")] == [doc] * 7
+    assert len(_acts(delegate, "acting-for:")) == 7

@@ -366,12 +366,16 @@ class MandateService:
             if prepared is not None and caller.mandate is not None:
                 roots = {log_id: head[1] for log_id, head in prepared.heads.items()}
                 answer = metadata.mandate_read(spend, resource[1], caller.mandate.id, prepared.appends, roots)
-                if answer is not None:
-                    fresh, found, appended = answer
-                    if appended and found is not None:
+                if answer is None:  # failed whole, nothing spent: a part of the heads had moved
+                    self.ctx.access_log.forget_frontiers(log_ids)
+                else:
+                    fresh, found, outcome = answer
+                    if outcome == "appended" and found is not None:
                         self.ctx.access_log.appended(prepared)
                         served(found)
                         return True
+                    if outcome == "moved":  # another process appended: the transaction reads them
+                        self.ctx.access_log.forget_frontiers(log_ids)
                     caller, resource = decide((fresh, found))  # refuses, or decides on what was read
                     self._record(caller, resource, AccessAction.READ)
                     return True
