@@ -306,9 +306,13 @@ _PG_ACT = (
     " FROM (SELECT count(*) AS c FROM h) AS x{join}"
 )
 _PG_ACT_NODES = (
-    ", n AS (INSERT INTO log_nodes (citizen_id, level, idx, hash) SELECT * FROM (VALUES {0})"
+    ", n AS (INSERT INTO log_nodes (citizen_id, level, idx, hash) SELECT * FROM ({0})"
     " AS v(citizen_id, level, idx, hash) WHERE v.citizen_id IN (SELECT citizen_id FROM h))"
 )
+# Past ``_PG_ACT_ROWS`` nodes, the nodes as four arrays instead of rows: psycopg parses and caches a
+# statement of at most 50 parameters only, and one fixed text is prepared once.
+_PG_ACT_ROWS = 4
+_PG_ACT_NODE_ARRAYS = "SELECT * FROM unnest(%s::text[], %s::smallint[], %s::bigint[], %s::bytea[])"
 _PG_ACT_HEAD = "(%s::text, %s::bigint, %s::bigint, %s::bytea, %s::bytea)"
 _PG_ACT_ENTRY = "(%s::text, %s::bigint, %s::text, %s::bytea)"
 _PG_ACT_NODE = "(%s::text, %s::smallint, %s::bigint, %s::bytea)"
@@ -328,8 +332,14 @@ def _act_text(shape: tuple[str, str, str, str, str], logs: int, entries: int, no
         ids=", ".join(["%s"] * logs),
         heads=", ".join([_PG_ACT_HEAD] * logs),
         entries=", ".join([_PG_ACT_ENTRY] * entries),
-        nodes=_PG_ACT_NODES.format(", ".join([_PG_ACT_NODE] * nodes)) if nodes else "",
+        nodes=_PG_ACT_NODES.format(_act_nodes(nodes)) if nodes else "",
     )
+
+
+def _act_nodes(nodes: int) -> str:
+    if nodes > _PG_ACT_ROWS:
+        return _PG_ACT_NODE_ARRAYS
+    return "VALUES " + ", ".join([_PG_ACT_NODE] * nodes)
 
 
 def act_append_statement(
@@ -356,7 +366,11 @@ def act_append_statement(
             entry_rows += (log_id, index, data, leaf)
         for level, index, value in nodes:
             node_rows += (log_id, level, index, value)
-    text = _act_text(shape, len(ids), len(entry_rows) // 4, len(node_rows) // 4)
+    count = len(node_rows) // 4
+    if count > _PG_ACT_ROWS:  # one fixed text: the four columns as arrays
+        node_rows = [node_rows[0::4], node_rows[1::4], node_rows[2::4], node_rows[3::4]]
+        count = _PG_ACT_ROWS + 1
+    text = _act_text(shape, len(ids), len(entry_rows) // 4, count)
     return text, [*first, mandate_id, *when, *ids, *heads, *entry_rows, *node_rows, len(ids)]
 
 

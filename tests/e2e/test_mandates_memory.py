@@ -229,3 +229,25 @@ def test_a_read_after_another_node_acted_is_logged_once(world: Office, settings:
         assert delegate.ok("GET", path, under=mandate)["id"] == doc
     assert [e["resource_id"] for e in _acts(owner, "mandate:")] == [doc] * 7
     assert len(_acts(delegate, "acting-for:")) == 7
+
+
+def test_acts_completing_many_nodes_keep_both_logs_provable(world: Office) -> None:
+    """An act whose leaf completes many interior nodes (index 31: five) sends them as arrays instead
+    of rows (one fixed statement): 40 reads in a row cross it on both logs, and every entry of
+    both still proves against the signed head."""
+    owner, delegate = world.citizen(), world.citizen()
+    doc = owner.upload(BIRTH)
+    mandate = owner.ok(
+        "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+    )["mandate_id"]
+    for _ in range(40):
+        assert delegate.ok("GET", f"/v1/me/documents/{doc}", under=mandate)["id"] == doc
+    keys = world.client.get("/.well-known/jwks.json").json()["keys"]
+    for actor in (owner, delegate):
+        body = actor.ok("GET", "/v1/me/log", params={"limit": 500})
+        token = body["tree_head"]
+        jwk = next(k for k in keys if k["kid"] == unverified_header(token)["kid"])
+        head = verify_tree_head(token, public_key_from_jwk(jwk), citizen_id=actor.client_id)
+        assert head.size >= 40 and [e["index"] for e in body["entries"]] == list(range(head.size))
+        for e in body["entries"]:
+            verify_entry(head, e["index"], e["data"], InclusionProof.from_json(e["inclusion"]))
