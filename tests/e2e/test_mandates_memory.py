@@ -251,3 +251,30 @@ def test_acts_completing_many_nodes_keep_both_logs_provable(world: Office) -> No
         assert head.size >= 40 and [e["index"] for e in body["entries"]] == list(range(head.size))
         for e in body["entries"]:
             verify_entry(head, e["index"], e["data"], InclusionProof.from_json(e["inclusion"]))
+
+
+def test_the_per_device_limit_stays_exact_for_a_delegate(settings: Settings) -> None:
+    """The one-statement read decides the per-device limit ahead only far below it (64 calls) and
+    counts the call once served; nearer, the limit is decided after the proof is spent and before
+    anything is served or logged: the delegate's device gets exactly its limit, then 429 with
+    nothing logged. On the embedded default this also reads past the limit's every ``step``-th
+    call, which must add to the shared count while no act's transaction holds the write lock (it
+    hung there before)."""
+    limited = dataclasses.replace(settings, rate_limits="device=70/600,agency=120000/60")
+    with office(limited) as world:
+        owner, delegate = world.citizen(), world.citizen()
+        doc = owner.upload(BIRTH)
+        mandate = owner.ok(
+            "POST", "/v1/me/mandates", 201, json=grant_body(delegate, owner.now + 3600, documents=(BIRTH,))
+        )["mandate_id"]
+        path = f"/v1/me/documents/{doc}"
+        served = 0
+        while (sent := delegate.call("GET", path, under=mandate)).status_code == 200:
+            served += 1
+            assert served <= 70
+        assert served == 70  # one process counts exactly: the first calls ahead, the rest before
+        assert assert_problem(sent, 429)["code"] == "rate_limited"
+        assert doc not in sent.text
+        world.clock.now += 600  # the next window: the delegate's device may read its log again
+        assert len(_acts(owner, "mandate:")) == 70
+        assert len(_acts(delegate, "acting-for:")) == 70

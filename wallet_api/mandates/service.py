@@ -379,12 +379,19 @@ class MandateService:
                     caller, resource = decide((fresh, found))  # refuses, or decides on what was read
                     self._record(caller, resource, AccessAction.READ)
                     return True
-        if metadata.one_statement_acts and self.ctx.access_log.remembers(log_ids):
-            # PostgreSQL, both logs' frontiers remembered: the owner's one statement (proof spent,
-            # document read), the decision, then the act's append in one statement (``_record``)
-            spent = metadata.replay_guard().remember_then_read(
-                spend.scope, spend.jti, spend.expires_at, spend.holder, spend.document_id, owner=spend.owner
-            )
+        if not metadata.one_statement_acts or self.ctx.access_log.remembers(log_ids):
+            # The proof spent and the document read (on PostgreSQL the owner's one statement), the
+            # decision, then the act (``_record``: on PostgreSQL with both frontiers remembered one
+            # statement, else the act's transaction). On SQLite ``decide`` must run before that
+            # transaction: the per-device limit's shared count takes the process's write lock,
+            # which the transaction holds (deciding inside it hung every ``step``-th read).
+            try:
+                guard, s = metadata.replay_guard(), spend
+                spent = guard.remember_then_read(
+                    s.scope, s.jti, s.expires_at, s.holder, s.document_id, owner=s.owner
+                )
+            except storage.InsufficientStorage:
+                return False
             caller, resource = decide(spent)
             self._record(caller, resource, AccessAction.READ)
             return True
