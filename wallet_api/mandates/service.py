@@ -338,24 +338,27 @@ class MandateService:
         ahead: tuple[Caller, tuple[str, str], Callable[[tuple[storage.DocumentRecord, bytes]], None]]
         | None = None,
     ) -> bool:
-        """A delegate's read and its act in one write transaction (``Metadata.mandate_act`` with
-        ``spend``; on PostgreSQL two round trips in all): the proof spent and the represented
-        citizen's document read in the round trip that opens the transaction; ``decide`` (given
-        whether the proof was new and what was read) refuses, or answers the caller ``authorize``
-        gave and the resource read; then the liveness re-check, both logs, the commit, before
-        the caller answers anything. ``parties``: (represented, delegate) as remembered.
+        """A delegate's read and its act, committed in both logs before the caller answers anything
+        (docs/mandates.md, Speed). ``decide`` (given whether the proof was new and what was read)
+        refuses, or answers the caller ``authorize`` gave and the resource read; the act is then
+        appended only while the mandate is still open (re-read in the statement or transaction
+        that appends). ``parties``: (represented, delegate) as remembered. In order of preference:
 
-        False, with nothing spent, when the transaction could not open for want of space: the
-        caller takes the general path (its replay guard frees the space reserve).
+        - ``ahead`` (the caller, the resource (id, type) and ``served`` that ``decide`` would give
+          for a document of the remembered type; the caller has made sure the per-device limit is
+          far off), PostgreSQL, both logs' frontiers remembered: ONE statement spends the proof,
+          reads the document and appends the act, only if the proof was new, the document of that
+          type and the mandate open (``Metadata.mandate_read``); appended, ``served`` gets what was
+          read; else nothing was appended and ``decide`` decides on what was read, then ``_record``;
+        - SQLite, or PostgreSQL with both frontiers remembered: the proof spent and the document
+          read (``remember_then_read``), ``decide``, then ``_record`` (on SQLite ``decide`` runs
+          before the act's transaction, which holds the process's write lock that the per-device
+          limit's shared count may need);
+        - else (PostgreSQL) the act's transaction opened by the same round trip that spends the
+          proof and reads the document (``Metadata.mandate_act`` with ``spend``), two in all.
 
-        ``ahead``: the caller, the resource (id, type) and ``served`` that ``decide`` would give
-        for a document of the remembered type (``ahead``, ``remembered_type``; the caller must also
-        have made sure the per-device limit is far off). On PostgreSQL, when both logs' frontiers
-        are remembered, ONE statement then spends the proof, reads the document and appends the
-        act, the append made only if the proof was new, the document of that type and the mandate
-        open (``Metadata.mandate_read``); appended, ``served`` gets what was read. Otherwise (a
-        replayed proof, another type, no such document, the mandate ended, a head moved) nothing
-        was appended and ``decide`` decides on what was read, as below."""
+        False, with nothing spent, when the proof could not be stored for want of space: the
+        caller takes the general path (its replay guard frees the space reserve)."""
         metadata = self.ctx.metadata
         log_ids = sorted(set(parties))
         if ahead is not None and metadata.one_statement_acts:
