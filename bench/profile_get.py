@@ -1,11 +1,12 @@
 """Profile the authenticated metadata GET inside one process: the ASGI app called directly (no
 HTTP server, no client), so every microsecond shown is the app's own (issue 12 item 1).
 
-    PYTHONPATH=. .venv/bin/python -m bench.profile_get [--n 3000] [--profile] [--limits on]
+    PYTHONPATH=. .venv/bin/python -m bench.profile_get [--n 3000] [--profile [--thread]] [--delegate]
 
 Prints microseconds per request (best of 5 batches) and, with ``--profile``, the cProfile top by
-cumulative and by own time. Embedded default only unless ``WALLET_TEST_DATABASE_URL`` is set
-(``scripts/bench.sh`` sets it) and ``--scaled`` is given.
+cumulative and by own time (of the event loop; with ``--thread``, of the hops to the worker
+thread). Embedded default only unless ``WALLET_TEST_DATABASE_URL`` is set (``scripts/bench.sh``
+sets it) and ``--scaled`` is given.
 """
 
 from __future__ import annotations

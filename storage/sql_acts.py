@@ -19,6 +19,14 @@ pipelines, one round trip each:
 Nothing is weakened: the same statements, in the same order, in one transaction; it rolls back
 unless ``commit`` is called (after an exception by dropping the connection, as ``dbapi_cursor``
 does after any error).
+
+When the process remembers both logs' frontiers, PostgreSQL needs no transaction at all:
+``act_append`` appends an act computed ahead in ONE autocommit statement that re-reads the
+mandate's liveness (``FOR SHARE``), locks the heads in id order and writes only if both are still
+the heads the act extends; ``read_act`` puts a delegate's proof spend and document read in front
+of it, the append then made only if the proof was new and the document of the type the entries
+name (one round trip for the whole read). Either writes nothing when a condition fails; the
+caller then takes the transaction above.
 """
 
 from __future__ import annotations
