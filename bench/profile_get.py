@@ -1,11 +1,12 @@
 """Profile the authenticated metadata GET inside one process: the ASGI app called directly (no
 HTTP server, no client), so every microsecond shown is the app's own (issue 12 item 1).
 
-    PYTHONPATH=. .venv/bin/python -m bench.profile_get [--n 3000] [--profile] [--limits on]
+    PYTHONPATH=. .venv/bin/python -m bench.profile_get [--n 3000] [--profile [--thread]] [--delegate]
 
 Prints microseconds per request (best of 5 batches) and, with ``--profile``, the cProfile top by
-cumulative and by own time. Embedded default only unless ``WALLET_TEST_DATABASE_URL`` is set
-(``scripts/bench.sh`` sets it) and ``--scaled`` is given.
+cumulative and by own time (of the event loop; with ``--thread``, of the hops to the worker
+thread). Embedded default only unless ``WALLET_TEST_DATABASE_URL`` is set (``scripts/bench.sh``
+sets it) and ``--scaled`` is given.
 """
 
 from __future__ import annotations
@@ -105,6 +106,17 @@ async def _run(app: Any, scopes: list[dict[str, Any]]) -> tuple[float, float]:
     return (time.perf_counter() - start) / len(scopes), (time.process_time() - cpu) / len(scopes)
 
 
+def _profile_hops(app: Any, prof: cProfile.Profile) -> None:
+    """Run every blocking hop of the metadata lane under ``prof`` (in the worker thread it runs in)."""
+    lanes = app.state.services.lanes
+    hop = lanes.metadata
+
+    async def profiled(call: Any) -> Any:
+        return await hop(lambda: prof.runcall(call))
+
+    lanes.metadata = profiled
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=3000)
@@ -112,6 +124,11 @@ def main() -> None:
     parser.add_argument("--scaled", action="store_true")
     parser.add_argument("--delegate", action="store_true", help="the read by a delegate under a mandate")
     parser.add_argument("--dump", help="write the cProfile stats to this file (pstats)")
+    parser.add_argument(
+        "--thread",
+        action="store_true",
+        help="with --profile: profile the hop to the worker thread (the metadata lane) instead of the loop",
+    )
     parser.add_argument("--limits", default="device=1000000/1,agency=1000000/1", help="WALLET_RATE_LIMITS")
     args = parser.parse_args()
     env: dict[str, str] = {}
@@ -144,9 +161,13 @@ def main() -> None:
         if args.profile:
             scopes = [_scope(citizen, path, port, mandate_id) for _ in range(args.n)]
             prof = cProfile.Profile()
-            prof.enable()
+            if args.thread:
+                _profile_hops(app, prof)
+            else:
+                prof.enable()
             await _run(app, scopes)
-            prof.disable()
+            if not args.thread:
+                prof.disable()
             if args.dump:
                 prof.dump_stats(args.dump)
             stats = pstats.Stats(prof)

@@ -26,7 +26,7 @@ from crypto.transparency.errors import InvalidLogEntry, LogBusy, LogCorrupted, L
 from crypto.transparency.merkle import EMPTY_ROOT, Range, consistency_ranges, inclusion_ranges, leaf_hash
 from crypto.transparency.proofs import ConsistencyProof, InclusionProof, TreeHead, sign_tree_head
 
-__all__ = ["MAX_PAGE", "AccessLog", "LoggedEntry"]
+__all__ = ["MAX_PAGE", "AccessLog", "LoggedEntry", "PreparedAppend"]
 
 MAX_PAGE = 1000  # entries per ``entries`` call
 
@@ -100,30 +100,56 @@ class AccessLog:
                 edges[log_id] = known[2]
         wanted = {log_id: frontier(sizes[log_id][0]) for log_id in ids if log_id not in edges}
         found = store.nodes_of_logs({log_id: nodes for log_id, nodes in wanted.items() if nodes})
-        appends: list[LogAppend] = []
-        remembered: list[tuple[str, int, bytes, list[bytes]]] = []
         for log_id in ids:
-            size, root = sizes[log_id]
-            try:
-                edge = edges.get(log_id) or [found[log_id][node] for node in wanted.get(log_id, ())]
-            except KeyError:
-                raise LogCorrupted("stored hashes are missing") from None
-            if not hmac.compare_digest(fold(edge), root):
+            if log_id not in edges:
+                try:
+                    edges[log_id] = [found[log_id][node] for node in wanted.get(log_id, ())]
+                except KeyError:
+                    raise LogCorrupted("stored hashes are missing") from None
+            if not hmac.compare_digest(fold(edges[log_id]), sizes[log_id][1]):
                 raise LogCorrupted("the stored head does not match the stored tree")
-            data = [entry.canonical() for entry in batches[log_id]]
-            leaves = [leaf_hash(text.encode()) for text in data]
-            nodes, edge = extend(size, edge, leaves)
-            rows = [(size + i, text, leaf) for i, (text, leaf) in enumerate(zip(data, leaves, strict=True))]
-            new_root = fold(edge)
-            appends.append((log_id, size, rows, nodes, new_root))
-            remembered.append((log_id, size + len(rows), new_root, edge))
+        appends, remembered = _extended(ids, batches, sizes, edges)
         if not store.append_logs(appends):
             raise LogBusy()
+        self._remember(remembered)  # a rolled-back batch leaves a head never read
+        return {log_id: range(size, size + len(rows)) for log_id, size, rows, _, _ in appends}
+
+    def prepare_remembered(self, batches: Mapping[str, Sequence[AccessEntry]]) -> PreparedAppend | None:
+        """``append_across``'s appends computed from the frontiers this process remembers, with no
+        read at all; None unless it remembers every log's (and each has entries already). The
+        store must then apply them only while every head is still ``PreparedAppend.heads`` (size
+        and root), all or none, and the caller tells ``appended`` once they are committed."""
+        if not batches or not all(batches.values()):
+            raise LogError("nothing to append")
+        ids = sorted(batches)
+        sizes: dict[str, tuple[int, bytes]] = {}
+        edges: dict[str, list[bytes]] = {}
+        for log_id in ids:
+            known = self._frontiers.get(log_id)
+            if known is None or known[0] == 0:
+                return None
+            sizes[log_id], edges[log_id] = known[:2], known[2]
+        appends, remembered = _extended(ids, batches, sizes, edges)
+        return PreparedAppend(appends, sizes, remembered)
+
+    def remembers(self, log_ids: Sequence[str]) -> bool:
+        """Whether ``prepare_remembered`` can compute appends to these logs (no read needed)."""
+        return all(self._frontiers.get(log_id, (0,))[0] > 0 for log_id in log_ids)
+
+    def appended(self, prepared: PreparedAppend) -> None:
+        """``prepare_remembered``'s appends were committed: remember the logs' new frontiers."""
+        self._remember(prepared.remembered)
+
+    def forget_frontiers(self, log_ids: Sequence[str]) -> None:
+        """Forget what this process remembers of these logs' frontiers (their heads moved)."""
+        for log_id in log_ids:
+            self._frontiers.pop(log_id, None)
+
+    def _remember(self, remembered: Sequence[tuple[str, int, bytes, list[bytes]]]) -> None:
         if len(self._frontiers) > self.FRONTIERS:
             self._frontiers.clear()
-        for log_id, size, root, edge in remembered:  # a rolled-back batch leaves a head never read
+        for log_id, size, root, edge in remembered:
             self._frontiers[log_id] = (size, root, edge)
-        return {log_id: range(size, size + len(rows)) for log_id, size, rows, _, _ in appends}
 
     def size(self, citizen_id: str) -> int:
         """The number of entries in the citizen's log."""
@@ -184,6 +210,37 @@ class AccessLog:
         wanted = sorted({node for cover in covers for node in cover})
         found = dict(zip(wanted, self._nodes(citizen_id, wanted), strict=True))
         return tuple(fold([found[node] for node in cover]) for cover in covers)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedAppend:
+    """Appends to several logs computed ahead from remembered frontiers (``prepare_remembered``)."""
+
+    appends: list[LogAppend]  # sorted by log id
+    heads: dict[str, tuple[int, bytes]]  # each log's head they extend: (size, root)
+    remembered: list[tuple[str, int, bytes, list[bytes]]]  # each log's head and frontier after them
+
+
+def _extended(
+    ids: Sequence[str],
+    batches: Mapping[str, Sequence[AccessEntry]],
+    heads: Mapping[str, tuple[int, bytes]],
+    edges: Mapping[str, list[bytes]],
+) -> tuple[list[LogAppend], list[tuple[str, int, bytes, list[bytes]]]]:
+    """Each log's append (entries, completed nodes, new root) from its head and frontier, and its
+    head and frontier after it."""
+    appends: list[LogAppend] = []
+    remembered: list[tuple[str, int, bytes, list[bytes]]] = []
+    for log_id in ids:
+        size = heads[log_id][0]
+        data = [entry.canonical() for entry in batches[log_id]]
+        leaves = [leaf_hash(text.encode()) for text in data]
+        nodes, edge = extend(size, edges[log_id], leaves)
+        rows = [(size + i, text, leaf) for i, (text, leaf) in enumerate(zip(data, leaves, strict=True))]
+        new_root = fold(edge)
+        appends.append((log_id, size, rows, nodes, new_root))
+        remembered.append((log_id, size + len(rows), new_root, edge))
+    return appends, remembered
 
 
 def _head_of(store: LogStore, citizen_id: str) -> tuple[int, bytes]:

@@ -17,10 +17,10 @@ adapters from the configured URLs (``storage.factory``). Contracts:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from storage.records import (
     AgencyRecord,
@@ -54,7 +54,8 @@ from storage.records import (
 )
 
 if TYPE_CHECKING:
-    from consent.log_store import LogTransaction  # a protocol of plain types: no runtime dependency
+    # protocols of plain types: no runtime dependency
+    from consent.log_store import LogAppend, LogTransaction
 
 
 class BlobStore(Protocol):
@@ -616,6 +617,34 @@ class Metadata(Protocol):
     # spend a delegate's proof and read the represented citizen's document, as
     # ``RequestReplayGuard.remember_then_read`` does (committed on its own; on PostgreSQL in the
     # same round trip): the caller serves nothing unless ``spent`` says the proof was new
+
+    @property
+    def one_statement_acts(self) -> bool: ...
+
+    # whether ``mandate_append`` is there (PostgreSQL; SQLite's ``mandate_act`` has no round trip)
+
+    def mandate_append(
+        self, mandate_id: str, appends: Sequence[LogAppend], roots: Mapping[str, bytes]
+    ) -> Literal["appended", "ended", "moved"]: ...
+
+    # an act's append computed ahead from remembered frontiers (``AccessLog.prepare_remembered``;
+    # ``roots``: the head each extends) in one statement that also re-reads the mandate's liveness:
+    # all or none; ``ended`` or ``moved`` (a head was not the one extended): nothing written
+
+    def mandate_read(
+        self,
+        spend: ProofSpend,
+        doc_type: str,
+        mandate_id: str,
+        appends: Sequence[LogAppend],
+        roots: Mapping[str, bytes],
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None: ...
+
+    # a delegate's read in one statement (where ``one_statement_acts``): ``spend`` spent and its
+    # document read as ``RequestReplayGuard.remember_then_read`` does (committed whatever else
+    # happens), and ``mandate_append``'s append, made only if the proof was new and the document
+    # is of ``doc_type``. (proof new, document read, appended / moved (a head) / not (the rest));
+    # None: the statement failed whole, nothing spent or written
 
     def bulk_add(self, citizens: Sequence[CitizenRecord], documents: Sequence[DocumentRecord]) -> None: ...
 

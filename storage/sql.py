@@ -14,11 +14,11 @@ import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -54,7 +54,7 @@ from storage.records import (
     SigningKeyRecord,
 )
 from storage.reserve import SpaceReserve
-from storage.sql_acts import mandate_act
+from storage.sql_acts import act_append, mandate_act, read_act
 from storage.sql_assisted import SqlAssistRepository
 from storage.sql_base import READONLY, Repository, Transaction, columns, keyset_page, translated, values
 from storage.sql_consent import SqlConsentRepository
@@ -85,7 +85,7 @@ from storage.tables import AGENCIES, CITIZENS, DOCUMENTS, REPLAY, SIGNING_KEYS
 if TYPE_CHECKING:
     import datetime as dt
 
-    from consent.log_store import LogTransaction
+    from consent.log_store import LogAppend, LogTransaction
     from storage.ports import (
         AgencyRepository,
         AssistRepository,
@@ -444,6 +444,28 @@ class SqlMetadata:
     ) -> AbstractContextManager[MandateAct]:
         """An act under a mandate's write transaction (``storage.sql_acts``)."""
         return mandate_act(self._engine, self._write_lock, self._replay_guard, mandate_id, log_ids, spend)
+
+    @property
+    def one_statement_acts(self) -> bool:
+        """Whether ``mandate_append`` is there (PostgreSQL): an act's append in one round trip."""
+        return self._engine.dialect.name == "postgresql"
+
+    def mandate_append(
+        self, mandate_id: str, appends: Sequence[LogAppend], roots: Mapping[str, bytes]
+    ) -> Literal["appended", "ended", "moved"]:
+        """An act's append computed ahead, in one statement (PostgreSQL, ``storage.sql_acts``)."""
+        return act_append(self._engine, mandate_id, appends, roots)
+
+    def mandate_read(
+        self,
+        spend: ProofSpend,
+        doc_type: str,
+        mandate_id: str,
+        appends: Sequence[LogAppend],
+        roots: Mapping[str, bytes],
+    ) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None:
+        """A delegate's read and its act in one statement (PostgreSQL, ``storage.sql_acts``)."""
+        return read_act(self._engine, self._replay_guard, spend, doc_type, mandate_id, appends, roots)
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self._engine, self._after_erasure, self._write_lock, readonly)

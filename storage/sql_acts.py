@@ -19,29 +19,38 @@ pipelines, one round trip each:
 Nothing is weakened: the same statements, in the same order, in one transaction; it rolls back
 unless ``commit`` is called (after an exception by dropping the connection, as ``dbapi_cursor``
 does after any error).
+
+When the process remembers both logs' frontiers, PostgreSQL needs no transaction at all:
+``act_append`` appends an act computed ahead in ONE autocommit statement that re-reads the
+mandate's liveness (``FOR SHARE``), locks the heads in id order and writes only if both are still
+the heads the act extends; ``read_act`` puts a delegate's proof spend and document read in front
+of it, the append then made only if the proof was new and the document of the type the entries
+name (one round trip for the whole read). Either writes nothing when a condition fails; the
+caller then takes the transaction above.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+import psycopg.errors as _pg_errors
 from sqlalchemy import Engine
 
 from storage.errors import StorageError
 from storage.records import DocumentRecord, ProofSpend
 from storage.sql_base import translated
-from storage.sql_hot import dbapi_cursor
-from storage.sql_log import heads_statement, prefetched_store
+from storage.sql_hot import DOCUMENT_COLUMNS, dbapi_cursor, document_from_row
+from storage.sql_log import ACT_PLAIN, act_append_statement, heads_statement, prefetched_store
 from storage.sql_mandates import OPEN_STATEMENTS
 from storage.sql_replay import DbapiReplayGuard
 
 if TYPE_CHECKING:
-    from consent.log_store import LogTransaction
+    from consent.log_store import LogAppend, LogTransaction
 
-__all__ = ["SqlMandateAct", "mandate_act"]
+__all__ = ["SqlMandateAct", "act_append", "mandate_act", "read_act"]
 
 _BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 Spent = tuple[bool, tuple[DocumentRecord, bytes] | None]
@@ -164,3 +173,94 @@ def _open_pipelined(
 
 def _heads(rows: Sequence[Any]) -> dict[str, tuple[int, bytes]]:
     return {str(log_id): (int(size), bytes(root)) for log_id, size, root in rows}
+
+
+@translated
+def act_append(
+    engine: Engine, mandate_id: str, appends: Sequence[LogAppend], roots: Mapping[str, bytes]
+) -> Literal["appended", "ended", "moved"]:
+    """PostgreSQL: an act's append computed ahead (``AccessLog.prepare_remembered``) in ONE
+    autocommit statement on a kept connection, one round trip, no ``BEGIN`` or ``COMMIT``: the
+    mandate's liveness re-read (``FOR SHARE``) and every head advanced, entry and node stored in
+    that statement, all or none (``storage.sql_log._PG_ACT_APPEND``). ``appended``: committed;
+    ``ended``: the mandate had ended, nothing written; ``moved``: a head was no longer the one the
+    appends extend, nothing written (the caller appends the usual way). PostgreSQL only: on SQLite
+    the act's transaction (``mandate_act``) costs no round trip."""
+    if engine.dialect.name != "postgresql":
+        raise StorageError("an act's append in one statement is for PostgreSQL")
+    statement, params = act_append_statement(mandate_id, appends, roots, ACT_PLAIN)
+    with dbapi_cursor(engine) as cursor:
+        try:
+            cursor.execute(statement, params)
+        except _pg_errors.DivisionByZero:  # a part of the heads had moved: the statement wrote nothing
+            return "moved"
+        row = cursor.fetchone()
+    if row is None:
+        raise StorageError("no row from the act's append")
+    if not row[0]:
+        return "ended"
+    return "appended" if int(row[1]) == len(appends) else "moved"
+
+
+# A delegate's read and its act in ONE statement (``read_act``): before the act's ``m``, the proof
+# spent as the owner's read spends it (``spent``) and the represented citizen's document read
+# (``rd``); ``m`` has its row only if the proof was new and the document is of the type the
+# entries name, so nothing is appended otherwise; the answer adds whether the proof was new,
+# whether ``m`` had its row (then a head that did not advance had moved) and the document's row
+# (NULLs when there is none).
+_READ_FIRST = (
+    "spent AS ({insert} RETURNING 1), rd AS MATERIALIZED (SELECT {columns} FROM documents AS d"
+    " JOIN citizens AS c ON c.id = d.citizen_id WHERE d.citizen_id = %s AND d.id = %s), "
+)
+_READ_WHEN = " AND EXISTS (SELECT 1 FROM spent) AND EXISTS (SELECT 1 FROM rd WHERE rd.doc_type = %s)"
+_READ_ANSWER = "EXISTS (SELECT 1 FROM spent)"
+_READ_MORE = ", EXISTS (SELECT 1 FROM m), rd.*"
+_READ_JOIN = " LEFT JOIN rd ON true"
+
+
+@translated
+def read_act(
+    engine: Engine,
+    guard: DbapiReplayGuard,
+    spend: ProofSpend,
+    doc_type: str,
+    mandate_id: str,
+    appends: Sequence[LogAppend],
+    roots: Mapping[str, bytes],
+) -> tuple[bool, tuple[DocumentRecord, bytes] | None, Literal["appended", "moved", "not"]] | None:
+    """PostgreSQL: a delegate's read in ONE autocommit statement, one round trip: the proof spent
+    (committed whatever else happens, as on the owner's path), the represented citizen's document
+    read, and the act's append computed ahead for a document of ``doc_type`` (``act_append``'s,
+    made only if the proof was new and the document is of that type). Whether the proof was new,
+    the document read, and ``appended`` (committed), ``moved`` (nothing written: the proof was new,
+    the document of that type and the mandate open, but a head had moved) or ``not`` (nothing
+    written: a replayed proof, no such document, another type, the mandate ended). None when the
+    statement failed as a whole (a part of the heads had moved, the disk is full): nothing spent,
+    nothing written; the caller takes the usual path."""
+    if engine.dialect.name != "postgresql":
+        raise StorageError("a delegate's read in one statement is for PostgreSQL")
+    insert, spend_params = guard.spend_insert(spend)
+    shape = (
+        _READ_FIRST.format(insert=insert, columns=DOCUMENT_COLUMNS),
+        _READ_WHEN,
+        _READ_ANSWER,
+        _READ_MORE,
+        _READ_JOIN,
+    )
+    first = (*spend_params, spend.owner, spend.document_id)
+    statement, params = act_append_statement(mandate_id, appends, roots, shape, first, (doc_type,))
+    with dbapi_cursor(engine) as cursor:
+        try:
+            cursor.execute(statement, params)
+        except (_pg_errors.DivisionByZero, _pg_errors.DiskFull):  # rolled back whole
+            return None
+        row = cursor.fetchone()
+    if row is None:
+        raise StorageError("no row from the delegate's read")
+    fresh = bool(row[0])
+    found = None if row[3] is None else document_from_row(row[3:])
+    if fresh:
+        guard.after_spend(True)
+    if not row[2]:
+        return fresh, found, "not"
+    return fresh, found, "appended" if int(row[1]) == len(appends) else "moved"

@@ -282,6 +282,98 @@ class _OnDriver:
 _PG_CHECKED = " SELECT 1 / (CASE WHEN count(*) = %s THEN 1 ELSE 0 END) FROM h"
 
 
+# PostgreSQL: an act's append under a mandate as ONE autocommit statement, when the appends were
+# computed ahead from the frontiers this process remembers (``AccessLog.prepare_remembered``): the
+# mandate's liveness (``m``, ``FOR SHARE``: a revocation racing the act waits for it, or is seen),
+# then the heads locked in id order (as every other multi-log append locks them), each head
+# advanced only while ``m`` has its row and the head is still the one the appends extend (size and
+# root), the entries and nodes stored only for the heads that advanced. The answer: whether the
+# mandate was open, and how many heads advanced (0: nothing written, a head had moved; a part of
+# them: the division by zero fails the statement, so nothing is written either).
+# ``{first}``: the CTEs before ``m`` (none here; a delegate's read puts its spend and read there).
+_PG_ACT = (
+    "WITH {first}m AS MATERIALIZED (SELECT 1 FROM mandates WHERE id = %s AND ended_at IS NULL{when}"
+    " FOR SHARE),"
+    " l AS MATERIALIZED (SELECT citizen_id FROM log_heads WHERE citizen_id IN ({ids})"
+    " AND EXISTS (SELECT 1 FROM m) ORDER BY citizen_id FOR UPDATE),"
+    " h AS (UPDATE log_heads AS h SET size = v.new_size, root_hash = v.root FROM (VALUES {heads})"
+    " AS v(citizen_id, expected, new_size, root, old_root) WHERE h.citizen_id = v.citizen_id"
+    " AND h.size = v.expected AND h.root_hash = v.old_root AND h.citizen_id IN (SELECT citizen_id FROM l)"
+    " RETURNING h.citizen_id),"
+    " e AS (INSERT INTO log_entries (citizen_id, idx, entry, leaf_hash) SELECT * FROM (VALUES {entries})"
+    " AS v(citizen_id, idx, entry, leaf_hash) WHERE v.citizen_id IN (SELECT citizen_id FROM h)){nodes}"
+    " SELECT {answer}, c / (CASE WHEN c = 0 OR c = %s THEN 1 ELSE 0 END){more}"
+    " FROM (SELECT count(*) AS c FROM h) AS x{join}"
+)
+_PG_ACT_NODES = (
+    ", n AS (INSERT INTO log_nodes (citizen_id, level, idx, hash) SELECT * FROM ({0})"
+    " AS v(citizen_id, level, idx, hash) WHERE v.citizen_id IN (SELECT citizen_id FROM h))"
+)
+# Past ``_PG_ACT_ROWS`` nodes, the nodes as four arrays instead of rows: psycopg parses and caches a
+# statement of at most 50 parameters only, and one fixed text is prepared once.
+_PG_ACT_ROWS = 4
+_PG_ACT_NODE_ARRAYS = "SELECT * FROM unnest(%s::text[], %s::smallint[], %s::bigint[], %s::bytea[])"
+_PG_ACT_HEAD = "(%s::text, %s::bigint, %s::bigint, %s::bytea, %s::bytea)"
+_PG_ACT_ENTRY = "(%s::text, %s::bigint, %s::text, %s::bytea)"
+_PG_ACT_NODE = "(%s::text, %s::smallint, %s::bigint, %s::bytea)"
+# The plain act: the answer is whether the mandate was open.
+ACT_PLAIN = ("", "", "EXISTS (SELECT 1 FROM m)", "", "")
+
+
+@functools.lru_cache(maxsize=512)
+def _act_text(shape: tuple[str, str, str, str, str], logs: int, entries: int, nodes: int) -> str:
+    first, when, answer, more, join = shape
+    return _PG_ACT.format(
+        first=first,
+        when=when,
+        answer=answer,
+        more=more,
+        join=join,
+        ids=", ".join(["%s"] * logs),
+        heads=", ".join([_PG_ACT_HEAD] * logs),
+        entries=", ".join([_PG_ACT_ENTRY] * entries),
+        nodes=_PG_ACT_NODES.format(_act_nodes(nodes)) if nodes else "",
+    )
+
+
+def _act_nodes(nodes: int) -> str:
+    if nodes > _PG_ACT_ROWS:
+        return _PG_ACT_NODE_ARRAYS
+    return "VALUES " + ", ".join([_PG_ACT_NODE] * nodes)
+
+
+def act_append_statement(
+    mandate_id: str,
+    appends: Sequence[LogAppend],
+    roots: Mapping[str, bytes],
+    shape: tuple[str, str, str, str, str] = ACT_PLAIN,
+    first: Sequence[Any] = (),
+    when: Sequence[Any] = (),
+) -> tuple[str, list[Any]]:
+    """PostgreSQL: ``_PG_ACT`` and its parameters for ``appends`` (sorted by log id) that extend
+    the heads of sizes ``appends`` names and roots ``roots``. ``shape``: (CTEs before ``m``, more
+    conditions on ``m``, the answer's first column, its columns after the count, a join for them)
+    with the parameters of the first two in ``first`` and ``when``; ``ACT_PLAIN``: none, the
+    answer is whether ``m`` was open."""
+    ids: list[Any] = []
+    heads: list[Any] = []
+    entry_rows: list[Any] = []
+    node_rows: list[Any] = []
+    for log_id, expected_size, entries, nodes, root_hash in appends:
+        ids.append(log_id)
+        heads += (log_id, expected_size, expected_size + len(entries), root_hash, roots[log_id])
+        for index, data, leaf in entries:
+            entry_rows += (log_id, index, data, leaf)
+        for level, index, value in nodes:
+            node_rows += (log_id, level, index, value)
+    count = len(node_rows) // 4
+    if count > _PG_ACT_ROWS:  # one fixed text: the four columns as arrays
+        node_rows = [node_rows[0::4], node_rows[1::4], node_rows[2::4], node_rows[3::4]]
+        count = _PG_ACT_ROWS + 1
+    text = _act_text(shape, len(ids), len(entry_rows) // 4, count)
+    return text, [*first, mandate_id, *when, *ids, *heads, *entry_rows, *node_rows, len(ids)]
+
+
 def prefetched_store(
     dbapi_connection: Any,
     dialect: str,

@@ -177,10 +177,16 @@ class DbapiReplayGuard:
         """PostgreSQL: ``remember_then_read``'s one statement and its parameters, for a caller that
         sends it in a pipeline of its own (``storage.sql_acts``); ``spend_then_read_answer`` reads
         its row, ``after_spend`` then purges as ``remember`` does."""
+        return self._spend_then_read, (*self.spend_insert(spend)[1], spend.owner, spend.document_id)
+
+    def spend_insert(self, spend: ProofSpend) -> tuple[str, tuple[Any, ...]]:
+        """PostgreSQL: the insert that spends ``spend``'s proof while its holder is there (``remember``'s
+        statement for a citizen) and its parameters, for a caller's larger statement (with
+        ``RETURNING 1``: a row when the proof was new)."""
         digest = hashlib.sha256(spend.jti.encode()).digest()
         holder = spend.holder
         params = (spend.scope, digest, self._when(spend.expires_at), holder.citizen_id, holder.device_jkt)
-        return self._spend_then_read, (*params, spend.owner, spend.document_id)
+        return self._insert_citizen, params
 
     @staticmethod
     def spend_then_read_answer(row: Sequence[Any] | None) -> tuple[bool, tuple[DocumentRecord, bytes] | None]:

@@ -115,8 +115,12 @@ def _require_text(name: str, value: object) -> None:
         raise InvalidLogEntry(f"{name} is not a string of 1 to {MAX_TEXT} characters")
 
 
+# ``json.dumps`` with these options builds an encoder per call; one, made once, writes the same text.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def _canonical(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(data)
 
 
 MAX_ENTRY = 16 * 1024

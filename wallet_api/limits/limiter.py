@@ -57,6 +57,31 @@ class RateLimiter:
         elif kind == "agency":
             self.check("agency", subject)
 
+    AHEAD_MARGIN = 64  # calls below the limit under which ``far_below_limit`` answers True
+
+    def far_below_limit(self, kind: str, subject: str, jkt: str) -> bool:
+        """Whether the caller's per-device (citizen) or per-agency count, as this process knows it,
+        is at least ``AHEAD_MARGIN`` calls below the limit, so that a call served before it is
+        counted (``count_served``) cannot pass the limit but by as many calls in flight at once.
+        No count, no I/O. A caller near the limit takes ``check_caller`` before anything is served."""
+        bucket = _caller_bucket(kind, subject, jkt)
+        limit = None if bucket is None else self.limits.get(bucket[0])
+        if bucket is None or limit is None:
+            return True
+        hits, seconds = limit
+        now = self.ctx.now()
+        return self._shared.known(f"{bucket[0]}:{bucket[1]}", now - now % seconds) + self.AHEAD_MARGIN <= hits
+
+    def count_served(self, kind: str, subject: str, jkt: str) -> None:
+        """Count a call ``far_below_limit`` let through before it was counted; never refuses."""
+        bucket = _caller_bucket(kind, subject, jkt)
+        limit = None if bucket is None else self.limits.get(bucket[0])
+        if bucket is None or limit is None:
+            return
+        hits, seconds = limit
+        now = self.ctx.now()
+        self._shared.hit(f"{bucket[0]}:{bucket[1]}", now - now % seconds, hits)
+
     def _add(self, bucket: str, window: int, calls: int) -> int:
         """Add ``calls`` to the shared row of ``bucket`` (``kind:who``, ``who`` stored as a keyed
         hash) in ``window``; the window's count after them."""
@@ -80,6 +105,15 @@ class RateLimiter:
                 uow.commit()
         except Exception:  # the request's own count is committed; a failed clean-up is not its error
             log.warning("rate counters: purge failed", exc_info=True)
+
+
+def _caller_bucket(kind: str, subject: str, jkt: str) -> tuple[str, str] | None:
+    """``check_caller``'s limit kind and caller (both stepped, ``limits.shared``)."""
+    if kind == "citizen":
+        return "device", f"{subject}|{jkt}"
+    if kind == "agency":
+        return "agency", subject
+    return None
 
 
 def source_address(peer: str | None, forwarded_for: str | None, trusted: frozenset[str]) -> str:

@@ -66,6 +66,12 @@ class SharedCounts:
             state.shared = max(state.shared, total)
             return state.shared + state.pending
 
+    def known(self, bucket: str, window: int) -> int:
+        """The window's count of ``bucket`` as far as this process knows it, without counting a call."""
+        with self._lock:
+            state = self._buckets.get(bucket)
+            return 0 if state is None or state.window != window else state.shared + state.pending
+
     def _forget_before(self, window: int) -> None:
         """Drop the callers whose last window started before ``window`` (under the lock)."""
         old = [key for key, state in self._buckets.items() if state.window < window]

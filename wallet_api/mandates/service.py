@@ -108,11 +108,15 @@ class MandateService:
 
     KNOWN_SECONDS = 60.0  # how long the unchanging parts of a mandate are remembered
     KNOWN_MAX = 4096
+    TYPES_MAX = 16384  # documents whose type a delegate's read remembers
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._known: dict[str, _Known] = {}
         self._known_lock = threading.Lock()
+        # (owner, document id) -> its type, as a delegate's read last found it: the read after
+        # names it ahead (``spend_read_and_act``'s ``ahead``), checked by the statement that reads
+        self._types: dict[tuple[str, str], str] = {}
 
     # -- the citizens' side ---------------------------------------------------------
 
@@ -296,6 +300,33 @@ class MandateService:
             return None
         return known.record.represented_id
 
+    def ahead(self, principal: Principal, mandate_id: str, kind: Kind, value: str) -> Caller | None:
+        """``authorize``'s answer from this process's memory alone, for an act on a resource of
+        ``kind`` whose value is ``value`` (not read yet): the caller, or None when the memory does
+        not say yes (not remembered, not the delegate, not active, not in scope). No I/O, no
+        refusal, no log: the caller must make the act conditional on the resource being ``value``
+        and decide with ``authorize`` on what it read otherwise."""
+        try:
+            known = self._remembered(str(uuid.UUID(mandate_id)))
+        except ValueError:
+            return None
+        if known is None:
+            return None
+        record = known.record
+        if record.delegate_id != principal.subject or state_of(record, self.ctx.utcnow()) != "active":
+            return None
+        caller = Caller(record.represented_id, principal, record, known.scope, known.names)
+        return caller if caller.covers(kind, value) else None
+
+    def remembered_type(self, owner: str, document_id: str) -> str | None:
+        """The type a delegate's read last found for the document (``ahead``'s value), if any."""
+        return self._types.get((owner, document_id))
+
+    def remember_type(self, owner: str, document_id: str, doc_type: str) -> None:
+        if len(self._types) >= self.TYPES_MAX:
+            self._types.clear()
+        self._types[owner, document_id] = doc_type
+
     def spend_read_and_act(
         self,
         mandate_id: str,
@@ -304,28 +335,79 @@ class MandateService:
         decide: Callable[
             [tuple[bool, tuple[storage.DocumentRecord, bytes] | None]], tuple[Caller, tuple[str, str]]
         ],
+        ahead: tuple[Caller, tuple[str, str], Callable[[tuple[storage.DocumentRecord, bytes]], None]]
+        | None = None,
     ) -> bool:
-        """A delegate's read and its act in one write transaction (``Metadata.mandate_act`` with
-        ``spend``; on PostgreSQL two round trips in all): the proof spent and the represented
-        citizen's document read in the round trip that opens the transaction; ``decide`` (given
-        whether the proof was new and what was read) refuses, or answers the caller ``authorize``
-        gave and the resource read; then the liveness re-check, both logs, the commit, before
-        the caller answers anything. ``parties``: (represented, delegate) as remembered.
+        """A delegate's read and its act, committed in both logs before the caller answers anything
+        (docs/mandates.md, Speed). ``decide`` (given whether the proof was new and what was read)
+        refuses, or answers the caller ``authorize`` gave and the resource read; the act is then
+        appended only while the mandate is still open (re-read in the statement or transaction
+        that appends). ``parties``: (represented, delegate) as remembered. In order of preference:
 
-        False, with nothing spent, when the transaction could not open for want of space: the
+        - ``ahead`` (the caller, the resource (id, type) and ``served`` that ``decide`` would give
+          for a document of the remembered type; the caller has made sure the per-device limit is
+          far off), PostgreSQL, both logs' frontiers remembered: ONE statement spends the proof,
+          reads the document and appends the act, only if the proof was new, the document of that
+          type and the mandate open (``Metadata.mandate_read``); appended, ``served`` gets what was
+          read; else nothing was appended and ``decide`` decides on what was read, then ``_record``;
+        - SQLite, or PostgreSQL with both frontiers remembered: the proof spent and the document
+          read (``remember_then_read``), ``decide``, then ``_record`` (on SQLite ``decide`` runs
+          before the act's transaction, which holds the process's write lock that the per-device
+          limit's shared count may need);
+        - else (PostgreSQL) the act's transaction opened by the same round trip that spends the
+          proof and reads the document (``Metadata.mandate_act`` with ``spend``), two in all.
+
+        False, with nothing spent, when the proof could not be stored for want of space: the
         caller takes the general path (its replay guard frees the space reserve)."""
+        metadata = self.ctx.metadata
+        log_ids = sorted(set(parties))
+        if ahead is not None and metadata.one_statement_acts:
+            caller, resource, served = ahead
+            prepared = self.ctx.access_log.prepare_remembered(
+                self._entries(caller, resource, AccessAction.READ)
+            )
+            if prepared is not None and caller.mandate is not None:
+                roots = {log_id: head[1] for log_id, head in prepared.heads.items()}
+                answer = metadata.mandate_read(spend, resource[1], caller.mandate.id, prepared.appends, roots)
+                if answer is None:  # failed whole, nothing spent: a part of the heads had moved
+                    self.ctx.access_log.forget_frontiers(log_ids)
+                else:
+                    fresh, found, outcome = answer
+                    if outcome == "appended" and found is not None:
+                        self.ctx.access_log.appended(prepared)
+                        served(found)
+                        return True
+                    if outcome == "moved":  # another process appended: the transaction reads them
+                        self.ctx.access_log.forget_frontiers(log_ids)
+                    caller, resource = decide((fresh, found))  # refuses, or decides on what was read
+                    self._record(caller, resource, AccessAction.READ)
+                    return True
+        if not metadata.one_statement_acts or self.ctx.access_log.remembers(log_ids):
+            # The proof spent and the document read (on PostgreSQL the owner's one statement), the
+            # decision, then the act (``_record``: on PostgreSQL with both frontiers remembered one
+            # statement, else the act's transaction). On SQLite ``decide`` must run before that
+            # transaction: the per-device limit's shared count takes the process's write lock,
+            # which the transaction holds (deciding inside it hung every ``step``-th read).
+            try:
+                guard, s = metadata.replay_guard(), spend
+                spent = guard.remember_then_read(
+                    s.scope, s.jti, s.expires_at, s.holder, s.document_id, owner=s.owner
+                )
+            except storage.InsufficientStorage:
+                return False
+            caller, resource = decide(spent)
+            self._record(caller, resource, AccessAction.READ)
+            return True
         stack = contextlib.ExitStack()
         try:
-            act = stack.enter_context(
-                self.ctx.metadata.mandate_act(mandate_id, sorted(set(parties)), spend=spend)
-            )
+            act = stack.enter_context(metadata.mandate_act(mandate_id, log_ids, spend=spend))
         except storage.InsufficientStorage:
             return False
         with stack:
             if act.spent is None:
                 raise storage.StorageError("the act's transaction did not spend the proof")
             caller, resource = decide(act.spent)
-            self._append_act(act, caller, resource, AccessAction.READ)
+            self._append_act(act, caller, self._entries(caller, resource, AccessAction.READ))
         return True
 
     def _read(self, mandate_id: str) -> _Known:
@@ -367,24 +449,55 @@ class MandateService:
         One write transaction on the request path's own connections: BEGIN, the liveness re-check
         and both heads locked in id order (one round trip on PostgreSQL), the append and COMMIT
         (one more; storage.sql_acts)."""
-        mandate = caller.mandate
-        if mandate is None:
+        if caller.mandate is None:
             return
-        parties = sorted({mandate.represented_id, mandate.delegate_id})
-        with self.ctx.metadata.mandate_act(mandate.id, parties) as act:
-            self._append_act(act, caller, resource, action, procedure_code, consent_id)
+        self._record(caller, resource, action, procedure_code, consent_id)
 
-    def _append_act(
+    def _record(
         self,
-        act: storage.MandateAct,
         caller: Caller,
         resource: tuple[str, str],
         action: AccessAction,
         procedure_code: str = NO_PROCEDURE,
         consent_id: str | None = None,
     ) -> None:
-        """``record_act``'s part inside the act's open transaction: refuse if the mandate ended,
-        append to both logs, commit."""
+        """``record_act`` for a caller under a mandate. On PostgreSQL, when this process remembers
+        both logs' frontiers (it made the last append to each), the entries and the trees' nodes are
+        computed first and appended in ONE statement that also re-reads the mandate's liveness
+        (``Metadata.mandate_append``, one round trip, committed on its own); a head that moved since
+        (another process appended) leaves nothing written and the act takes the transaction below."""
+        mandate = caller.mandate
+        if mandate is None:
+            raise MandateNotValid()
+        entries = self._entries(caller, resource, action, procedure_code, consent_id)
+        log_ids = sorted(entries)
+        metadata, access_log = self.ctx.metadata, self.ctx.access_log
+        if metadata.one_statement_acts:
+            prepared = access_log.prepare_remembered(entries)
+            if prepared is not None:
+                roots = {log_id: head[1] for log_id, head in prepared.heads.items()}
+                outcome = metadata.mandate_append(mandate.id, prepared.appends, roots)
+                if outcome == "appended":
+                    access_log.appended(prepared)
+                    return
+                if outcome == "ended":  # ended since it was read: not one more act
+                    self._forget(mandate.id)
+                    log.info("act under mandate %s refused: ended", mandate.id)
+                    raise MandateNotValid()
+                access_log.forget_frontiers(log_ids)  # moved: read them in the transaction
+        with metadata.mandate_act(mandate.id, log_ids) as act:
+            self._append_act(act, caller, entries)
+
+    def _entries(
+        self,
+        caller: Caller,
+        resource: tuple[str, str],
+        action: AccessAction,
+        procedure_code: str = NO_PROCEDURE,
+        consent_id: str | None = None,
+    ) -> dict[str, Sequence[AccessEntry]]:
+        """The act's entry in the represented citizen's log ("done by X for you") and in the
+        delegate's ("you did it for Y")."""
         mandate = caller.mandate
         if mandate is None:
             raise MandateNotValid()
@@ -405,10 +518,19 @@ class MandateService:
                 at=at,
             )
 
-        entries = {
+        return {
             mandate.represented_id: [entry(ON_BEHALF + mandate.id, delegate_name)],
             mandate.delegate_id: [entry(ACTING_FOR + mandate.id, represented_name)],
         }
+
+    def _append_act(
+        self, act: storage.MandateAct, caller: Caller, entries: dict[str, Sequence[AccessEntry]]
+    ) -> None:
+        """The act's part inside its open transaction: refuse if the mandate ended, append to both
+        logs, commit."""
+        mandate = caller.mandate
+        if mandate is None:
+            raise MandateNotValid()
         if not act.is_open:  # ended since it was read: not one more act
             self._forget(mandate.id)
             log.info("act under mandate %s refused: ended", mandate.id)

@@ -37,7 +37,7 @@ from wallet_api.routes.common import (
     services_of,
 )
 from wallet_api.routes.encoded import EncodedJson
-from wallet_api.services import Services
+from wallet_api.services import Principal, Services
 from wallet_api.services.documents import DocumentMeta
 from wallet_api.wire import DocumentList, DocumentOut
 
@@ -197,15 +197,48 @@ def _delegate_read(
             return metas[0].doc_type
 
         caller = services.mandates.authorize(principal, mandate_id, "documents", doc_type)
+        services.mandates.remember_type(represented, metas[0].id, metas[0].doc_type)
         return caller, (metas[0].id, metas[0].doc_type)
 
     def read() -> DocumentMeta:
         parties = (represented, principal.subject)
-        if not services.mandates.spend_read_and_act(mandate_id, parties, spend, decide):
+        ahead = _ahead(services, principal, mandate_id, represented, document_id, metas)
+        if not services.mandates.spend_read_and_act(mandate_id, parties, spend, decide, ahead):
             return _read_for(request, services, document_id)  # no space to open it: nothing spent
         return metas[0]
 
     return read
+
+
+def _ahead(
+    services: Services,
+    principal: Principal,
+    mandate_id: str,
+    represented: str,
+    document_id: str,
+    metas: list[DocumentMeta],
+) -> tuple[Caller, tuple[str, str], Callable[[tuple[DocumentRecord, bytes]], None]] | None:
+    """The decision a delegate's read can take ahead of the read (``spend_read_and_act``'s
+    ``ahead``), when this process remembers the document's type from an earlier read, the mandate
+    covers it, the id is in its stored form and the device is far below its limit: the statement
+    that reads the document appends the act only if the document is still of that type (and the
+    proof new, the mandate open), and the call is counted once it is served."""
+    if not services.ctx.metadata.one_statement_acts:  # SQLite: the act's transaction has no round trip
+        return None
+    doc_type = services.mandates.remembered_type(represented, document_id)
+    if doc_type is None or str(uuid.UUID(document_id)) != document_id:
+        return None
+    if not services.limiter.far_below_limit(principal.kind, principal.subject, principal.jkt):
+        return None
+    caller = services.mandates.ahead(principal, mandate_id, "documents", doc_type)
+    if caller is None:
+        return None
+
+    def served(found: tuple[DocumentRecord, bytes]) -> None:
+        services.limiter.count_served(principal.kind, principal.subject, principal.jkt)
+        metas.append(services.documents.meta_of(represented, found))
+
+    return caller, (document_id, doc_type), served
 
 
 def _is_uuid(value: str) -> bool:

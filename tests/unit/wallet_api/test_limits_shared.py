@@ -58,3 +58,16 @@ def test_callers_and_windows_are_counted_apart(metadata: SqlMetadata) -> None:
     assert counts.hit("device:a", 600, 4) == 6  # refused in its window
     assert counts.hit("device:b", 600, 4) == 1  # another caller
     assert counts.hit("device:a", 660, 4) == 1  # the next window
+
+
+def test_known_counts_without_counting(metadata: SqlMetadata) -> None:
+    """``known`` (what the delegate's one-statement read looks at before deciding the limit ahead)
+    is the count ``hit`` would build on, per caller and window, and adds nothing itself."""
+    writes: list[int] = []
+    counts = SharedCounts(_adder(metadata, writes))
+    assert counts.known("device:a", 600) == 0
+    for n in range(1, 46):
+        assert counts.hit("device:a", 600, 400) == n
+        assert counts.known("device:a", 600) == n == counts.known("device:a", 600)
+    assert counts.known("device:b", 600) == 0 and counts.known("device:a", 660) == 0
+    assert sum(writes) == 40  # two steps of 20 added; known wrote nothing
