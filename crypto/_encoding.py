@@ -130,7 +130,7 @@ def _canonical_object(data: bytes) -> dict[str, Any] | None:
         return None
     try:
         value = _FAST_DECODER.decode(data)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, ValueError, RecursionError):  # invalid UTF-8: UnicodeDecodeError
         return None  # the full reader says why
     if type(value) is not dict or _FAST_ENCODER.encode(value) != data:
         return None

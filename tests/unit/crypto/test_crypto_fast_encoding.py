@@ -10,6 +10,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crypto._encoding import b64url_decode, b64url_encode, json_object
 
@@ -129,3 +131,33 @@ def test_compact_objects_take_the_fast_path_and_others_the_full_reader() -> None
     assert _canonical_object(b'{"a": 1}') is None  # whitespace: not as msgspec writes it
     assert _canonical_object(b'{"a":1,"a":1}') is None
     assert _canonical_object(b'{"a":"\\ud800"}') is None
+
+
+_REASONS = {
+    "JSON text is not UTF-8",
+    "malformed JSON",
+    "JSON value is not an object",
+    "JSON nested too deeply",
+    "lone surrogate in JSON string",
+}
+
+
+_VALUES = st.one_of(st.integers(), st.text(max_size=4), st.none())
+_CANONICAL = st.dictionaries(st.text(max_size=4), _VALUES, max_size=3).map(
+    lambda d: json.dumps(d, separators=(",", ":"), ensure_ascii=False).encode()
+)
+_SPLICED = _CANONICAL.flatmap(
+    lambda b: st.tuples(st.just(b), st.integers(0, len(b)), st.binary(max_size=3))
+).map(lambda t: t[0][: t[1]] + t[2] + t[0][t[1] :])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.binary(max_size=64), _SPLICED))
+def test_any_bytes_read_as_the_strict_reader_reads_them_and_refused_for_a_stated_reason(text: bytes) -> None:
+    """Arbitrary bytes and canonical objects with bytes spliced in (invalid UTF-8 among them, which
+    the fast reader raises as UnicodeDecodeError): the same value, or a refusal naming its reason."""
+    assert _read(text) == _strict(text), text
+    try:
+        json_object(text)
+    except ValueError as refused:
+        assert str(refused) in _REASONS, (text, str(refused))
