@@ -14,7 +14,6 @@ each backend.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import time
 from collections.abc import Callable
@@ -27,9 +26,9 @@ from sqlalchemy import Engine, text
 
 import crypto
 import storage
-from tests.support.agencies import BIRTH_CLAIMS, TestAgency, register
+from tests.support.agencies import BIRTH_CLAIMS, document_jws, register
 from tests.support.broken_log import assert_corrupted, broken_log, log_size
-from tests.support.consents import BIRTH_VCT, agencies, issue_birth_certificate, log_entries
+from tests.support.consents import BIRTH_VCT, Agencies, agencies, issue_birth_certificate, log_entries
 from tests.support.raw import RawCitizen
 from tests.support.recovery import recover_by_code
 from tests.support.server import WalletServer
@@ -48,6 +47,16 @@ def _engine(backend_of: Backend, server: WalletServer) -> Engine:
     metadata, _ = backend_of(server)
     engine: Engine = getattr(metadata, "engine")  # noqa: B009  # the SQL adapter's engine, as an insider sees it
     return engine
+
+
+def _world(
+    server: WalletServer, backend_of: Backend, parties_dir: Path
+) -> tuple[Agencies, RawCitizen, str, Engine]:
+    """On ``server``: an issuer and a requester, an enrolled citizen (and their recovery code), and
+    the server's database engine as an insider sees it."""
+    parties_dir.mkdir(exist_ok=True)
+    citizen, code = _enrolled(server)
+    return agencies(server, parties_dir), citizen, code, _engine(backend_of, server)
 
 
 def _enrolled(server: WalletServer) -> tuple[RawCitizen, str]:
@@ -86,10 +95,7 @@ def _actions(citizen: RawCitizen, action: str) -> list[dict[str, Any]]:
 def test_a_credential_is_not_stored_without_its_log_entry(
     make_server: Callable[..., WalletServer], backend_of: Backend, tmp_path: Path
 ) -> None:
-    server = make_server()
-    parties = agencies(server, tmp_path)
-    citizen, _ = _enrolled(server)
-    engine = _engine(backend_of, server)
+    parties, citizen, _, engine = _world(make_server(), backend_of, tmp_path)
     first = issue_birth_certificate(parties.issuer, citizen)  # the log exists from here on
     client = parties.issuer.client()
     sd_jwt = client.sign_credential(citizen.cccd, BIRTH_VCT, BIRTH_CLAIMS)
@@ -111,10 +117,7 @@ def test_a_credential_is_not_stored_without_its_log_entry(
 def test_a_status_change_is_not_made_without_its_log_entry(
     make_server: Callable[..., WalletServer], backend_of: Backend, tmp_path: Path
 ) -> None:
-    server = make_server()
-    parties = agencies(server, tmp_path)
-    citizen, _ = _enrolled(server)
-    engine = _engine(backend_of, server)
+    parties, citizen, _, engine = _world(make_server(), backend_of, tmp_path)
     credential = issue_birth_certificate(parties.issuer, citizen)
     client = parties.issuer.client()
     size = log_size(engine, citizen.citizen_id)
@@ -129,28 +132,11 @@ def test_a_status_change_is_not_made_without_its_log_entry(
     assert len(_actions(citizen, "revoke")) == 1
 
 
-def _document_jws(agency: TestAgency, content: bytes) -> str:
-    claims = {
-        "iss": agency.agency_id,
-        "iat": int(time.time()),
-        "sha256": base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode(),
-        "type": "procedure-result",
-        "number": "123/QĐ-STP",
-        "issue_date": "2026-11-20",
-        "procedure_code": "1.001193",
-        "content_type": "image/png",
-    }
-    return crypto.sign_jws(agency.key, claims, typ="wallet-document+jwt", kid=agency.kid)
-
-
 def test_an_issued_document_is_not_stored_without_its_log_entry(
     make_server: Callable[..., WalletServer], backend_of: Backend, tmp_path: Path
 ) -> None:
     server = make_server()
-    (tmp_path / "parties").mkdir()
-    parties = agencies(server, tmp_path / "parties")
-    citizen, _ = _enrolled(server)
-    engine = _engine(backend_of, server)
+    parties, citizen, _, engine = _world(server, backend_of, tmp_path / "parties")
     issue_birth_certificate(parties.issuer, citizen)  # the log exists from here on
     agency = register(server, tmp_path, types="procedure-result", valid_from="2020-01-01")
     png = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
@@ -163,7 +149,7 @@ def test_an_issued_document_is_not_stored_without_its_log_entry(
         "filename": "Kết quả.png",
         "content_type": "image/png",
         "content": base64.b64encode(png).decode(),
-        "signature": _document_jws(agency, png),
+        "signature": document_jws(agency, png, "image/png"),
     }
     client = agency.client()
     size = log_size(engine, citizen.citizen_id)
@@ -185,9 +171,7 @@ def test_a_reissue_is_not_made_without_its_log_entries(
     quick_recovery: WalletServer, backend_of: Backend, tmp_path: Path
 ) -> None:
     server = quick_recovery
-    parties = agencies(server, tmp_path)
-    citizen, code = _enrolled(server)
-    engine = _engine(backend_of, server)
+    parties, citizen, code, engine = _world(server, backend_of, tmp_path)
     old = issue_birth_certificate(parties.issuer, citizen)
     phone = recover_by_code(server.url, citizen, code)  # the old credential's key is gone
     client = parties.issuer.client()
@@ -212,9 +196,7 @@ def test_a_parked_presentation_is_not_taken_without_its_log_entry(
     make_server: Callable[..., WalletServer], backend_of: Backend, tmp_path: Path
 ) -> None:
     server = make_server()
-    parties = agencies(server, tmp_path)
-    citizen, _ = _enrolled(server)
-    engine = _engine(backend_of, server)
+    parties, citizen, _, engine = _world(server, backend_of, tmp_path)
     issue_birth_certificate(parties.issuer, citizen)  # the log exists from here on
     issued = crypto.issue_sd_jwt_vc(
         crypto.generate_private_key(),

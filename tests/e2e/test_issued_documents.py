@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-import crypto
-from tests.support.agencies import TestAgency, register
+from tests.support.agencies import TestAgency, document_jws, register
 from tests.support.pki import TestPki, make_pdf, replace_page_text, sign_pdf
 from tests.support.raw import RawCitizen
 from tests.support.server import WalletServer
@@ -165,25 +162,10 @@ def test_successor_hands_over_a_document_its_predecessor_signed_in_time(
     assert refused.value.code == "credential_rejected"
 
 
-def _jws(agency: TestAgency, content: bytes, content_type: str, **changes: object) -> str:
-    claims = {
-        "iss": agency.agency_id,
-        "iat": int(time.time()),
-        "sha256": base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode(),
-        "type": "procedure-result",
-        "number": "123/QĐ-STP",
-        "issue_date": "2026-11-20",
-        "procedure_code": "1.001193",
-        "content_type": content_type,
-        **changes,
-    }
-    return crypto.sign_jws(agency.key, claims, typ="wallet-document+jwt", kid=agency.kid)
-
-
 def test_any_file_with_a_detached_jws(server: WalletServer, citizen: RawCitizen, tmp_path: Path) -> None:
     agency = register(server, tmp_path, types="procedure-result", valid_from="2020-01-01")
     png = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
-    _send(agency, citizen, png, content_type="image/png", signature=_jws(agency, png, "image/png"))
+    _send(agency, citizen, png, content_type="image/png", signature=document_jws(agency, png, "image/png"))
     [doc] = _documents(citizen)
     assert doc["provenance"] == "issued" and doc["issuance"]["signature"] == "jws"  # type: ignore[index]
 
@@ -196,7 +178,11 @@ def test_detached_jws_must_match(
     png = b"\x89PNG\r\n\x1a\n" + os.urandom(3000)
     with pytest.raises(AgencyApiError) as refused:
         _send(
-            agency, citizen, png, content_type="image/png", signature=_jws(agency, png, "image/png", **change)
+            agency,
+            citizen,
+            png,
+            content_type="image/png",
+            signature=document_jws(agency, png, "image/png", **change),
         )
     assert refused.value.code == "credential_rejected"
     assert _documents(citizen) == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,3 +83,19 @@ BIRTH_CLAIMS = {
     "registration_number": "123/2024",
     "registration_date": "1990-05-10",
 }
+
+
+def document_jws(agency: TestAgency, content: bytes, content_type: str, **changes: object) -> str:
+    """The detached JWS an agency sends with an issued file that is not a signed PDF."""
+    claims = {
+        "iss": agency.agency_id,
+        "iat": int(time.time()),
+        "sha256": base64.urlsafe_b64encode(hashlib.sha256(content).digest()).rstrip(b"=").decode(),
+        "type": "procedure-result",
+        "number": "123/QĐ-STP",
+        "issue_date": "2026-11-20",
+        "procedure_code": "1.001193",
+        "content_type": content_type,
+        **changes,
+    }
+    return crypto.sign_jws(agency.key, claims, typ="wallet-document+jwt", kid=agency.kid)

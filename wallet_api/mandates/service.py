@@ -446,9 +446,8 @@ class MandateService:
         """Write an act under ``caller.mandate`` to the represented citizen's log ("done by X for
         you") and to the delegate's log ("you did it for Y"), in one transaction. No-op for owners.
 
-        One write transaction on the request path's own connections: BEGIN, the liveness re-check
-        and both heads locked in id order (one round trip on PostgreSQL), the append and COMMIT
-        (one more; storage.sql_acts)."""
+        On PostgreSQL one autocommit statement when this process remembers both logs' frontiers,
+        else one write transaction on the request path's own connections (``_record``)."""
         if caller.mandate is None:
             return
         self._record(caller, resource, action, procedure_code, consent_id)

@@ -19,6 +19,7 @@ from qr.mandate import MANDATE_TYP, split_presentation
 from qr.reasons import REASONS as MESSAGES
 from wallet_api.context import Context
 from wallet_api.errors import InvalidRequest, WalletError
+from wallet_api.mandates.service import state_of
 from wallet_api.services.access_log import FETCH_PURPOSE, VERIFIER, record_by
 from wallet_api.services.citizens import CitizenService
 from wallet_api.services.trust import TrustService
@@ -225,8 +226,7 @@ class QrService:
                 mandate = uow.mandates.get(mandate_id)
         except storage.NotFound:
             return False
-        at = dt.datetime.fromtimestamp(now, tz=dt.UTC)
-        return mandate.ended_at is None and mandate.valid_from <= at < mandate.valid_until
+        return state_of(mandate, dt.datetime.fromtimestamp(now, tz=dt.UTC)) == "active"
 
     def _registered(self, digest: bytes, status: crypto.StatusListReference) -> bool:
         """Online only: did this service store the credential (a dissolved agency's key may still sign)?"""
