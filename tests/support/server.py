@@ -34,6 +34,7 @@ class WalletServer:
     server: str = "granian"
     proc: subprocess.Popen[bytes] | None = None
     source: Path | None = None  # another checkout's code to run (benchmarks: main vs a branch)
+    module: str = "wallet_api"  # what ``python -m`` runs: a benchmark's own app takes ``serve`` too
 
     @property
     def url(self) -> str:
@@ -76,7 +77,7 @@ class WalletServer:
             [
                 sys.executable,
                 "-m",
-                "wallet_api",
+                self.module,
                 "serve",
                 "--port",
                 str(self.port),
