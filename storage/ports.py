@@ -143,6 +143,11 @@ class RequestReplayGuard(ReplayGuard, Protocol):
     # ``owner``: whose document is read (a delegate's request under a mandate: the represented
     # citizen, known from the mandate), by default the holder's own.
 
+    def remember_many(self, spends: Sequence[tuple[str, str, dt.datetime, Holder | None]]) -> list[bool]: ...
+
+    # ``remember`` for each (scope, jti, expires_at, holder), in order, in ONE transaction: one
+    # durable write for them all (a group commit); nothing stored if it fails.
+
 
 class SigningKeyRepository(Protocol):
     """The service's own signing keys."""

@@ -208,17 +208,57 @@ class DbapiReplayGuard:
 
     @translated
     def _remember(self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None) -> bool:
-        digest = hashlib.sha256(jti.encode()).digest()
-        params: tuple[Any, ...] = (scope, digest, self._when(expires_at))
-        statement = self._insert
-        if isinstance(holder, CitizenHolder):
-            statement, params = self._insert_citizen, (*params, holder.citizen_id, holder.device_jkt)
-        elif isinstance(holder, AgencyHolder):
-            at = self._when(holder.at)
-            statement, params = self._insert_agency, (*params, holder.agency_id, at, at, at)
+        statement, params = self._remember_statement(scope, jti, expires_at, holder)
         with self._cursor() as cursor:
             cursor.execute(statement, params)
             return bool(cursor.rowcount == 1)
+
+    def remember_many(self, spends: Sequence[tuple[str, str, dt.datetime, Holder | None]]) -> list[bool]:
+        """``remember`` for several ids at once, in ONE transaction (a group commit: one durable
+        write for them all): for each, in order, True if it was new in its scope (and its holder
+        still there). Nothing is stored if the call fails. A full disk is met as ``remember``
+        meets it (the reserve released once, then the whole group again)."""
+        try:
+            fresh = self._remember_many(spends)
+        except InsufficientStorage:
+            if self._reserve is None or not self._reserve.release():
+                raise
+            fresh = self._remember_many(spends)
+        if any(fresh) and self._purging is not None and self._purging.due():
+            self._purge_some(self._purging.now(), self._purging.batch)
+        return fresh
+
+    @translated
+    def _remember_many(self, spends: Sequence[tuple[str, str, dt.datetime, Holder | None]]) -> list[bool]:
+        statements = [self._remember_statement(*spend) for spend in spends]
+        if len(statements) == 1:
+            return [self._remember(*spends[0])]
+        with self._cursor() as cursor:
+            cursor.execute("BEGIN IMMEDIATE" if self._sqlite else "BEGIN")
+            try:
+                fresh = []
+                for statement, params in statements:
+                    cursor.execute(statement, params)
+                    fresh.append(cursor.rowcount == 1)
+                cursor.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
+        return fresh
+
+    def _remember_statement(
+        self, scope: str, jti: str, expires_at: dt.datetime, holder: Holder | None
+    ) -> tuple[str, tuple[Any, ...]]:
+        """``remember``'s statement and parameters for one id."""
+        digest = hashlib.sha256(jti.encode()).digest()
+        params: tuple[Any, ...] = (scope, digest, self._when(expires_at))
+        if isinstance(holder, CitizenHolder):
+            return self._insert_citizen, (*params, holder.citizen_id, holder.device_jkt)
+        if isinstance(holder, AgencyHolder):
+            at = self._when(holder.at)
+            return self._insert_agency, (*params, holder.agency_id, at, at, at)
+        return self._insert, params
 
     @translated
     def purge_batch(self, now: dt.datetime, limit: int) -> int:

@@ -8,6 +8,7 @@ after a restart; a token whose device key was revoked is refused; an agency's to
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Callable
@@ -100,3 +101,50 @@ def test_bad_proofs_and_agency_tokens_are_refused_before_anything_is_read(
     url = server.url + path
     proof = crypto.make_dpop_proof(agency.key, "GET", url, now=int(time.time()), access_token=agency.token)
     _refused(httpx.get(url, headers={"Authorization": f"DPoP {agency.token}", "DPoP": proof}), "hoc-ba")
+
+
+def _at_once(server: WalletServer, requests: list[tuple[str, dict[str, str]]]) -> list[httpx.Response]:
+    """Send every request at the same moment, each on its own connection (on the embedded default
+    their proofs are spent together, in one commit: ``GroupSpend``)."""
+
+    async def send() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=len(requests))
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
+            return list(await asyncio.gather(*(client.get(path, headers=h) for path, h in requests)))
+
+    return asyncio.run(send())
+
+
+def test_one_proof_sent_many_times_at_once_reads_once(server: WalletServer) -> None:
+    person = _person(server)
+    doc = _upload(person, "cung-luc.pdf")
+    path = f"/v1/me/documents/{doc}"
+    headers = person.headers("GET", path)
+    for _ in range(3):
+        answers = _at_once(server, [(path, headers)] * 12)
+        served = [r for r in answers if r.status_code == 200]
+        assert len(served) == 1 and served == [r for r in answers if r.status_code != 401]
+        assert served[0].json()["filename"] == "cung-luc.pdf"
+        for refused in answers:
+            if refused.status_code == 401:
+                _refused(refused, "cung-luc", doc)
+        headers = person.headers("GET", path)
+
+
+def test_many_proofs_at_once_each_read_once_with_others_and_replays_among_them(server: WalletServer) -> None:
+    """Fresh proofs, replays of them and other citizens' proofs for the same document, all at once:
+    each fresh proof reads its own document exactly once, nothing else is served."""
+    owner, other = _person(server), _person(server)
+    doc = _upload(owner, "nhieu-yeu-cau.pdf")
+    path = f"/v1/me/documents/{doc}"
+    fresh = [owner.headers("GET", path) for _ in range(10)]
+    answers = _at_once(
+        server, [(path, h) for h in fresh] + [(path, other.headers("GET", path)) for _ in range(4)]
+    )
+    assert [r.status_code for r in answers[:10]] == [200] * 10
+    assert all(r.json()["filename"] == "nhieu-yeu-cau.pdf" for r in answers[:10])
+    assert [r.status_code for r in answers[10:]] == [404] * 4  # another's document: not found for them
+    replays = _at_once(server, [(path, h) for h in fresh] + [(path, owner.headers("GET", path))])
+    for refused in replays[:10]:
+        _refused(refused, "nhieu-yeu-cau", doc)
+    assert replays[10].status_code == 200

@@ -159,9 +159,11 @@ async def document_metadata(request: AnyRequest, document_id: FromPath[str]) -> 
     # served unless the proof was new (401) and the limit not reached (429).
     checked = checked_citizen(request, services)
     principal = checked.principal
+    # Embedded: spent with the other requests of this turn of the loop, in one commit (None: alone).
+    spent = None if services.spends is None else await services.spends.spend(checked)
 
     def read() -> DocumentMeta:
-        found = services.documents.spend_then_read(services.auth, checked, document_id)
+        found = services.documents.spend_then_read(services.auth, checked, document_id, spent=spent)
         services.limiter.check_caller(principal.kind, principal.subject, principal.jkt)
         return services.documents.meta_of(principal.subject, found)
 

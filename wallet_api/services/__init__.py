@@ -15,6 +15,7 @@ from wallet_api.mandates.guardian import GuardianService
 from wallet_api.mandates.service import MandateService
 from wallet_api.recovery import RecoveryCodes, RecoveryService
 from wallet_api.recovery.reissue import ReissueService
+from wallet_api.resilience.group_spend import GroupSpend
 from wallet_api.resilience.lanes import Lanes
 from wallet_api.rights.correction import CorrectionService
 from wallet_api.rights.deletion import DeletionService
@@ -71,9 +72,11 @@ class Services:
     corrections: CorrectionService
     rights_sweep: RightsSweep
     lanes: Lanes = field(init=False)
+    spends: GroupSpend | None = field(init=False)  # where storage runs inline: proofs spent in groups
 
     def __post_init__(self) -> None:
         self.lanes = Lanes(self.ctx.settings)
+        self.spends = GroupSpend(self.ctx.metadata.replay_guard) if self.lanes.inline else None
 
     @classmethod
     def over(cls, ctx: Context) -> Services:

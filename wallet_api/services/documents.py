@@ -352,18 +352,33 @@ class DocumentService:
         return record, unwrap_citizen_key(self.ctx.master, citizen_id, wrapped_kek)
 
     def spend_then_read(
-        self, auth: AuthService, checked: CheckedRequest, document_id: str, *, owner: str | None = None
+        self,
+        auth: AuthService,
+        checked: CheckedRequest,
+        document_id: str,
+        *,
+        owner: str | None = None,
+        spent: bool | None = None,
     ) -> tuple[storage.DocumentRecord, bytes] | None:
         """Spend a citizen's ``check``ed proof and read their document ``document_id`` (one round
         trip on PostgreSQL, ``ReplayGuard.remember_then_read``): ``Unauthenticated`` when the proof
         was spent before or its device key is no longer theirs (nothing of the document leaves
         here), else the record and the owner's wrapped key, or None when there is no such document
         of theirs (``meta_of`` refuses it). ``owner``: whose document (a delegate's read: the
-        represented citizen's; the caller decides the mandate before anything is served)."""
+        represented citizen's; the caller decides the mandate before anything is served).
+        ``spent``: the proof was spent already, with others in one commit (``GroupSpend``), and
+        this is the answer; then only the read is left."""
         holder = checked.holder
         if not isinstance(holder, storage.CitizenHolder):
             raise Unauthenticated()
         owner = holder.citizen_id if owner is None else owner
+        if spent is not None:
+            auth.spent(spent)
+            try:
+                uuid.UUID(document_id)
+                return self.ctx.metadata.hot_reads().document_with_owner_key(owner, document_id)
+            except (ValueError, storage.NotFound):
+                return None
         try:
             uuid.UUID(document_id)
         except ValueError:

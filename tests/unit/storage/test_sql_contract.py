@@ -26,7 +26,7 @@ from sqlalchemy import MetaData, select
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 
-from storage.errors import Conflict, NotFound
+from storage.errors import Conflict, NotFound, StorageError
 from storage.records import (
     AgencyHolder,
     AgencyRecord,
@@ -625,3 +625,68 @@ def test_racing_processes_add_every_call_to_the_hot_counter(database_url: str, m
         assert worker.exitcode == 0
     # Every answer is a distinct count after its own 3 calls: no update lost, none counted twice.
     assert sorted(seen) == list(range(3, 3 * 150 + 1, 3))
+
+
+def test_a_group_of_ids_is_remembered_as_each_would_be(metadata: SqlMetadata) -> None:
+    """``remember_many`` (the group commit): each id's answer is the one ``remember`` would give, in
+    order, a repeat inside the group included; refused ids are not stored."""
+    _holder_world(metadata)
+    guard = metadata.replay_guard()
+    assert guard.remember("dpop", "group-old", FAR) is True
+    answers = guard.remember_many(
+        [
+            ("dpop", "group-1", FAR, CitizenHolder("citizen-1", "jkt-1")),
+            ("dpop", "group-1", FAR, CitizenHolder("citizen-1", "jkt-1")),  # the same proof twice
+            ("dpop", "group-old", FAR, None),  # spent before the group
+            ("dpop", "group-2", FAR, CitizenHolder("citizen-1", "jkt-2")),  # not their key
+            ("dpop", "group-3", FAR, CitizenHolder("citizen-9", "jkt-9")),  # no such citizen
+            ("dpop", "group-4", FAR, AgencyHolder("active", T0)),
+            ("dpop", "group-5", FAR, AgencyHolder("dissolved", T0)),
+            ("client-assertion", "group-1", FAR, None),  # another scope
+        ]
+    )
+    assert answers == [True, False, False, False, False, True, False, True]
+    assert guard.remember("dpop", "group-2", FAR) is True  # refused ids were not stored
+    assert guard.remember("dpop", "group-4", FAR) is False
+    assert guard.remember_many([("dpop", "group-6", FAR, None)]) == [True]  # a group of one
+
+
+def test_a_failing_group_stores_none_of_its_ids(metadata: SqlMetadata) -> None:
+    guard = metadata.replay_guard()
+    with pytest.raises(StorageError):
+        # the third breaks the table's NOT NULL scope: the whole transaction is rolled back
+        guard.remember_many(
+            [("dpop", "fail-1", FAR, None), ("dpop", "fail-2", FAR, None), (None, "x", FAR, None)]
+        )  # type: ignore[list-item]
+    assert guard.remember("dpop", "fail-1", FAR) is True
+    assert guard.remember("dpop", "fail-2", FAR) is True
+
+
+def _race_groups(url: str, jtis: list[str], start: Any, results: Any) -> None:
+    backend = SqlMetadata(url)
+    guard = backend.replay_guard()
+    start.wait()
+    won = []
+    for at in range(0, len(jtis), 10):
+        group = jtis[at : at + 10]
+        answers = guard.remember_many([("dpop", jti, FAR, None) for jti in group])
+        won += [jti for jti, new in zip(group, answers, strict=True) if new]
+    results.put(won)
+    backend.close()
+
+
+def test_racing_processes_spending_in_groups(database_url: str, metadata: SqlMetadata) -> None:
+    """Three processes spending the same ids in groups of ten: each id is new for exactly one."""
+    context = multiprocessing.get_context("fork")
+    jtis = [f"group-race-{n}" for n in range(200)]
+    start, results = context.Barrier(3), context.Queue()
+    workers = [
+        context.Process(target=_race_groups, args=(database_url, jtis, start, results)) for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    won = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=30)
+        assert worker.exitcode == 0
+    assert sorted(jti for batch in won for jti in batch) == sorted(jtis)
