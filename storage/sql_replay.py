@@ -230,9 +230,9 @@ class DbapiReplayGuard:
 
     @translated
     def _remember_many(self, spends: Sequence[tuple[str, str, dt.datetime, Holder | None]]) -> list[bool]:
-        statements = [self._remember_statement(*spend) for spend in spends]
-        if len(statements) == 1:
+        if len(spends) == 1:
             return [self._remember(*spends[0])]
+        statements = [self._remember_statement(*spend) for spend in spends]
         with self._cursor() as cursor:
             cursor.execute("BEGIN IMMEDIATE" if self._sqlite else "BEGIN")
             try:

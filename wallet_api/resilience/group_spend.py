@@ -52,10 +52,12 @@ class GroupSpend:
             return
         try:
             fresh = self._guard().remember_many([(c.scope, c.jti, c.expires, c.holder) for c, _ in pending])
-        except Exception as exc:  # nothing stored: each spends alone, on its usual error path
-            log.info("group spend failed (%s); each request spends alone", type(exc).__name__)
-            for _, future in pending:
+        except BaseException as exc:  # nothing stored: each spends alone, on its usual error path
+            for _, future in pending:  # never left waiting, whatever was raised
                 _answer(future, None)
+            if not isinstance(exc, Exception):
+                raise
+            log.info("group spend failed (%s); each request spends alone", type(exc).__name__)
             return
         for (_, future), new in zip(pending, fresh, strict=True):
             _answer(future, new)
