@@ -374,11 +374,7 @@ class DocumentService:
         owner = holder.citizen_id if owner is None else owner
         if spent is not None:
             auth.spent(spent)
-            try:
-                uuid.UUID(document_id)
-                return self.ctx.metadata.hot_reads().document_with_owner_key(owner, document_id)
-            except (ValueError, storage.NotFound):
-                return None
+            return self._owned(owner, document_id)
         try:
             uuid.UUID(document_id)
         except ValueError:
@@ -391,12 +387,18 @@ class DocumentService:
             )
         except storage.InsufficientStorage:
             auth.spend(checked)  # the guard's own way through a full disk (purge, then once more)
-            try:
-                return self.ctx.metadata.hot_reads().document_with_owner_key(owner, document_id)
-            except storage.NotFound:
-                return None
+            return self._owned(owner, document_id)
         auth.spent(fresh)
         return found
+
+    def _owned(self, owner: str, document_id: str) -> tuple[storage.DocumentRecord, bytes] | None:
+        """``owner``'s document ``document_id`` and their wrapped key by the one-statement read, or
+        None when the id is not a UUID or names no document of theirs."""
+        try:
+            uuid.UUID(document_id)
+            return self.ctx.metadata.hot_reads().document_with_owner_key(owner, document_id)
+        except (ValueError, storage.NotFound):
+            return None
 
     def meta_of(self, citizen_id: str, found: tuple[storage.DocumentRecord, bytes] | None) -> DocumentMeta:
         """The metadata of what ``spend_then_read`` found; ``DocumentNotFound`` for nothing."""

@@ -419,20 +419,24 @@ def test_the_standalone_guard_stores_expiry_as_the_unit_of_work_does(metadata: S
     assert guard.remember("dpop", "s-10", FAR) is True
 
 
-def _race_standalone(url: str, jtis: list[str], start: Any, results: Any) -> None:
+def _race_standalone(guard: Any, jtis: list[str]) -> list[str]:
+    return [jti for jti in jtis if guard.remember("dpop", jti, FAR)]
+
+
+def _racer(url: str, spend: Any, jtis: list[str], start: Any, results: Any) -> None:
     backend = SqlMetadata(url)
-    guard = backend.replay_guard()
     start.wait()
-    results.put([jti for jti in jtis if guard.remember("dpop", jti, FAR)])
+    results.put(spend(backend.replay_guard(), jtis))
     backend.close()
 
 
-def test_racing_processes_through_the_standalone_guard(database_url: str, metadata: SqlMetadata) -> None:
+def _race_guards(database_url: str, spend: Any, jtis: list[str]) -> None:
+    """Three processes spending the same ids with ``spend(guard, jtis)`` (the ids each found new):
+    each id is new for exactly one."""
     context = multiprocessing.get_context("fork")
-    jtis = [f"standalone-race-{n}" for n in range(100)]
     start, results = context.Barrier(3), context.Queue()
     workers = [
-        context.Process(target=_race_standalone, args=(database_url, jtis, start, results)) for _ in range(3)
+        context.Process(target=_racer, args=(database_url, spend, jtis, start, results)) for _ in range(3)
     ]
     for worker in workers:
         worker.start()
@@ -441,6 +445,10 @@ def test_racing_processes_through_the_standalone_guard(database_url: str, metada
         worker.join(timeout=30)
         assert worker.exitcode == 0
     assert sorted(jti for batch in won for jti in batch) == sorted(jtis)
+
+
+def test_racing_processes_through_the_standalone_guard(database_url: str, metadata: SqlMetadata) -> None:
+    _race_guards(database_url, _race_standalone, [f"standalone-race-{n}" for n in range(100)])
 
 
 def test_a_document_with_its_owners_key_in_one_read(metadata: SqlMetadata) -> None:
@@ -662,31 +670,15 @@ def test_a_failing_group_stores_none_of_its_ids(metadata: SqlMetadata) -> None:
     assert guard.remember("dpop", "fail-2", FAR) is True
 
 
-def _race_groups(url: str, jtis: list[str], start: Any, results: Any) -> None:
-    backend = SqlMetadata(url)
-    guard = backend.replay_guard()
-    start.wait()
+def _race_groups(guard: Any, jtis: list[str]) -> list[str]:
     won = []
     for at in range(0, len(jtis), 10):
         group = jtis[at : at + 10]
         answers = guard.remember_many([("dpop", jti, FAR, None) for jti in group])
         won += [jti for jti, new in zip(group, answers, strict=True) if new]
-    results.put(won)
-    backend.close()
+    return won
 
 
 def test_racing_processes_spending_in_groups(database_url: str, metadata: SqlMetadata) -> None:
     """Three processes spending the same ids in groups of ten: each id is new for exactly one."""
-    context = multiprocessing.get_context("fork")
-    jtis = [f"group-race-{n}" for n in range(200)]
-    start, results = context.Barrier(3), context.Queue()
-    workers = [
-        context.Process(target=_race_groups, args=(database_url, jtis, start, results)) for _ in range(3)
-    ]
-    for worker in workers:
-        worker.start()
-    won = [results.get(timeout=120) for _ in workers]
-    for worker in workers:
-        worker.join(timeout=30)
-        assert worker.exitcode == 0
-    assert sorted(jti for batch in won for jti in batch) == sorted(jtis)
+    _race_guards(database_url, _race_groups, [f"group-race-{n}" for n in range(200)])
